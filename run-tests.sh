@@ -1,0 +1,19 @@
+#!/bin/sh
+# Quick start: installs what is needed, builds, and runs the whole test
+# suite (unit, conformance, corpus and CLI tests). In CI (CI=true) it also
+# runs `make distcheck`, so the release tarball builds and passes too.
+set -eu
+cd "$(dirname "$0")"
+scripts/build.sh
+status=0
+make -j"$(nproc 2>/dev/null || echo 2)" check || status=$?
+if [ "$status" -ne 0 ]; then
+	for f in tests/*.log; do
+		case "$(tail -n 1 "$f" 2>/dev/null)" in *PASS*|*SKIP*) ;; *) echo "==== $f"; tail -n 60 "$f" ;; esac
+	done
+	exit "$status"
+fi
+if [ "${CI:-}" = true ]; then
+	make distcheck
+fi
+echo "capgate: all tests passed"

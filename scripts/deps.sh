@@ -1,0 +1,32 @@
+#!/bin/sh
+# Makes sure the packages capgate needs are installed (Debian 12).
+# As root it installs what is missing with apt-get; otherwise it prints the
+# exact apt-get line to run and exits 1.
+#   scripts/deps.sh            build + test dependencies
+set -eu
+
+PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev check"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	echo "capgate: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+else
+	echo "capgate: these packages are missing:$missing" >&2
+	echo "capgate: install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
