@@ -1,0 +1,52 @@
+/* capgate: query and audit capgate / Tauri v2 permission policies. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fputs("Usage: capgate COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  check     decide calls against a policy and print JSON\n"
+	      "  explain   print a readable account of one decision\n"
+	      "  version   print the version\n"
+	      "  help      print this help\n"
+	      "\n"
+	      "Run 'capgate COMMAND --help' for a command's options; 'man capgate' for more.\n", f);
+}
+
+void cli_print_diag(const cg_diag *d)
+{
+	for (size_t i = 0; i < cg_diag_count(d); i++) {
+		char *s = cg_diag_format(d, i);
+		if (s)
+			fputs(s, stderr);
+		free(s);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1, 0);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_check(argc - 1, argv + 1, 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("capgate %s (library %s)\n", CG_VERSION_STRING, cg_version());
+		return CLI_OK;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	fprintf(stderr, "capgate: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,269 @@
+/* capgate check / explain: decide calls against a loaded policy. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void check_usage(FILE *f, int explain)
+{
+	fprintf(f,
+		"Usage: capgate %s --capabilities PATH [--plugins DIR] [--tauri-manifests FILE]\n"
+		"         [--platform linux|macOS|windows|android|iOS] [--no-builtin-core]\n"
+		"         %s\n"
+		"\n"
+		"Loads capability files and permission manifests, resolves them and %s.\n"
+		"\n"
+		"  --capabilities PATH     a capability file or a directory of them (repeatable)\n"
+		"  --plugins DIR           one sub-directory per plugin, named by its prefix (repeatable)\n"
+		"  --tauri-manifests FILE  a Tauri src-tauri/gen/schemas/acl-manifests.json (repeatable)\n"
+		"  --platform NAME         target platform (default linux)\n"
+		"  --no-builtin-core       do not load the built-in core:* manifests\n"
+		"  --window W              the calling window's label\n"
+		"  --webview V             the calling webview's label (default: the window's)\n"
+		"  --origin local|URL      the page's origin (default local)\n"
+		"  --event NAME            check an event instead of COMMAND\n"
+		"  --op listen|emit|emit-to  what to do with --event (default listen)\n"
+		"%s"
+		"\n"
+		"Exit status: 0 when every answer was computed (allow or deny), 2 on a usage\n"
+		"or file error (reported on stderr with file:line:column).\n",
+		explain ? "explain" : "check",
+		explain ? "--window W [--webview V] [--origin local|URL] (COMMAND | --event NAME)"
+			: "(--queries FILE | --window W [--webview V] [--origin local|URL] (COMMAND | --event NAME))",
+		explain ? "prints a readable account of one decision"
+			: "prints each decision as JSON",
+		explain ? "" : "  --queries FILE          answer every query of FILE ({\"queries\": [...]}) as a JSON array\n");
+}
+
+struct query {
+	const char *window, *webview, *origin, *command, *event, *op;
+};
+
+static int parse_op(const char *s, cg_event_op *op)
+{
+	if (!s || strcmp(s, "listen") == 0)
+		*op = CG_EVENT_LISTEN;
+	else if (strcmp(s, "emit") == 0)
+		*op = CG_EVENT_EMIT;
+	else if (strcmp(s, "emit-to") == 0 || strcmp(s, "emit_to") == 0)
+		*op = CG_EVENT_EMIT_TO;
+	else
+		return -1;
+	return 0;
+}
+
+/* Answers one query; NULL (with a message on stderr) if it cannot. */
+static json_object *answer(cg_policy *p, const struct query *q, int explain, int index)
+{
+	const char *url = (!q->origin || strcmp(q->origin, "local") == 0) ? NULL : q->origin;
+	cg_subject *s = NULL;
+	int r = cg_subject_new(p, q->window, q->webview, url, &s);
+	if (r < 0) {
+		fprintf(stderr, "capgate: query %d: %s (window \"%s\", origin \"%s\"): %s\n", index,
+			url ? "invalid origin URL" : "invalid caller", q->window ? q->window : "",
+			q->origin ? q->origin : "local", cg_strerror(r));
+		return NULL;
+	}
+	cg_decision dc;
+	if (q->event) {
+		cg_event_op op;
+		if (parse_op(q->op, &op) < 0) {
+			fprintf(stderr, "capgate: query %d: unknown --op \"%s\" (listen, emit or emit-to)\n", index, q->op);
+			cg_subject_free(s);
+			return NULL;
+		}
+		if (cg_check_event(s, op, q->event, &dc) < 0) {
+			fprintf(stderr, "capgate: query %d: invalid event name \"%s\" (letters, digits, '-', '/', ':', '_')\n",
+				index, q->event);
+			cg_subject_free(s);
+			return NULL;
+		}
+	} else {
+		cg_check_command(s, q->command, &dc);
+	}
+	json_object *o = json_object_new_object();
+	char *text = explain ? cg_decision_explain(&dc) : cg_decision_reason(&dc);
+	json_object_object_add(o, "decision", json_object_new_string(dc.allowed ? "allow" : "deny"));
+	json_object_object_add(o, "command_scope", cg_decision_command_scope(&dc));
+	json_object_object_add(o, "global_scope", cg_decision_global_scope(&dc));
+	json_object_object_add(o, explain ? "explain" : "reason", json_object_new_string(text ? text : ""));
+	free(text);
+	cg_subject_free(s);
+	return o;
+}
+
+static const char *get_str(json_object *q, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(q, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int run_queries(cg_policy *p, const char *file)
+{
+	json_object *root = json_object_from_file(file);
+	if (!root) {
+		fprintf(stderr, "capgate: %s: cannot read queries: %s\n", file, json_util_get_last_err());
+		return CLI_USAGE;
+	}
+	json_object *list = root;
+	if (json_object_is_type(root, json_type_object))
+		json_object_object_get_ex(root, "queries", &list);
+	if (!json_object_is_type(list, json_type_array)) {
+		fprintf(stderr, "capgate: %s: expected {\"queries\": [...]} or an array of queries\n", file);
+		json_object_put(root);
+		return CLI_USAGE;
+	}
+	json_object *out = json_object_new_array();
+	int rc = CLI_OK;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *qo = json_object_array_get_idx(list, i);
+		struct query q = {get_str(qo, "window"), get_str(qo, "webview"), get_str(qo, "origin"),
+				  get_str(qo, "command"), get_str(qo, "event"), get_str(qo, "op")};
+		if (!q.window || (!q.command && !q.event)) {
+			fprintf(stderr, "capgate: %s: query %zu needs \"window\" and \"command\" (or \"event\")\n", file, i);
+			rc = CLI_USAGE;
+			break;
+		}
+		json_object *a = answer(p, &q, 0, (int)i);
+		if (!a) {
+			rc = CLI_USAGE;
+			break;
+		}
+		json_object_array_add(out, a);
+	}
+	if (rc == CLI_OK)
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_SPACED |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+	json_object_put(root);
+	return rc;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int cmd_check(int argc, char **argv, int explain)
+{
+	enum { O_CAPS = 1000, O_PLUGINS, O_TAURI, O_PLATFORM, O_WINDOW, O_WEBVIEW, O_ORIGIN,
+	       O_QUERIES, O_EVENT, O_OP, O_NOCORE };
+	static const struct option opts[] = {
+		{"capabilities", required_argument, NULL, O_CAPS},
+		{"plugins", required_argument, NULL, O_PLUGINS},
+		{"tauri-manifests", required_argument, NULL, O_TAURI},
+		{"platform", required_argument, NULL, O_PLATFORM},
+		{"window", required_argument, NULL, O_WINDOW},
+		{"webview", required_argument, NULL, O_WEBVIEW},
+		{"origin", required_argument, NULL, O_ORIGIN},
+		{"queries", required_argument, NULL, O_QUERIES},
+		{"event", required_argument, NULL, O_EVENT},
+		{"op", required_argument, NULL, O_OP},
+		{"no-builtin-core", no_argument, NULL, O_NOCORE},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	struct query q = {0};
+	const char *queries = NULL;
+	int ncaps = 0, rc = CLI_OK, c;
+	if (!b || !d) {
+		fputs("capgate: out of memory\n", stderr);
+		return CLI_USAGE;
+	}
+	/* Sources are loaded as they come so that every error is reported,
+	 * in order; nothing is decided unless all of them loaded. */
+	optind = 1;
+	while (rc == CLI_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_CAPS:
+			ncaps++;
+			if (is_dir(optarg))
+				cg_builder_add_capability_dir(b, optarg, d);
+			else
+				cg_builder_add_capability_file(b, optarg, d);
+			break;
+		case O_PLUGINS: cg_builder_add_plugins_dir(b, optarg, d); break;
+		case O_TAURI: cg_builder_add_tauri_manifests(b, optarg, d); break;
+		case O_PLATFORM:
+			if (cg_builder_set_platform(b, optarg) < 0) {
+				fprintf(stderr, "capgate: unknown platform '%s' (linux, macOS, windows, android or iOS)\n", optarg);
+				rc = CLI_USAGE;
+			}
+			break;
+		case O_NOCORE: cg_builder_use_builtin_core(b, 0); break;
+		case O_WINDOW: q.window = optarg; break;
+		case O_WEBVIEW: q.webview = optarg; break;
+		case O_ORIGIN: q.origin = optarg; break;
+		case O_QUERIES:
+			if (explain) {
+				fputs("capgate: explain takes one query; use check --queries\n", stderr);
+				rc = CLI_USAGE;
+			}
+			queries = optarg;
+			break;
+		case O_EVENT: q.event = optarg; break;
+		case O_OP: q.op = optarg; break;
+		case 'h':
+			check_usage(stdout, explain);
+			cg_builder_free(b);
+			cg_diag_free(d);
+			return CLI_OK;
+		default:
+			rc = CLI_USAGE;
+		}
+	}
+	if (rc == CLI_OK && optind < argc)
+		q.command = argv[optind++];
+	if (rc == CLI_OK && optind < argc) {
+		fprintf(stderr, "capgate: unexpected argument '%s'\n", argv[optind]);
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && !ncaps) {
+		fputs("capgate: --capabilities is required\n", stderr);
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && !queries && (!q.window || (!q.command == !q.event))) {
+		fputs("capgate: give --queries FILE, or --window W and either a COMMAND or --event NAME\n", stderr);
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_USAGE && cg_diag_count(d) == 0) {
+		check_usage(stderr, explain);
+		cg_builder_free(b);
+		cg_diag_free(d);
+		return CLI_USAGE;
+	}
+	cg_policy *p = NULL;
+	if (rc == CLI_OK && cg_builder_build(b, &p, d) < 0)
+		rc = CLI_USAGE;
+	cli_print_diag(d);
+	if (rc == CLI_USAGE && cg_diag_error_count(d))
+		fprintf(stderr, "capgate: %zu error(s); no decision was made\n", cg_diag_error_count(d));
+	if (rc == CLI_OK) {
+		if (queries) {
+			rc = run_queries(p, queries);
+		} else {
+			json_object *a = answer(p, &q, explain, 0);
+			if (!a)
+				rc = CLI_USAGE;
+			else if (explain)
+				fputs(json_object_get_string(json_object_object_get(a, "explain")), stdout);
+			else
+				printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
+									       JSON_C_TO_STRING_SPACED |
+									       JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(a);
+		}
+	}
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	return rc;
+}
