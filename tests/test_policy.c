@@ -1,0 +1,604 @@
+/* Decisions: grants, deny rules, origins, platforms, scopes, events,
+ * explanations, the string path and atomic reloads. */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <sys/stat.h>
+
+/* A small plugin "fs" with commands read_file, write_file and a scope-only
+ * permission, plus an app command "greet". */
+static const char *FS =
+	"{\"permission\": ["
+	" {\"identifier\": \"allow-read-file\", \"commands\": {\"allow\": [\"read_file\"]}},"
+	" {\"identifier\": \"allow-write-file\", \"commands\": {\"allow\": [\"write_file\"]}},"
+	" {\"identifier\": \"deny-write-file\", \"commands\": {\"deny\": [\"write_file\"]}},"
+	" {\"identifier\": \"scope-home\", \"scope\": {\"allow\": [{\"path\": \"$HOME/**\"}]}},"
+	" {\"identifier\": \"read-docs\", \"commands\": {\"allow\": [\"read_file\"]},"
+	"  \"scope\": {\"allow\": [{\"path\": \"$DOCS/**\"}], \"deny\": [{\"path\": \"$DOCS/secret\"}]}},"
+	" {\"identifier\": \"mac-only\", \"commands\": {\"allow\": [\"write_file\"]}, \"platforms\": [\"macOS\"]}"
+	"],"
+	"\"set\": [{\"identifier\": \"read-all\", \"permissions\": [\"allow-read-file\", \"scope-home\"]}],"
+	"\"default\": {\"permissions\": [\"allow-read-file\"]}}";
+
+static cg_policy *fs_policy(const char *caps, cg_diag *d)
+{
+	cg_builder *b = cg_builder_new();
+	cg_policy *p = NULL;
+	cg_builder_add_manifest_json(b, "fs", "fs.json", FS, strlen(FS), d);
+	cg_builder_declare_command(b, NULL, "greet");
+	cg_builder_declare_command(b, NULL, "delete_all");
+	cg_builder_add_capability_json(b, "caps.json", caps, strlen(caps), d);
+	if (cg_builder_build(b, &p, d) < 0)
+		dump_diag(d);
+	cg_builder_free(b);
+	return p;
+}
+
+static int allowed(cg_policy *p, const char *w, const char *v, const char *url, const char *cmd)
+{
+	cg_subject *s = NULL;
+	ck_assert_int_eq(cg_subject_new(p, w, v, url, &s), 0);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_command(s, cmd, &dc), 0);
+	/* The string path must agree with the handle path. */
+	cg_decision dc2;
+	ck_assert_int_eq(cg_check_str(p, w, v, url, cmd, &dc2), 0);
+	ck_assert_int_eq(dc.allowed, dc2.allowed);
+	ck_assert_int_eq(dc.reason, dc2.reason);
+	cg_subject_free(s);
+	return dc.allowed;
+}
+
+START_TEST(nothing_by_default)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "main", "main", NULL, "plugin:fs|read_file"));
+	ck_assert(!allowed(p, "main", "main", NULL, "plugin:fs|write_file"));
+	/* App commands are denied unless granted (Tauri lets them through
+	 * when the app has no manifest). */
+	ck_assert(!allowed(p, "main", "main", NULL, "greet"));
+	ck_assert(!allowed(p, "main", "main", NULL, "no_such_command"));
+	cg_subject *s;
+	cg_subject_new(p, "main", NULL, NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "greet", &dc);
+	ck_assert_int_eq(dc.reason, CG_REASON_NOT_GRANTED);
+	cg_check_command(s, "no_such_command", &dc);
+	ck_assert_int_eq(dc.reason, CG_REASON_UNKNOWN_COMMAND);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(app_command_granted)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"allow-greet\", \"allow-delete-all\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "main", NULL, NULL, "greet"));
+	ck_assert(allowed(p, "main", NULL, NULL, "delete_all"));
+	ck_assert(!allowed(p, "other", NULL, NULL, "greet"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(deny_respects_window)
+{
+	/* Tauri's deny applies everywhere once it exists; ours only to the
+	 * callers of the capability that holds it. */
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"all\", \"windows\": [\"*\"], \"permissions\": [\"fs:allow-write-file\"]},"
+		" {\"identifier\": \"no-writes-in-viewer\", \"windows\": [\"viewer\"], \"permissions\": [\"fs:deny-write-file\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:fs|write_file"));
+	ck_assert(!allowed(p, "viewer", NULL, NULL, "plugin:fs|write_file"));
+	cg_subject *s;
+	cg_subject_new(p, "viewer", NULL, NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "plugin:fs|write_file", &dc);
+	ck_assert_int_eq(dc.reason, CG_REASON_DENY_RULE);
+	char *why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "fs:deny-write-file"));
+	ck_assert_ptr_nonnull(strstr(why, "no-writes-in-viewer"));
+	ck_assert_ptr_nonnull(strstr(why, "caps.json:1:"));
+	free(why);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(deny_respects_origin)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"all\", \"windows\": [\"main\"], \"remote\": {\"urls\": [\"https://app.example\"]},"
+		"  \"permissions\": [\"fs:allow-write-file\"]},"
+		" {\"identifier\": \"remote-no-write\", \"local\": false, \"windows\": [\"main\"],"
+		"  \"remote\": {\"urls\": [\"https://app.example/untrusted/*\"]}, \"permissions\": [\"fs:deny-write-file\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:fs|write_file"));
+	ck_assert(allowed(p, "main", NULL, "https://app.example/ok", "plugin:fs|write_file"));
+	ck_assert(!allowed(p, "main", NULL, "https://app.example/untrusted/x", "plugin:fs|write_file"));
+	ck_assert(!allowed(p, "main", NULL, "https://evil.example/", "plugin:fs|write_file"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(windows_or_webviews)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"a\", \"windows\": [\"editor-*\"], \"permissions\": [\"fs:allow-read-file\"]},"
+		" {\"identifier\": \"b\", \"webviews\": [\"preview\"], \"permissions\": [\"fs:allow-write-file\"]},"
+		" {\"identifier\": \"none\", \"permissions\": [\"allow-greet\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "editor-1", "anything", NULL, "plugin:fs|read_file"));
+	ck_assert(!allowed(p, "editor", NULL, NULL, "plugin:fs|read_file"));
+	ck_assert(allowed(p, "main", "preview", NULL, "plugin:fs|write_file"));
+	ck_assert(!allowed(p, "main", "main", NULL, "plugin:fs|write_file"));
+	/* Empty windows and webviews match nothing. */
+	ck_assert(!allowed(p, "main", "main", NULL, "greet"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(local_and_remote)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"remote\", \"local\": false, \"windows\": [\"main\"],"
+		"  \"remote\": {\"urls\": [\"https://*.example.com\"]}, \"permissions\": [\"fs:allow-read-file\"]},"
+		" {\"identifier\": \"local\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-write-file\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(!allowed(p, "main", NULL, NULL, "plugin:fs|read_file"));
+	ck_assert(allowed(p, "main", NULL, "https://a.example.com/x", "plugin:fs|read_file"));
+	ck_assert(!allowed(p, "main", NULL, "https://example.com/", "plugin:fs|read_file"));
+	ck_assert(!allowed(p, "main", NULL, "http://a.example.com/", "plugin:fs|read_file"));
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:fs|write_file"));
+	ck_assert(!allowed(p, "main", NULL, "https://a.example.com/", "plugin:fs|write_file"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(platforms)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"mobile\", \"platforms\": [\"android\", \"iOS\"], \"windows\": [\"main\"],"
+		"  \"permissions\": [\"fs:allow-read-file\"]},"
+		" {\"identifier\": \"desk\", \"windows\": [\"main\"], \"permissions\": [\"fs:mac-only\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(cg_policy_platform(p), "linux");
+	ck_assert(!allowed(p, "main", NULL, NULL, "plugin:fs|read_file"));
+	/* mac-only is a macOS permission: ignored on linux. */
+	ck_assert(!allowed(p, "main", NULL, NULL, "plugin:fs|write_file"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(scopes)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": ["
+		"   \"fs:read-docs\","
+		"   {\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"path\": \"$TMP\"}], \"deny\": [\"$TMP/x\"]},"
+		"   {\"identifier\": \"fs:scope-home\", \"deny\": [{\"path\": \"$HOME/.ssh\"}]}]},"
+		" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": ["
+		"   \"fs:allow-read-file\", {\"identifier\": \"fs:scope-home\", \"allow\": [{\"path\": \"$OTHER\"}]}]}]", d);
+	ck_assert_ptr_nonnull(p);
+	cg_subject *s;
+	cg_subject_new(p, "main", NULL, NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "plugin:fs|read_file", &dc);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc), *gs = cg_decision_global_scope(&dc);
+	ck_assert_str_eq(json_object_to_json_string_ext(cs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"allow\":[{\"path\":\"$DOCS/**\"},{\"path\":\"$TMP\"}],\"deny\":[{\"path\":\"$DOCS/secret\"},\"$TMP/x\"]}");
+	/* The global scope comes only from capabilities that apply to the
+	 * caller: "other"'s $OTHER must not leak into main's. */
+	ck_assert_str_eq(json_object_to_json_string_ext(gs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"allow\":[{\"path\":\"$HOME/**\"}],\"deny\":[{\"path\":\"$HOME/.ssh\"}]}");
+	json_object_put(cs);
+	json_object_put(gs);
+	/* Asking twice gives the same answer. */
+	cg_decision dc2;
+	cg_check_command(s, "plugin:fs|read_file", &dc2);
+	ck_assert_int_eq(dc.allowed, dc2.allowed);
+	ck_assert_int_eq(dc.priv_rule, dc2.priv_rule);
+	cg_subject_free(s);
+	cg_subject_new(p, "other", NULL, NULL, &s);
+	cg_check_command(s, "plugin:fs|read_file", &dc);
+	gs = cg_decision_global_scope(&dc);
+	ck_assert_str_eq(json_object_to_json_string_ext(gs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"allow\":[{\"path\":\"$OTHER\"},{\"path\":\"$HOME/**\"}],\"deny\":[]}");
+	json_object_put(gs);
+	/* A denied call carries no scope. */
+	cg_check_command(s, "plugin:fs|write_file", &dc);
+	ck_assert(!dc.allowed);
+	cs = cg_decision_command_scope(&dc);
+	ck_assert_str_eq(json_object_to_json_string_ext(cs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), "{\"allow\":[],\"deny\":[]}");
+	json_object_put(cs);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(set_unit_scope)
+{
+	/* A set's scope-only member scopes the set's commands (one unit). */
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"fs:read-all\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	cg_subject *s;
+	cg_subject_new(p, "main", NULL, NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "plugin:fs|read_file", &dc);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc), *gs = cg_decision_global_scope(&dc);
+	ck_assert_str_eq(json_object_to_json_string_ext(cs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"allow\":[{\"path\":\"$HOME/**\"}],\"deny\":[]}");
+	ck_assert_str_eq(json_object_to_json_string_ext(gs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), "{\"allow\":[],\"deny\":[]}");
+	json_object_put(cs);
+	json_object_put(gs);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+static int event_ok(cg_policy *p, const char *w, cg_event_op op, const char *ev, cg_reason *why)
+{
+	cg_subject *s;
+	ck_assert_int_eq(cg_subject_new(p, w, NULL, NULL, &s), 0);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_event(s, op, ev, &dc), 0);
+	if (why)
+		*why = dc.reason;
+	cg_subject_free(s);
+	return dc.allowed;
+}
+
+START_TEST(events)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy(
+		"[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": ["
+		"   {\"identifier\": \"core:event:allow-listen\", \"allow\": [{\"event\": \"file-*\"}, {\"event\": \"app/ready\"}],"
+		"    \"deny\": [{\"event\": \"file-secret*\"}]},"
+		"   {\"identifier\": \"core:event:allow-emit\", \"allow\": [{\"event\": \"editor:*\"}]}]},"
+		" {\"identifier\": \"any\", \"windows\": [\"logger\"], \"permissions\": [\"core:event:allow-listen\"]},"
+		" {\"identifier\": \"def\", \"windows\": [\"legacy\"], \"permissions\": [\"core:event:default\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	cg_reason why;
+	ck_assert(event_ok(p, "main", CG_EVENT_LISTEN, "file-saved", NULL));
+	ck_assert(event_ok(p, "main", CG_EVENT_LISTEN, "app/ready", NULL));
+	ck_assert(!event_ok(p, "main", CG_EVENT_LISTEN, "settings-changed", &why));
+	ck_assert_int_eq(why, CG_REASON_EVENT_SCOPE);
+	ck_assert(!event_ok(p, "main", CG_EVENT_LISTEN, "file-secret-key", &why));
+	ck_assert_int_eq(why, CG_REASON_EVENT_SCOPE);
+	/* emit and listen are separate grants */
+	ck_assert(event_ok(p, "main", CG_EVENT_EMIT, "editor:save", NULL));
+	ck_assert(!event_ok(p, "main", CG_EVENT_EMIT, "file-saved", NULL));
+	ck_assert(!event_ok(p, "main", CG_EVENT_EMIT_TO, "editor:save", &why));
+	ck_assert_int_eq(why, CG_REASON_NOT_GRANTED);
+	/* No event scope keeps Tauri's meaning: any event. */
+	ck_assert(event_ok(p, "logger", CG_EVENT_LISTEN, "anything-at-all", NULL));
+	ck_assert(!event_ok(p, "logger", CG_EVENT_EMIT, "x", NULL));
+	ck_assert(event_ok(p, "legacy", CG_EVENT_EMIT_TO, "x", NULL));
+	ck_assert(!event_ok(p, "nobody", CG_EVENT_LISTEN, "file-saved", &why));
+	ck_assert_int_eq(why, CG_REASON_NOT_GRANTED);
+	/* Bad event names are refused, not matched. */
+	cg_subject *s;
+	cg_subject_new(p, "logger", NULL, NULL, &s);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_event(s, CG_EVENT_LISTEN, "bad name", &dc), CG_EINVAL);
+	ck_assert(!dc.allowed);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(event_scope_bad_glob)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": ["
+				 "{\"identifier\": \"core:event:allow-listen\", \"allow\": [{\"event\": \"file-[\"}]}]}", d);
+	ck_assert_ptr_null(p);
+	ck_assert_int_ge(diag_find(d, "bad event pattern"), 0);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(denial_names_the_fix)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"main-cap\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	cg_subject *s;
+	cg_subject_new(p, "main", "main", NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "plugin:event|listen", &dc);
+	ck_assert(!dc.allowed);
+	char *why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "plugin:event|listen"));
+	ck_assert_ptr_nonnull(strstr(why, "\"core:event:allow-listen\""));
+	ck_assert_ptr_nonnull(strstr(why, "\"core:event:default\""));
+	ck_assert_ptr_nonnull(strstr(why, "window \"main\""));
+	ck_assert_ptr_nonnull(strstr(why, "origin local"));
+	ck_assert_ptr_nonnull(strstr(why, "\"main-cap\" (caps.json)"));
+	free(why);
+	cg_check_command(s, "plugin:fs|write_file", &dc);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "\"fs:allow-write-file\""));
+	free(why);
+	char *ex = cg_decision_explain(&dc);
+	ck_assert_ptr_nonnull(strstr(ex, "Decision: deny"));
+	ck_assert_ptr_nonnull(strstr(ex, "main-cap (caps.json:1:1): applies"));
+	free(ex);
+	cg_subject_free(s);
+	/* A window no capability covers is told so. */
+	cg_subject_new(p, "settings", NULL, NULL, &s);
+	cg_check_command(s, "plugin:fs|read_file", &dc);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "No capability applies"));
+	free(why);
+	ex = cg_decision_explain(&dc);
+	ck_assert_ptr_nonnull(strstr(ex, "match none of its patterns"));
+	free(ex);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(allowed_explain_has_lines)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\",\n \"windows\": [\"main\"],\n \"permissions\": [\n  \"fs:default\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	cg_subject *s;
+	cg_subject_new(p, "main", NULL, NULL, &s);
+	cg_decision dc;
+	cg_check_command(s, "plugin:fs|read_file", &dc);
+	ck_assert(dc.allowed);
+	char *why = cg_decision_reason(&dc);
+	/* entry at line 4, via the permission defined in fs.json */
+	ck_assert_ptr_nonnull(strstr(why, "\"fs:default\" in capability \"c\" (caps.json:4:3)"));
+	ck_assert_ptr_nonnull(strstr(why, "via \"fs:allow-read-file\" (fs.json:1:"));
+	free(why);
+	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(ids_and_handles)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+	int id = cg_policy_command_id(p, "plugin:fs|read_file");
+	ck_assert_int_ge(id, 0);
+	ck_assert_str_eq(cg_policy_command_name(p, id), "plugin:fs|read_file");
+	ck_assert_int_eq(cg_policy_command_id(p, "plugin:fs|nope"), CG_ENOTFOUND);
+	ck_assert_int_ge(cg_policy_command_id(p, "greet"), 0); /* declared */
+	cg_subject *s;
+	ck_assert_int_eq(cg_subject_new(p, "main", NULL, "not a url", &s), CG_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(cg_subject_new(p, NULL, NULL, NULL, &s), CG_EINVAL);
+	ck_assert_int_eq(cg_subject_new(p, "main", NULL, NULL, &s), 0);
+	ck_assert_str_eq(cg_subject_webview(s), "main");
+	cg_decision dc;
+	ck_assert_int_eq(cg_check(s, id, &dc), 0);
+	ck_assert(dc.allowed);
+	ck_assert_int_eq(cg_check(s, -1, &dc), CG_EINVAL);
+	ck_assert(!dc.allowed);
+	ck_assert_int_eq(cg_check(s, 1 << 30, &dc), CG_EINVAL);
+	/* The subject keeps the policy alive. */
+	cg_policy_unref(p);
+	ck_assert_int_eq(cg_check(s, id, &dc), 0);
+	ck_assert(dc.allowed);
+	cg_subject_free(s);
+	cg_subject_free(NULL);
+	cg_policy_unref(NULL);
+	cg_diag_free(d);
+}
+END_TEST
+
+START_TEST(builtin_core)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"core:default\"]}", d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:event|listen"));
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:app|version"));
+	ck_assert(allowed(p, "main", NULL, NULL, "plugin:window|is_visible"));
+	/* core:window:default holds getters only */
+	ck_assert(!allowed(p, "main", NULL, NULL, "plugin:window|close"));
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- reload */
+
+static char tmpdir[256];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static cg_policy *dir_policy(cg_diag *d)
+{
+	cg_builder *b = cg_builder_new();
+	cg_policy *p = NULL;
+	cg_builder_add_manifest_json(b, "fs", "fs.json", FS, strlen(FS), d);
+	cg_builder_add_capability_dir(b, tmpdir, d);
+	cg_builder_build(b, &p, d);
+	cg_builder_free(b);
+	return p;
+}
+
+START_TEST(reload_swaps_or_keeps)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cg-reload-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}");
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = dir_policy(d);
+	ck_assert_ptr_nonnull(p);
+	cg_engine *e = cg_engine_new(p);
+	cg_policy_unref(p);
+	/* good files: swapped */
+	write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-write-file\"]}");
+	ck_assert_int_eq(cg_engine_reload(e, d), 0);
+	cg_policy *cur = cg_engine_policy(e);
+	ck_assert(allowed(cur, "main", NULL, NULL, "plugin:fs|write_file"));
+	ck_assert(!allowed(cur, "main", NULL, NULL, "plugin:fs|read_file"));
+	cg_policy_unref(cur);
+	/* bad files: the old policy stays and the error names the file */
+	write_file("b.json", "{\"identifier\": \"b\", \"window\": [\"main\"], \"permissions\": []}");
+	cg_diag *d2 = cg_diag_new();
+	ck_assert_int_lt(cg_engine_reload(e, d2), 0);
+	int i = diag_find(d2, "unknown field \"window\"");
+	ck_assert_int_ge(i, 0);
+	ck_assert_ptr_nonnull(strstr(cg_diag_file(d2, (size_t)i), "b.json"));
+	ck_assert_str_eq(cg_diag_hint(d2, (size_t)i), "did you mean \"windows\"?");
+	cur = cg_engine_policy(e);
+	ck_assert(allowed(cur, "main", NULL, NULL, "plugin:fs|write_file"));
+	cg_policy_unref(cur);
+	cg_engine_free(e);
+	cg_diag_free(d);
+	cg_diag_free(d2);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+struct reader {
+	cg_engine *e;
+	int wrong;
+	volatile int *stop;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	while (!*r->stop) {
+		cg_policy *p = cg_engine_policy(r->e);
+		cg_decision dc;
+		/* Both versions of the policy allow read_file to main and never
+		 * write_file: any other answer is a wrong decision. */
+		cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc);
+		r->wrong += !dc.allowed;
+		cg_check_str(p, "main", NULL, NULL, "plugin:fs|write_file", &dc);
+		r->wrong += dc.allowed;
+		cg_policy_unref(p);
+	}
+	return NULL;
+}
+
+START_TEST(reload_under_concurrent_checks)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cg-reload-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}");
+	cg_policy *p = dir_policy(NULL);
+	ck_assert_ptr_nonnull(p);
+	cg_engine *e = cg_engine_new(p);
+	cg_policy_unref(p);
+	volatile int stop = 0;
+	struct reader rs[2] = {{e, 0, &stop}, {e, 0, &stop}};
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, reader_main, &rs[i]);
+	int failed = 0;
+	for (int i = 0; i < 200; i++) {
+		/* alternate good and broken files */
+		if (i % 2)
+			write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:nope\"]}");
+		else
+			write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"m*\"], \"permissions\": [\"fs:default\"]}");
+		failed += cg_engine_reload(e, NULL) < 0;
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_int_eq(failed, 100);
+	ck_assert_int_eq(rs[0].wrong + rs[1].wrong, 0);
+	cg_engine_free(e);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(string_cache_is_bounded)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"*\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+	cg_decision dc;
+	char w[32];
+	int r = 0, i;
+	for (i = 0; i < 5000 && r == 0; i++) {
+		snprintf(w, sizeof(w), "w%d", i);
+		r = cg_check_str(p, w, NULL, NULL, "plugin:fs|read_file", &dc);
+	}
+	ck_assert_int_eq(r, CG_ELIMIT);
+	ck_assert(!dc.allowed);
+	ck_assert_int_eq(i, 4097);
+	/* cached callers keep working */
+	ck_assert_int_eq(cg_check_str(p, "w1", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	ck_assert(dc.allowed);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("policy");
+	TCase *tc = tcase_create("decisions");
+	tcase_add_test(tc, nothing_by_default);
+	tcase_add_test(tc, app_command_granted);
+	tcase_add_test(tc, deny_respects_window);
+	tcase_add_test(tc, deny_respects_origin);
+	tcase_add_test(tc, windows_or_webviews);
+	tcase_add_test(tc, local_and_remote);
+	tcase_add_test(tc, platforms);
+	tcase_add_test(tc, scopes);
+	tcase_add_test(tc, set_unit_scope);
+	tcase_add_test(tc, events);
+	tcase_add_test(tc, event_scope_bad_glob);
+	tcase_add_test(tc, denial_names_the_fix);
+	tcase_add_test(tc, allowed_explain_has_lines);
+	tcase_add_test(tc, ids_and_handles);
+	tcase_add_test(tc, builtin_core);
+	tcase_add_test(tc, string_cache_is_bounded);
+	suite_add_tcase(s, tc);
+	TCase *rl = tcase_create("reload");
+	tcase_set_timeout(rl, 120);
+	tcase_add_test(rl, reload_swaps_or_keeps);
+	tcase_add_test(rl, reload_under_concurrent_checks);
+	suite_add_tcase(s, rl);
+	return run_suite(s);
+}
