@@ -282,6 +282,208 @@ CG_EXPORT int cg_engine_reload(cg_engine *e, cg_diag *d);
 /* Installs p (takes a reference of its own). */
 CG_EXPORT void cg_engine_swap(cg_engine *e, cg_policy *p);
 
+
+/* ---------------------------------------------------------------- router */
+
+/*
+ * The IPC router: every message between a web page and the core passes
+ * through it, and it consults the policy before every dispatch and every
+ * event delivery. It knows no transport: the host (capgate's WebKitGTK
+ * runtime, or your own) hands it each message with the webview it came
+ * from, and the router answers through the host's cg_transport.
+ *
+ * Threads: the router runs on one thread, the host's main loop. Handlers
+ * registered CG_CMD_ASYNC run on a bounded worker pool; cg_call_resolve,
+ * cg_call_reject and cg_channel_send may be called from any thread. Their
+ * effects reach the transport on the main loop: the host watches
+ * cg_router_fd() for readability and then calls cg_router_process().
+ */
+typedef struct cg_router cg_router;
+typedef struct cg_webview cg_webview;
+typedef struct cg_call cg_call;
+typedef struct cg_channel cg_channel;
+
+typedef struct cg_transport {
+	/* The answer to one invoke, exactly once per invoke handed to the
+	 * router (ok: 1 resolved, 0 rejected). json is the result, or for a
+	 * rejection a JSON string with the error message. req is the host's
+	 * token given to cg_router_invoke. */
+	void (*reply)(void *user, cg_webview *wv, void *req, int ok,
+		      const char *json, size_t len);
+	/* Runs the page's callback id with one JSON argument (events and
+	 * channel messages). */
+	void (*callback)(void *user, cg_webview *wv, uint32_t id,
+			 const char *json, size_t len);
+	void *user;
+} cg_transport;
+
+typedef enum {
+	CG_RLIMIT_MESSAGE_SIZE = 0, /* bytes of one message (4 MiB) */
+	CG_RLIMIT_DEPTH = 1,        /* JSON nesting of one message (64) */
+	CG_RLIMIT_STRING = 2,       /* bytes of one JSON string (1 MiB) */
+	CG_RLIMIT_PENDING = 3,      /* calls in flight per webview (256) */
+	CG_RLIMIT_LISTENERS = 4,    /* event listeners per webview (1024) */
+	CG_RLIMIT_WORKERS = 5,      /* threads for async handlers (4) */
+} cg_router_limit;
+
+CG_EXPORT cg_router *cg_router_new(const cg_transport *t);
+/* Cancels what is pending and frees everything. Call it when no async
+ * handler runs any more (it waits for the worker pool to finish). */
+CG_EXPORT void cg_router_free(cg_router *r);
+CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value);
+/* Installs a policy (takes a reference). Calls in flight finish under the
+ * policy they started with; the next message uses the new one. */
+CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p);
+/* Declares every registered command to a builder, so allow-/deny- exist
+ * for them when the policy is built. */
+CG_EXPORT int cg_router_declare_commands(const cg_router *r, cg_builder *b);
+
+/* A readable fd that becomes readable when work waits for the main loop;
+ * then call cg_router_process (it never blocks). */
+CG_EXPORT int cg_router_fd(const cg_router *r);
+CG_EXPORT int cg_router_process(cg_router *r);
+
+/* ------------------------------------------------------------- commands */
+
+typedef enum {
+	CG_CMD_SYNC = 0,   /* runs on the main loop, inside cg_router_invoke */
+	CG_CMD_ASYNC = 1,  /* runs on the worker pool */
+} cg_cmd_mode;
+
+/* A handler answers with cg_call_resolve or cg_call_reject, exactly once,
+ * before it returns or later from any thread. If it returns a negative
+ * code without answering, the call is rejected with cg_strerror(code). */
+typedef int (*cg_command_fn)(cg_call *call, void *user);
+
+/* plugin: NULL for an app command ("greet"), "fs" for "plugin:fs|read",
+ * "core:event" for "plugin:event|listen". */
+CG_EXPORT int cg_router_register(cg_router *r, const char *plugin,
+				 const char *command, cg_command_fn fn,
+				 void *user, cg_cmd_mode mode);
+
+/* Managed global state shared by every handler, by name. free_fn (may be
+ * NULL) runs when the router is freed. */
+CG_EXPORT int cg_router_manage(cg_router *r, const char *name, void *state,
+			       void (*free_fn)(void *));
+
+CG_EXPORT const char *cg_call_command(const cg_call *c);
+/* The parsed arguments (payload); NULL for a binary call. Owned by the call. */
+CG_EXPORT json_object *cg_call_args(const cg_call *c);
+/* The raw body of a binary call (application/octet-stream), or NULL. */
+CG_EXPORT const void *cg_call_body(const cg_call *c, size_t *len);
+/* A header of the call's options.headers (case-insensitive), or NULL. */
+CG_EXPORT const char *cg_call_header(const cg_call *c, const char *name);
+/* The decision's scopes: {"allow": [...], "deny": [...]}. Owned by the call. */
+CG_EXPORT json_object *cg_call_command_scope(const cg_call *c);
+CG_EXPORT json_object *cg_call_global_scope(const cg_call *c);
+/* The caller, as the transport identified it. origin is NULL for local. */
+CG_EXPORT const char *cg_call_window(const cg_call *c);
+CG_EXPORT const char *cg_call_webview(const cg_call *c);
+CG_EXPORT const char *cg_call_origin(const cg_call *c);
+CG_EXPORT void *cg_call_state(const cg_call *c, const char *name);
+/* True once the caller's webview is gone: the answer will be dropped. */
+CG_EXPORT int cg_call_cancelled(const cg_call *c);
+/* Answer the call; takes ownership of result (NULL means JSON null).
+ * While the handler runs, a second answer is ignored and returns
+ * CG_ESTATE. An answer given after the handler returned (a deferred call)
+ * releases the call: it must not be used again. */
+CG_EXPORT int cg_call_resolve(cg_call *c, json_object *result);
+CG_EXPORT int cg_call_reject(cg_call *c, const char *message);
+
+/* ------------------------------------------------------------- channels */
+
+/* The channel the caller passed as argument `arg` ("__CHANNEL__:<id>"),
+ * or NULL. The channel outlives the call; release it with
+ * cg_channel_close. Messages arrive in order. */
+CG_EXPORT cg_channel *cg_call_channel(cg_call *c, const char *arg);
+/* Sends one message (takes ownership of msg); CG_ESTATE once the webview
+ * is gone or the channel closed. Any thread. */
+CG_EXPORT int cg_channel_send(cg_channel *ch, json_object *msg);
+/* Sends the end marker and releases the channel. Any thread. */
+CG_EXPORT void cg_channel_close(cg_channel *ch);
+
+/* -------------------------------------------------------------- webviews */
+
+/*
+ * A webview as the transport knows it: its identity comes from the
+ * transport (the window and webview labels it created, the URL WebKit
+ * reports), never from a message. remote_url is NULL for local content.
+ */
+CG_EXPORT cg_webview *cg_router_add_webview(cg_router *r, const char *window,
+					    const char *webview,
+					    const char *remote_url);
+/* The page navigated: a new origin (NULL for local content). */
+CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url);
+/* Cancels its pending calls, removes its listeners, ends its channels and
+ * frees it (when the last of its calls is answered). */
+CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv);
+CG_EXPORT const char *cg_webview_window(const cg_webview *wv);
+CG_EXPORT const char *cg_webview_label(const cg_webview *wv);
+CG_EXPORT void cg_webview_set_data(cg_webview *wv, void *data);
+CG_EXPORT void *cg_webview_get_data(const cg_webview *wv);
+
+/*
+ * One invoke message, as @tauri-apps/api v2 sends it:
+ *   {"cmd": "...", "callback": N, "error": N, "payload": ..., "options": {"headers": {...}}}
+ * The router parses and validates it, checks the policy and dispatches; the
+ * answer comes through transport.reply(req) exactly once, whatever happens
+ * (a malformed message is rejected through it too). Returns 0, or a
+ * negative code when the message was refused (already answered).
+ */
+CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg,
+			       size_t len, void *req);
+/* A binary invoke: the body is raw bytes, the rest travels beside it (as
+ * Tauri's ipc:// requests carry it in the URL and headers). headers_json
+ * may be NULL or a JSON object of strings. */
+CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
+				   const char *cmd, const void *body, size_t len,
+				   const char *headers_json, void *req);
+
+/* ---------------------------------------------------------------- events */
+
+typedef enum {
+	CG_TARGET_ANY = 0,
+	CG_TARGET_ANY_LABEL = 1,
+	CG_TARGET_APP = 2,
+	CG_TARGET_WINDOW = 3,
+	CG_TARGET_WEBVIEW = 4,
+	CG_TARGET_WEBVIEW_WINDOW = 5,
+} cg_target_kind;
+
+/* The core emits (the core needs no permission; every receiving webview
+ * still needs listen permission for the name). payload may be NULL; label
+ * is NULL for Any and App. Returns the number of webview listeners reached
+ * or a negative code. */
+CG_EXPORT int cg_router_emit(cg_router *r, const char *event,
+			     cg_target_kind kind, const char *label,
+			     json_object *payload);
+
+typedef void (*cg_event_fn)(const char *event, json_object *payload,
+			    const cg_webview *source, void *user);
+/* The core listens: it receives events emitted to Any and to App. Returns
+ * a listener id (> 0) or a negative code. */
+CG_EXPORT int cg_router_listen(cg_router *r, const char *event, cg_event_fn fn,
+			       void *user);
+CG_EXPORT int cg_router_unlisten(cg_router *r, int id);
+
+/* ----------------------------------------------------------------- audit */
+
+typedef enum {
+	CG_AUDIT_DENIALS = 0,   /* denials and invalid messages (default) */
+	CG_AUDIT_ALL = 1,       /* every decision, like OPA's decision logs */
+} cg_audit_level;
+
+/* One JSON line per record:
+ * {"time": "...", "window": ..., "webview": ..., "origin": ..., "command" or
+ *  "event": ..., "decision": "allow"|"deny"|"invalid", "reason": ...}
+ * to a file (appended) and/or a callback. At most `per_second` lines a
+ * second (burst of twice that); a line then says how many were dropped.
+ * path and fn may be NULL; per_second 0 means 100. */
+typedef void (*cg_audit_fn)(const char *line, void *user);
+CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
+				  const char *path, cg_audit_fn fn, void *user,
+				  unsigned per_second);
+
 #ifdef __cplusplus
 }
 #endif

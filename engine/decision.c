@@ -239,12 +239,12 @@ static void put_reason(FILE *f, const cg_decision *dc)
 	case CG_REASON_EVENT_SCOPE:
 		fputs("denied: ", f);
 		if (dc->priv_rule >= 0) {
-			fputs("the event deny scope of ", f);
+			fprintf(f, "%s is refused by the event deny scope of ", what);
 			put_rule(f, p, &c->grants[dc->priv_rule]);
 			fputs(" matches it; remove the matching {\"event\": ...} entry from its \"deny\" to allow it.", f);
 		} else if (c) {
-			fprintf(f, "the event is outside the event scope of every grant of plugin:event|%s to ",
-				op_cmd(dc->priv_op));
+			fprintf(f, "%s is outside the event scope of every grant of plugin:event|%s to ",
+				what, op_cmd(dc->priv_op));
 			put_caller(f, s);
 			fprintf(f, ", or a deny entry of core:event's global scope matches it. Add {\"event\": \"%s\"} to the \"allow\" of the capability's \"core:event:allow-%s\" entry.",
 				dc->priv_name ? dc->priv_name : "", dc->priv_op == CG_EVENT_EMIT_TO ? "emit-to" : op_cmd(dc->priv_op));

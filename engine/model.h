@@ -162,6 +162,7 @@ struct cg_policy {
 };
 
 struct cg_subject {
+	int refs;                /* atomic: the owner, and calls using it */
 	cg_policy *policy;
 	bool cached;             /* owned by the policy's cache: holds no ref */
 	char *window, *webview, *url;
@@ -215,5 +216,7 @@ CG_HIDDEN void cg_config_clear(cg_config *cfg);
 CG_HIDDEN int cg_config_copy(cg_config *dst, const cg_config *src);
 
 CG_HIDDEN void cg_policy_destroy(cg_policy *p);
+/* Another reference to a subject; cg_subject_free drops one. */
+CG_HIDDEN cg_subject *cg_subject_ref(cg_subject *s);
 
 #endif

@@ -161,6 +161,7 @@ static int subject_make(cg_policy *p, const char *window, const char *webview,
 			s->bits[i >> 6] |= (uint64_t)1 << (i & 63);
 	cg_url_clear(&url);
 	s->cached = cached;
+	s->refs = 1;
 	s->policy = cached ? p : cg_policy_ref(p);
 	*out = s;
 	return 0;
@@ -177,9 +178,15 @@ CG_EXPORT int cg_subject_new(cg_policy *p, const char *window, const char *webvi
 	return subject_make(p, window, webview, remote_url, false, out);
 }
 
+cg_subject *cg_subject_ref(cg_subject *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return s;
+}
+
 CG_EXPORT void cg_subject_free(cg_subject *s)
 {
-	if (!s)
+	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	if (!s->cached)
 		cg_policy_unref(s->policy);

@@ -1,0 +1,716 @@
+/*
+ * The router: registry, webviews, invokes and answers.
+ *
+ * Every invoke is answered through the transport exactly once: a refused
+ * message at once, a handler's answer when it comes. A call holds two
+ * references, one for its answer and one for the code that runs its
+ * handler, so that a handler may answer before it returns, after, or from
+ * another thread. Answers from other threads wait in a queue that the main
+ * loop drains (cg_router_process), because the transport is not
+ * thread-safe (WebKitGTK is not).
+ */
+#include "router.h"
+#include "ident.h"
+#include "workers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+typedef struct cg_state_entry {
+	void *state;
+	void (*free_fn)(void *);
+} cg_state_entry;
+
+static const size_t default_limits[6] = {4u << 20, 64, 1u << 20, 256, 1024, 4};
+
+static void free_reg(gpointer p)
+{
+	cg_reg *g = p;
+	free(g->name);
+	free(g->plugin);
+	free(g->plain);
+	free(g);
+}
+
+static void free_state(gpointer p)
+{
+	cg_state_entry *e = p;
+	if (e->free_fn)
+		e->free_fn(e->state);
+	free(e);
+}
+
+static void run_async(void *data, void *user);
+
+CG_EXPORT cg_router *cg_router_new(const cg_transport *t)
+{
+	if (!t || !t->reply || !t->callback)
+		return NULL;
+	cg_router *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->t = *t;
+	r->main = pthread_self();
+	memcpy(r->limits, default_limits, sizeof(default_limits));
+	r->regs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_reg);
+	r->state = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_state);
+	r->webviews = g_ptr_array_new();
+	r->listeners = g_hash_table_new_full(g_str_hash, g_str_equal, free,
+					     (GDestroyNotify)g_ptr_array_unref);
+	r->listener_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	r->next_listener = 1;
+	pthread_mutex_init(&r->qlock, NULL);
+	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->efd < 0) {
+		cg_router_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void ensure_pool(cg_router *r)
+{
+	if (!r->pool)
+		r->pool = cg_workers_new(run_async, r, (unsigned)r->limits[CG_RLIMIT_WORKERS]);
+}
+
+CG_EXPORT void cg_router_free(cg_router *r)
+{
+	if (!r)
+		return;
+	/* Let running handlers finish, then deliver (drop) what they left. */
+	cg_workers_free(r->pool);
+	r->pool = NULL;
+	while (r->webviews->len)
+		cg_router_remove_webview(r, r->webviews->pdata[r->webviews->len - 1]);
+	cg_router_process(r);
+	cg_events_free(r);
+	g_hash_table_destroy(r->listeners);
+	g_hash_table_destroy(r->listener_ids);
+	g_ptr_array_free(r->webviews, TRUE);
+	g_hash_table_destroy(r->regs);
+	g_hash_table_destroy(r->state);
+	cg_policy_unref(r->policy);
+	cg_audit_free(r->audit);
+	if (r->efd >= 0)
+		close(r->efd);
+	pthread_mutex_destroy(&r->qlock);
+	free(r);
+}
+
+CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value)
+{
+	if (!r || (unsigned)which > CG_RLIMIT_WORKERS || value == 0)
+		return CG_EINVAL;
+	if (which == CG_RLIMIT_DEPTH && value > 4096)
+		return CG_EINVAL;
+	if (which == CG_RLIMIT_WORKERS) {
+		if (value > 256)
+			return CG_EINVAL;
+		if (r->pool)
+			cg_workers_set_max(r->pool, (unsigned)value);
+	}
+	r->limits[which] = value;
+	return 0;
+}
+
+CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p)
+{
+	if (!r || !p)
+		return CG_EINVAL;
+	cg_policy_ref(p);
+	cg_policy_unref(r->policy);
+	r->policy = p;
+	r->gen++;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, r->regs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		cg_reg *g = v;
+		int id = cg_policy_command_id(p, g->name);
+		g->policy_id = id >= 0 ? id : -1;
+	}
+	return 0;
+}
+
+CG_EXPORT int cg_router_declare_commands(const cg_router *r, cg_builder *b)
+{
+	if (!r || !b)
+		return CG_EINVAL;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, r->regs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const cg_reg *g = v;
+		int rc = cg_builder_declare_command(b, g->plugin, g->plain);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+CG_EXPORT int cg_router_register(cg_router *r, const char *plugin, const char *command,
+				 cg_command_fn fn, void *user, cg_cmd_mode mode)
+{
+	const char *why;
+	if (!r || !command || !*command || !fn || (mode != CG_CMD_SYNC && mode != CG_CMD_ASYNC))
+		return CG_EINVAL;
+	if (!plugin)
+		plugin = "";
+	if (cg_plugin_key_validate(plugin, &why) < 0 || strchr(command, '|'))
+		return CG_EIDENT;
+	cg_reg *g = calloc(1, sizeof(*g));
+	if (!g)
+		return CG_ENOMEM;
+	g->plugin = strdup(plugin);
+	g->plain = strdup(command);
+	g->name = cg_command_name(plugin, command);
+	g->fn = fn;
+	g->user = user;
+	g->mode = mode;
+	g->policy_id = r->policy ? cg_policy_command_id(r->policy, g->name) : -1;
+	if (g->policy_id < 0)
+		g->policy_id = -1;
+	if (!g->plugin || !g->plain || !g->name) {
+		free_reg(g);
+		return CG_ENOMEM;
+	}
+	if (g_hash_table_contains(r->regs, g->name) || cg_events_is_builtin(g->name)) {
+		free_reg(g);
+		return CG_EDUPLICATE;
+	}
+	g_hash_table_insert(r->regs, g->name, g);
+	return 0;
+}
+
+CG_EXPORT int cg_router_manage(cg_router *r, const char *name, void *state, void (*free_fn)(void *))
+{
+	if (!r || !name)
+		return CG_EINVAL;
+	if (g_hash_table_contains(r->state, name))
+		return CG_EDUPLICATE;
+	cg_state_entry *e = calloc(1, sizeof(*e));
+	char *k = strdup(name);
+	if (!e || !k) {
+		free(e);
+		free(k);
+		return CG_ENOMEM;
+	}
+	e->state = state;
+	e->free_fn = free_fn;
+	g_hash_table_insert(r->state, k, e);
+	return 0;
+}
+
+/* -------------------------------------------------------------- webviews */
+
+cg_webview *cg_webview_ref(cg_webview *wv)
+{
+	__atomic_add_fetch(&wv->refs, 1, __ATOMIC_RELAXED);
+	return wv;
+}
+
+void cg_webview_unref(cg_webview *wv)
+{
+	if (!wv || __atomic_sub_fetch(&wv->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	cg_subject_free(wv->subject);
+	free(wv->window);
+	free(wv->label);
+	free(wv->url);
+	free(wv);
+}
+
+CG_EXPORT cg_webview *cg_router_add_webview(cg_router *r, const char *window, const char *webview,
+					    const char *remote_url)
+{
+	if (!r || !window || !*window)
+		return NULL;
+	cg_webview *wv = calloc(1, sizeof(*wv));
+	if (!wv)
+		return NULL;
+	wv->r = r;
+	wv->refs = 1;
+	wv->window = strdup(window);
+	wv->label = strdup(webview ? webview : window);
+	wv->url = remote_url ? strdup(remote_url) : NULL;
+	if (!wv->window || !wv->label || (remote_url && !wv->url)) {
+		cg_webview_unref(wv);
+		return NULL;
+	}
+	g_ptr_array_add(r->webviews, wv);
+	return wv;
+}
+
+CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url)
+{
+	if (!wv || __atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE))
+		return CG_EINVAL;
+	char *u = remote_url ? strdup(remote_url) : NULL;
+	if (remote_url && !u)
+		return CG_ENOMEM;
+	free(wv->url);
+	wv->url = u;
+	cg_subject_free(wv->subject);
+	wv->subject = NULL;
+	return 0;
+}
+
+CG_EXPORT const char *cg_webview_window(const cg_webview *wv) { return wv ? wv->window : NULL; }
+CG_EXPORT const char *cg_webview_label(const cg_webview *wv) { return wv ? wv->label : NULL; }
+CG_EXPORT void cg_webview_set_data(cg_webview *wv, void *data) { if (wv) wv->data = data; }
+CG_EXPORT void *cg_webview_get_data(const cg_webview *wv) { return wv ? wv->data : NULL; }
+
+/* The subject for the current policy, resolved again after a reload or a
+ * navigation. NULL when there is no policy or the origin is not a URL. */
+cg_subject *cg_webview_subject(cg_webview *wv)
+{
+	cg_router *r = wv->r;
+	if (!r->policy)
+		return NULL;
+	if (!wv->subject || wv->gen != r->gen) {
+		cg_subject_free(wv->subject);
+		wv->subject = NULL;
+		if (cg_subject_new(r->policy, wv->window, wv->label, wv->url, &wv->subject) < 0)
+			return NULL;
+		wv->gen = r->gen;
+	}
+	return wv->subject;
+}
+
+CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv)
+{
+	if (!r || !wv || !g_ptr_array_remove_fast(r->webviews, wv))
+		return;
+	__atomic_store_n(&wv->removed, 1, __ATOMIC_RELEASE);
+	cg_events_remove_webview(r, wv);
+	cg_webview_unref(wv);
+}
+
+/* ---------------------------------------------------------------- queue */
+
+void cg_router_push(cg_router *r, cg_qitem *it)
+{
+	it->next = NULL;
+	pthread_mutex_lock(&r->qlock);
+	if (r->qtail)
+		r->qtail->next = it;
+	else
+		r->qhead = it;
+	r->qtail = it;
+	pthread_mutex_unlock(&r->qlock);
+	uint64_t one = 1;
+	/* EAGAIN means the counter is already non-zero: the loop will wake. */
+	while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+CG_EXPORT int cg_router_fd(const cg_router *r) { return r ? r->efd : CG_EINVAL; }
+
+static void call_unref(cg_call *c);
+static void deliver_answer(cg_router *r, cg_call *c, int ok, const char *json, size_t len);
+
+CG_EXPORT int cg_router_process(cg_router *r)
+{
+	if (!r)
+		return CG_EINVAL;
+	uint64_t n;
+	while (read(r->efd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&r->qlock);
+	cg_qitem *it = r->qhead;
+	r->qhead = r->qtail = NULL;
+	pthread_mutex_unlock(&r->qlock);
+	int count = 0;
+	while (it) {
+		cg_qitem *next = it->next;
+		switch (it->kind) {
+		case Q_ANSWER:
+			deliver_answer(r, it->call, it->ok, it->json, it->len);
+			break;
+		case Q_CHANNEL:
+		case Q_CHANNEL_END:
+			cg_channel_deliver(r, it);
+			break;
+		}
+		free(it->json);
+		free(it);
+		it = next;
+		count++;
+	}
+	return count;
+}
+
+/* ---------------------------------------------------------------- calls */
+
+void cg_router_answer_now(cg_router *r, cg_webview *wv, void *req, int ok, const char *json, size_t len)
+{
+	if (!__atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE))
+		r->t.reply(r->t.user, wv, req, ok, json, len);
+}
+
+void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req, const char *message)
+{
+	json_object *s = json_object_new_string(message ? message : "error");
+	const char *txt = s ? json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE)
+			    : "\"error\"";
+	cg_router_answer_now(r, wv, req, 0, txt, strlen(txt));
+	json_object_put(s);
+}
+
+static void call_free(cg_call *c)
+{
+	json_object_put(c->args);
+	json_object_put(c->headers);
+	json_object_put(c->cmd_scope);
+	json_object_put(c->global_scope);
+	cg_subject_free(c->subject);
+	free(c->body);
+	free(c->origin);
+	free(c->ans);
+	free(c);
+}
+
+static void call_unref(cg_call *c)
+{
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		call_free(c);
+}
+
+/* Main thread: the answer reaches the page (unless it is gone). */
+static void deliver_answer(cg_router *r, cg_call *c, int ok, const char *json, size_t len)
+{
+	static const char oom[] = "\"out of memory\"";
+	cg_webview *wv = c->wv;
+	if (!json) {
+		json = oom;
+		len = sizeof(oom) - 1;
+	}
+	cg_router_answer_now(r, wv, c->req, ok, json, len);
+	wv->pending--;
+	c->wv = NULL;
+	cg_webview_unref(wv);
+	call_unref(c);
+}
+
+static bool on_main(const cg_router *r) { return pthread_equal(pthread_self(), r->main); }
+
+static int answer(cg_call *c, int ok, json_object *v)
+{
+	if (!c) {
+		json_object_put(v);
+		return CG_EINVAL;
+	}
+	int expected = 0;
+	if (!__atomic_compare_exchange_n(&c->answered, &expected, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		json_object_put(v);
+		return CG_ESTATE;
+	}
+	/* Serialised on the answering thread: that work stays off the main
+	 * loop for async handlers. */
+	const char *txt = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE)
+			    : "null";
+	size_t len = strlen(txt);
+	cg_router *r = c->r;
+	if (on_main(r)) {
+		deliver_answer(r, c, ok, txt, len);
+		json_object_put(v);
+		return 0;
+	}
+	/* The queue item was made with the call, so a worker's answer never
+	 * fails for want of memory; at worst its text is replaced. */
+	cg_qitem *it = c->ans;
+	c->ans = NULL;
+	it->json = malloc(len + 1);
+	if (it->json) {
+		memcpy(it->json, txt, len + 1);
+		it->len = len;
+		it->ok = ok;
+	} else {
+		it->ok = 0;
+	}
+	json_object_put(v);
+	cg_router_push(r, it);
+	return 0;
+}
+
+CG_EXPORT int cg_call_resolve(cg_call *c, json_object *result) { return answer(c, 1, result); }
+
+CG_EXPORT int cg_call_reject(cg_call *c, const char *message)
+{
+	json_object *s = json_object_new_string(message ? message : "error");
+	if (!s)
+		return CG_ENOMEM;
+	return answer(c, 0, s);
+}
+
+CG_EXPORT const char *cg_call_command(const cg_call *c) { return c ? c->reg->name : NULL; }
+CG_EXPORT json_object *cg_call_args(const cg_call *c) { return c ? c->args : NULL; }
+/* Scopes are made on first use: most commands never ask, and building
+ * them costs more than the rest of a call. Only the handler's thread uses
+ * a call, so no lock is needed. */
+CG_EXPORT json_object *cg_call_command_scope(const cg_call *c)
+{
+	cg_call *m = (cg_call *)c;
+	if (m && !m->cmd_scope)
+		m->cmd_scope = cg_decision_command_scope(&m->dc);
+	return m ? m->cmd_scope : NULL;
+}
+
+CG_EXPORT json_object *cg_call_global_scope(const cg_call *c)
+{
+	cg_call *m = (cg_call *)c;
+	if (m && !m->global_scope)
+		m->global_scope = cg_decision_global_scope(&m->dc);
+	return m ? m->global_scope : NULL;
+}
+CG_EXPORT const char *cg_call_origin(const cg_call *c) { return c ? c->origin : NULL; }
+CG_EXPORT int cg_call_cancelled(const cg_call *c)
+{
+	return !c || !c->wv || __atomic_load_n(&c->wv->removed, __ATOMIC_ACQUIRE);
+}
+
+/* The webview outlives the call (the call holds a reference), and its
+ * labels never change, so these are safe from any thread. */
+CG_EXPORT const char *cg_call_window(const cg_call *c) { return c && c->wv ? c->wv->window : NULL; }
+CG_EXPORT const char *cg_call_webview(const cg_call *c) { return c && c->wv ? c->wv->label : NULL; }
+
+CG_EXPORT const void *cg_call_body(const cg_call *c, size_t *len)
+{
+	if (len)
+		*len = c ? c->body_len : 0;
+	return c ? c->body : NULL;
+}
+
+CG_EXPORT const char *cg_call_header(const cg_call *c, const char *name)
+{
+	if (!c || !c->headers || !name)
+		return NULL;
+	json_object_object_foreach(c->headers, k, v)
+		if (g_ascii_strcasecmp(k, name) == 0)
+			return json_object_get_string(v);
+	return NULL;
+}
+
+CG_EXPORT void *cg_call_state(const cg_call *c, const char *name)
+{
+	if (!c || !name)
+		return NULL;
+	cg_state_entry *e = g_hash_table_lookup(c->r->state, name);
+	return e ? e->state : NULL;
+}
+
+/* The dispatcher's part is over: release its reference. Whichever of the
+ * dispatcher and the answer's delivery comes last frees the call; nothing
+ * in it belongs to the main thread by then. */
+static void dispatch_done(cg_call *c, int rc)
+{
+	if (rc < 0 && !__atomic_load_n(&c->answered, __ATOMIC_ACQUIRE))
+		cg_call_reject(c, cg_strerror(rc));
+	call_unref(c);
+}
+
+static void run_async(void *data, void *user)
+{
+	cg_call *c = data;
+	int rc = c->reg->fn(c, c->reg->user);
+	dispatch_done(c, rc);
+}
+
+/* ---------------------------------------------------------------- invoke */
+
+
+static int refuse(cg_router *r, cg_webview *wv, void *req, const char *cmd, const char *decision,
+		  const char *reason, int rc)
+{
+	cg_audit_record(r, wv, "command", cmd, decision, reason);
+	cg_router_reject_now(r, wv, req, reason);
+	return rc;
+}
+
+static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *subj, const cg_decision *dc,
+		    json_object *args, void *body, size_t body_len, json_object *headers, void *req)
+{
+	cg_call *c = calloc(1, sizeof(*c));
+	if (!c) {
+		json_object_put(args);
+		json_object_put(headers);
+		free(body);
+		cg_router_reject_now(r, wv, req, "out of memory");
+		return CG_ENOMEM;
+	}
+	c->ans = calloc(1, sizeof(*c->ans));
+	if (!c->ans) {
+		free(c);
+		json_object_put(args);
+		json_object_put(headers);
+		free(body);
+		cg_router_reject_now(r, wv, req, "out of memory");
+		return CG_ENOMEM;
+	}
+	c->ans->kind = Q_ANSWER;
+	c->ans->call = c;
+	c->r = r;
+	c->wv = cg_webview_ref(wv);
+	c->req = req;
+	c->reg = g;
+	c->args = args;
+	c->body = body;
+	c->body_len = body_len;
+	c->headers = headers;
+	c->origin = wv->url ? strdup(wv->url) : NULL;
+	c->subject = cg_subject_ref(subj);
+	c->dc = *dc;
+	c->dc.priv_subject = c->subject;
+	c->refs = 2;
+	wv->pending++;
+	if (g->mode == CG_CMD_ASYNC) {
+		ensure_pool(r);
+		if (r->pool && cg_workers_push(r->pool, c) == 0)
+			return 0;
+		cg_call_reject(c, "cannot start a worker thread");
+		call_unref(c);
+		return CG_ENOMEM;
+	}
+	int rc = g->fn(c, g->user);
+	dispatch_done(c, rc);
+	return 0;
+}
+
+static int check_and_dispatch(cg_router *r, cg_webview *wv, const char *cmd, json_object *args,
+			      void *body, size_t body_len, json_object *headers, void *req)
+{
+	const cg_reg *g = g_hash_table_lookup(r->regs, cmd);
+	char *reason = NULL;
+	int rc;
+	if (!g) {
+		reason = cg_strdup_printf("unknown command: %s", cmd);
+		rc = refuse(r, wv, req, cmd, "deny", reason ? reason : "unknown command", CG_ENOTFOUND);
+		goto fail;
+	}
+	cg_subject *s = cg_webview_subject(wv);
+	if (!s) {
+		rc = refuse(r, wv, req, cmd, "deny",
+			    r->policy ? "the page's origin is not a valid URL" : "no policy is installed: nothing is allowed",
+			    CG_ESTATE);
+		goto fail;
+	}
+	cg_decision dc;
+	if (g->policy_id >= 0)
+		cg_check(s, g->policy_id, &dc);
+	else
+		cg_check_command(s, g->name, &dc);
+	if (!dc.allowed || cg_audit_wants_allow(r))
+		reason = cg_decision_reason(&dc);
+	if (!dc.allowed) {
+		rc = refuse(r, wv, req, cmd, "deny", reason ? reason : "denied", CG_ESTATE);
+		goto fail;
+	}
+	if (reason)
+		cg_audit_record(r, wv, "command", cmd, "allow", reason);
+	free(reason);
+	return dispatch(r, wv, g, s, &dc, args, body, body_len, headers, req);
+fail:
+	free(reason);
+	json_object_put(args);
+	json_object_put(headers);
+	free(body);
+	return rc;
+}
+
+static bool usable(cg_router *r, cg_webview *wv)
+{
+	return r && wv && wv->r == r && !__atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE);
+}
+
+static int too_busy(cg_router *r, cg_webview *wv, void *req, const char *cmd)
+{
+	if (wv->pending < r->limits[CG_RLIMIT_PENDING])
+		return 0;
+	char *why = cg_strdup_printf("too many calls in flight (limit %zu): wait for answers before sending more",
+				     r->limits[CG_RLIMIT_PENDING]);
+	refuse(r, wv, req, cmd, "invalid", why ? why : "too many calls in flight", CG_ELIMIT);
+	free(why);
+	return CG_ELIMIT;
+}
+
+CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, size_t len, void *req)
+{
+	if (!usable(r, wv))
+		return CG_EINVAL;
+	if (!msg)
+		return refuse(r, wv, req, "?", "invalid", "empty message", CG_EINVAL);
+	cg_ipcmsg m;
+	char *why = NULL;
+	int rc = cg_ipcmsg_parse(r, msg, len, &m, &why);
+	if (rc < 0) {
+		refuse(r, wv, req, "?", "invalid", why ? why : cg_strerror(rc), rc);
+		free(why);
+		return rc;
+	}
+	if ((rc = too_busy(r, wv, req, m.cmd)) < 0) {
+		cg_ipcmsg_clear(&m);
+		return rc;
+	}
+	if (cg_events_is_builtin(m.cmd)) {
+		rc = cg_events_invoke(r, wv, &m, req);
+		cg_ipcmsg_clear(&m);
+		return rc;
+	}
+	json_object *payload = m.payload, *headers = m.headers;
+	m.payload = m.headers = NULL;
+	rc = check_and_dispatch(r, wv, m.cmd, payload, NULL, 0, headers, req);
+	cg_ipcmsg_clear(&m);
+	return rc;
+}
+
+CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv, const char *cmd, const void *body,
+				   size_t len, const char *headers_json, void *req)
+{
+	if (!usable(r, wv))
+		return CG_EINVAL;
+	if (!cmd || !*cmd || strlen(cmd) > 512)
+		return refuse(r, wv, req, "?", "invalid", "a binary call needs a command name", CG_EINVAL);
+	if (len > r->limits[CG_RLIMIT_MESSAGE_SIZE]) {
+		char *why = cg_strdup_printf("body of %zu bytes is larger than the limit of %zu", len,
+					     r->limits[CG_RLIMIT_MESSAGE_SIZE]);
+		refuse(r, wv, req, cmd, "invalid", why ? why : "body too large", CG_ELIMIT);
+		free(why);
+		return CG_ELIMIT;
+	}
+	if (cg_events_is_builtin(cmd))
+		return refuse(r, wv, req, cmd, "invalid", "event commands take JSON, not a binary body", CG_EINVAL);
+	int rc;
+	if ((rc = too_busy(r, wv, req, cmd)) < 0)
+		return rc;
+	json_object *headers = NULL;
+	if (headers_json) {
+		char *why = NULL;
+		char *wrapped = cg_strdup_printf("{\"cmd\": \"x\", \"options\": {\"headers\": %s}}", headers_json);
+		cg_ipcmsg m;
+		rc = wrapped ? cg_ipcmsg_parse(r, wrapped, strlen(wrapped), &m, &why) : CG_ENOMEM;
+		free(wrapped);
+		if (rc < 0) {
+			refuse(r, wv, req, cmd, "invalid", why ? why : "bad headers", rc);
+			free(why);
+			return rc;
+		}
+		headers = m.headers;
+		m.headers = NULL;
+		cg_ipcmsg_clear(&m);
+	}
+	void *copy = malloc(len ? len : 1);
+	if (!copy) {
+		json_object_put(headers);
+		return refuse(r, wv, req, cmd, "invalid", "out of memory", CG_ENOMEM);
+	}
+	if (len)
+		memcpy(copy, body, len);
+	return check_and_dispatch(r, wv, cmd, NULL, copy, len, headers, req);
+}

@@ -1,0 +1,123 @@
+/* The worker pool: a mutex-protected FIFO and up to max threads. */
+#include "workers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+typedef struct job {
+	void *item;
+	struct job *next;
+} job;
+
+struct cg_workers {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	job *head, *tail;
+	cg_work_fn fn;
+	void *user;
+	unsigned max, threads, idle;
+	pthread_t *tids;
+	unsigned ntids, captids;
+	bool stopping;
+};
+
+static void *worker_main(void *arg)
+{
+	cg_workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->head && !w->stopping) {
+			w->idle++;
+			pthread_cond_wait(&w->cond, &w->lock);
+			w->idle--;
+		}
+		if (!w->head)
+			break; /* stopping, and nothing left */
+		job *j = w->head;
+		w->head = j->next;
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+		w->fn(j->item, w->user);
+		free(j);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+cg_workers *cg_workers_new(cg_work_fn fn, void *user, unsigned max_threads)
+{
+	cg_workers *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->fn = fn;
+	w->user = user;
+	w->max = max_threads ? max_threads : 1;
+	return w;
+}
+
+void cg_workers_set_max(cg_workers *w, unsigned max_threads)
+{
+	pthread_mutex_lock(&w->lock);
+	w->max = max_threads ? max_threads : 1;
+	pthread_mutex_unlock(&w->lock);
+}
+
+int cg_workers_push(cg_workers *w, void *item)
+{
+	job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return CG_ENOMEM;
+	j->item = item;
+	pthread_mutex_lock(&w->lock);
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	int rc = 0;
+	if (w->idle == 0 && w->threads < w->max) {
+		if (w->ntids == w->captids) {
+			unsigned ncap = w->captids ? w->captids * 2 : 4;
+			pthread_t *nt = realloc(w->tids, ncap * sizeof(*nt));
+			if (nt) {
+				w->tids = nt;
+				w->captids = ncap;
+			}
+		}
+		if (w->ntids < w->captids && pthread_create(&w->tids[w->ntids], NULL, worker_main, w) == 0) {
+			w->ntids++;
+			w->threads++;
+		} else if (w->threads == 0) {
+			/* No thread at all: take the job back and say so. */
+			w->head = j->next;
+			if (!w->head)
+				w->tail = NULL;
+			free(j);
+			rc = CG_ENOMEM;
+		}
+	}
+	if (rc == 0)
+		pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+void cg_workers_free(cg_workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->ntids; i++)
+		pthread_join(w->tids[i], NULL);
+	free(w->tids);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
