@@ -5,7 +5,7 @@
 #   scripts/deps.sh            build + test dependencies
 set -eu
 
-PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev check"
+PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev check valgrind"
 
 missing=""
 for p in $PKGS; do

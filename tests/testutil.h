@@ -10,11 +10,16 @@
 
 #include "capgate.h"
 
-/* ../shared beside the project, or NULL when this checkout has none. */
+/* ../shared beside the project (or $CAPGATE_SHARED, for builds outside
+ * the checkout such as make distcheck), or NULL when there is none. */
 static inline const char *shared_dir(void)
 {
 	static char path[4096];
-	snprintf(path, sizeof(path), "%s/../shared", SRCDIR);
+	const char *env = getenv("CAPGATE_SHARED");
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s", env);
+	else
+		snprintf(path, sizeof(path), "%s/../shared", SRCDIR);
 	return access(path, R_OK) == 0 ? path : NULL;
 }
 
