@@ -18,7 +18,7 @@ CG_EXPORT cg_channel *cg_call_channel(cg_call *c, const char *arg)
 	if (!c || !arg || !c->args || !c->wv)
 		return NULL;
 	json_object *v;
-	if (!json_object_object_get_ex(c->args, arg, &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(c->args, arg, &v) || !cg_json_plain_string(v))
 		return NULL;
 	const char *s = json_object_get_string(v);
 	if (strncmp(s, PREFIX, strlen(PREFIX)) != 0)

@@ -48,7 +48,7 @@ static int parse_target(json_object *v, cg_target_kind *kind, const char **label
 	if (!v)
 		return 0;
 	json_object *k = cg_jv_get(v, "kind"), *l = cg_jv_get(v, "label");
-	if (!json_object_is_type(v, json_type_object) || !json_object_is_type(k, json_type_string)) {
+	if (!json_object_is_type(v, json_type_object) || !cg_json_plain_string(k)) {
 		*why = strdup("\"target\" must be {\"kind\": \"Any\"|\"AnyLabel\"|\"App\"|\"Window\"|\"Webview\"|\"WebviewWindow\", \"label\": ...}");
 		return CG_ESCHEMA;
 	}
@@ -57,7 +57,7 @@ static int parse_target(json_object *v, cg_target_kind *kind, const char **label
 			continue;
 		*kind = kinds[i].kind;
 		if (kinds[i].label) {
-			if (!json_object_is_type(l, json_type_string) || !json_object_get_string_len(l)) {
+			if (!cg_json_plain_string(l) || !json_object_get_string_len(l)) {
 				*why = cg_strdup_printf("a %s target needs a \"label\"", kinds[i].name);
 				return CG_ESCHEMA;
 			}
@@ -261,7 +261,7 @@ static int ev_refuse(cg_router *r, cg_webview *wv, void *req, const char *event,
 static const char *event_arg(json_object *payload, char **why)
 {
 	json_object *e = cg_jv_get(payload, "event");
-	if (!json_object_is_type(e, json_type_string) || !cg_event_name_valid(json_object_get_string(e))) {
+	if (!cg_json_plain_string(e) || !cg_event_name_valid(json_object_get_string(e))) {
 		*why = strdup("\"event\" must be an event name: letters, digits, '-', '/', ':' and '_'");
 		return NULL;
 	}

@@ -21,6 +21,12 @@ bool cg_event_name_valid(const char *e)
 	return true;
 }
 
+bool cg_json_plain_string(json_object *v)
+{
+	return json_object_is_type(v, json_type_string) &&
+	       strlen(json_object_get_string(v)) == (size_t)json_object_get_string_len(v);
+}
+
 void cg_ipcmsg_clear(cg_ipcmsg *m)
 {
 	free(m->cmd);
@@ -121,7 +127,7 @@ static int read_headers(json_object *root, json_object **out, char **why)
 		return CG_ESCHEMA;
 	}
 	json_object_object_foreach(h, hk, hv) {
-		if (!json_object_is_type(hv, json_type_string) || !*hk) {
+		if (!cg_json_plain_string(hv) || !*hk) {
 			*why = cg_strdup_printf("header \"%.64s\" must have a string value", hk);
 			return CG_ESCHEMA;
 		}
@@ -170,7 +176,7 @@ int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len, cg_ipcmsg *
 		}
 	}
 	json_object *cmd = cg_jv_get(root, "cmd");
-	if (!json_object_is_type(cmd, json_type_string) || !valid_cmd(json_object_get_string(cmd))) {
+	if (!cg_json_plain_string(cmd) || !valid_cmd(json_object_get_string(cmd))) {
 		*why = strdup("\"cmd\" must be a command name (1 to 512 printable ASCII characters)");
 		goto out;
 	}
@@ -191,4 +197,36 @@ out:
 			*why = strdup(cg_strerror(rc));
 	}
 	return rc;
+}
+
+json_object *cg_ipc_parse_headers(const cg_router *r, const char *text, char **why)
+{
+	cg_json_limits jl = {r->limits[CG_RLIMIT_MESSAGE_SIZE], 2};
+	cg_diag *d = cg_diag_new();
+	cg_jsondoc *doc = NULL;
+	json_object *out = NULL;
+	*why = NULL;
+	if (d && cg_jsondoc_load_mem("headers", text, strlen(text), &jl, &doc, d) < 0) {
+		*why = cg_strdup_printf("malformed headers: %s",
+					cg_diag_count(d) ? cg_diag_message(d, 0) : "invalid");
+		goto out;
+	}
+	if (!doc || !json_object_is_type(doc->root, json_type_object)) {
+		*why = strdup("headers must be a JSON object of strings");
+		goto out;
+	}
+	json_object_object_foreach(doc->root, k, v) {
+		if (!*k || !cg_json_plain_string(v)) {
+			*why = cg_strdup_printf("header \"%.64s\" must have a string value", k);
+			goto out;
+		}
+	}
+	if (cg_ipc_check_strings(doc->root, r->limits[CG_RLIMIT_STRING], why) == 0)
+		out = json_object_get(doc->root);
+out:
+	cg_jsondoc_free(doc);
+	cg_diag_free(d);
+	if (!out && !*why)
+		*why = strdup("out of memory");
+	return out;
 }

@@ -692,18 +692,14 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv, const char *cmd
 	json_object *headers = NULL;
 	if (headers_json) {
 		char *why = NULL;
-		char *wrapped = cg_strdup_printf("{\"cmd\": \"x\", \"options\": {\"headers\": %s}}", headers_json);
-		cg_ipcmsg m;
-		rc = wrapped ? cg_ipcmsg_parse(r, wrapped, strlen(wrapped), &m, &why) : CG_ENOMEM;
-		free(wrapped);
-		if (rc < 0) {
-			refuse(r, wv, req, cmd, "invalid", why ? why : "bad headers", rc);
+		/* Parsed on its own: pasting it into a message could let text
+		 * that is not an object close the message's braces. */
+		headers = cg_ipc_parse_headers(r, headers_json, &why);
+		if (!headers) {
+			refuse(r, wv, req, cmd, "invalid", why ? why : "bad headers", CG_ESCHEMA);
 			free(why);
-			return rc;
+			return CG_ESCHEMA;
 		}
-		headers = m.headers;
-		m.headers = NULL;
-		cg_ipcmsg_clear(&m);
 	}
 	void *copy = malloc(len ? len : 1);
 	if (!copy) {

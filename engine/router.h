@@ -116,6 +116,11 @@ CG_HIDDEN void cg_ipcmsg_clear(cg_ipcmsg *m);
 /* Checks every string in v against the limit; *why on failure. */
 CG_HIDDEN int cg_ipc_check_strings(json_object *v, size_t max, char **why);
 CG_HIDDEN bool cg_event_name_valid(const char *e);
+/* A JSON string with no NUL inside (json-c keeps "\u0000"; C strings
+ * would silently end there). */
+CG_HIDDEN bool cg_json_plain_string(json_object *v);
+/* Parses a JSON object of string values (headers); NULL with *why. */
+CG_HIDDEN json_object *cg_ipc_parse_headers(const cg_router *r, const char *text, char **why);
 
 /* router.c */
 CG_HIDDEN void cg_router_push(cg_router *r, cg_qitem *it);

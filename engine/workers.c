@@ -16,6 +16,7 @@ struct cg_workers {
 	cg_work_fn fn;
 	void *user;
 	unsigned max, threads, idle;
+	unsigned queued;       /* jobs waiting: a signalled idle worker may not have woken yet */
 	pthread_t *tids;
 	unsigned ntids, captids;
 	bool stopping;
@@ -34,6 +35,7 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			break; /* stopping, and nothing left */
 		job *j = w->head;
+		w->queued--;
 		w->head = j->next;
 		if (!w->head)
 			w->tail = NULL;
@@ -78,8 +80,12 @@ int cg_workers_push(cg_workers *w, void *item)
 	else
 		w->head = j;
 	w->tail = j;
+	w->queued++;
 	int rc = 0;
-	if (w->idle == 0 && w->threads < w->max) {
+	/* Start a thread unless enough idle ones are there for every queued
+	 * job: counting idle threads alone would let a burst of pushes all
+	 * count the same not-yet-woken worker. */
+	if (w->queued > w->idle && w->threads < w->max) {
 		if (w->ntids == w->captids) {
 			unsigned ncap = w->captids ? w->captids * 2 : 4;
 			pthread_t *nt = realloc(w->tids, ncap * sizeof(*nt));
@@ -93,9 +99,9 @@ int cg_workers_push(cg_workers *w, void *item)
 			w->threads++;
 		} else if (w->threads == 0) {
 			/* No thread at all: take the job back and say so. */
-			w->head = j->next;
-			if (!w->head)
-				w->tail = NULL;
+			/* j is the only job: with no thread, nothing else queues */
+			w->head = w->tail = NULL;
+			w->queued--;
 			free(j);
 			rc = CG_ENOMEM;
 		}
