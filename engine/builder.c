@@ -348,9 +348,12 @@ static int manifest_dir_cb(cg_builder *b, const char *key, const char *path,
 
 static int manifest_dir(cg_builder *b, const char *key, const char *dir, cg_diag *d)
 {
-	/* Make the plugin exist even when its directory is empty. */
-	if (!cg_store_plugin(&b->st, key))
+	/* Make the plugin exist even when its directory is empty: an empty
+	 * directory still redefines a built-in core module. */
+	cg_plugin *pl = cg_store_plugin(&b->st, key);
+	if (!pl)
 		return CG_ENOMEM;
+	pl->from_manifest = true;
 	return walk_dir(b, key, dir, manifest_dir_cb, d);
 }
 
@@ -519,7 +522,7 @@ static int load_builtin_core(cg_builder *b, cg_diag *d)
 {
 	for (const struct cg_builtin_manifest *m = cg_builtin_core; m->key; m++) {
 		cg_plugin *existing = g_hash_table_lookup(b->st.plugins, m->key);
-		if (existing && !existing->builtin)
+		if (existing && existing->from_manifest && !existing->builtin)
 			continue; /* a manifest source redefines it */
 		cg_jsondoc *doc = NULL;
 		int r = cg_jsondoc_load_mem(m->name, m->json, strlen(m->json), NULL, &doc, d);
@@ -529,8 +532,10 @@ static int load_builtin_core(cg_builder *b, cg_diag *d)
 		if (r < 0)
 			return r;
 		cg_plugin *pl = g_hash_table_lookup(b->st.plugins, m->key);
-		if (pl)
+		if (pl) {
 			pl->builtin = true;
+			pl->from_manifest = false;
+		}
 	}
 	return 0;
 }

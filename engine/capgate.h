@@ -94,6 +94,12 @@ CG_EXPORT const char *cg_diag_hint(const cg_diag *d, size_t i);
 /* "file:line:col: error: message (at /pointer)\n  hint: ...\n"; the caller
  * frees the result with free(). NULL on allocation failure. */
 CG_EXPORT char *cg_diag_format(const cg_diag *d, size_t i);
+/* Adds an entry (for hosts and tools that report through the same list);
+ * any string may be NULL. */
+CG_EXPORT void cg_diag_add_message(cg_diag *d, cg_severity sev, int code,
+				   const char *file, unsigned line, unsigned col,
+				   const char *pointer, const char *hint,
+				   const char *message);
 
 /* ---------------------------------------------------------------- limits */
 
@@ -315,6 +321,9 @@ typedef struct cg_transport {
 	void (*callback)(void *user, cg_webview *wv, uint32_t id,
 			 const char *json, size_t len);
 	void *user;
+	/* Optional: an answer for a webview that is gone is dropped; this
+	 * lets the host release its req token then. */
+	void (*drop)(void *user, void *req);
 } cg_transport;
 
 typedef enum {
@@ -483,6 +492,51 @@ typedef void (*cg_audit_fn)(const char *line, void *user);
 CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
 				  const char *path, cg_audit_fn fn, void *user,
 				  unsigned per_second);
+
+
+/* ------------------------------------------------------------ app config */
+
+/*
+ * An app's configuration file (JSON; schemas/app.schema.json):
+ *   {"name", "version", "identifier", "frontend": DIR,
+ *    "windows": [{"label", "title", "url", "width", "height", "visible"}],
+ *    "security": {"pattern": "brownfield" | {"use": "isolation", "options": {"dir"}},
+ *                 "csp", "capabilities": DIR, "permissions": DIR,
+ *                 "navigation": [URL patterns], "frames": [URL patterns],
+ *                 "limits": {"message_size", "depth", "string", "pending",
+ *                            "listeners", "workers"}}}
+ * Relative paths are resolved against the config file's directory.
+ */
+typedef struct cg_appconfig cg_appconfig;
+
+typedef struct cg_window_config {
+	const char *label;
+	const char *title;
+	const char *url;      /* a path in the frontend, or a remote URL */
+	int width, height;
+	int visible;
+} cg_window_config;
+
+CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d);
+CG_EXPORT void cg_appconfig_free(cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_name(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_version(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_identifier(const cg_appconfig *c);
+/* Absolute directories (NULL when not set). */
+CG_EXPORT const char *cg_appconfig_frontend_dir(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_capabilities_dir(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_permissions_dir(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_isolation_dir(const cg_appconfig *c);
+/* "brownfield" or "isolation". */
+CG_EXPORT const char *cg_appconfig_pattern(const cg_appconfig *c);
+CG_EXPORT const char *cg_appconfig_csp(const cg_appconfig *c);
+CG_EXPORT size_t cg_appconfig_window_count(const cg_appconfig *c);
+CG_EXPORT const cg_window_config *cg_appconfig_window(const cg_appconfig *c, size_t i);
+/* May a window navigate to / may a sub-frame at this URL use IPC? */
+CG_EXPORT int cg_appconfig_navigation_allowed(const cg_appconfig *c, const char *url);
+CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url);
+/* A router limit from security.limits, or 0 when not set. */
+CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
 
 #ifdef __cplusplus
 }

@@ -124,3 +124,10 @@ CG_EXPORT char *cg_diag_format(const cg_diag *d, size_t i)
 	free(hint);
 	return out;
 }
+
+CG_EXPORT void cg_diag_add_message(cg_diag *d, cg_severity sev, int code, const char *file,
+				   unsigned line, unsigned col, const char *pointer, const char *hint,
+				   const char *message)
+{
+	cg_diag_add(d, sev, code, file, line, col, pointer, hint, "%s", message ? message : "");
+}

@@ -375,6 +375,7 @@ int cg_load_manifest_doc(cg_store *st, const char *key, const cg_jsondoc *doc, c
 	cg_plugin *pl = cg_store_plugin(st, key);
 	if (!pl)
 		return CG_ENOMEM;
+	pl->from_manifest = true;
 	cg_jv_unknown_keys(d, doc, root, "", keys, CG_SEV_WARNING, "a permission file");
 	int ret = 0;
 	json_object *x;
@@ -428,6 +429,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 	cg_plugin *pl = cg_store_plugin(st, pkey);
 	if (!pl)
 		return CG_ENOMEM;
+	pl->from_manifest = true;
 	int ret = 0;
 	json_object *x;
 	char *sub;

@@ -52,6 +52,7 @@ typedef struct cg_plugin {
 	GPtrArray *order;   /* cg_perm* in declaration order (borrowed) */
 	GHashTable *commands; /* declared command names (plain) -> NULL */
 	bool builtin;
+	bool from_manifest;   /* a manifest source defines it (not only declared commands) */
 } cg_plugin;
 
 /* --------------------------------------------------------- capabilities */

@@ -350,6 +350,8 @@ void cg_router_answer_now(cg_router *r, cg_webview *wv, void *req, int ok, const
 {
 	if (!__atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE))
 		r->t.reply(r->t.user, wv, req, ok, json, len);
+	else if (r->t.drop)
+		r->t.drop(r->t.user, req);
 }
 
 void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req, const char *message)

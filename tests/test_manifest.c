@@ -271,6 +271,29 @@ START_TEST(tauri_acl_manifests)
 }
 END_TEST
 
+START_TEST(declared_core_commands_keep_builtin)
+{
+	/* A host that declares the core commands it implements must still
+	 * get the built-in core manifests (core:window:default and all). */
+	cg_diag *d = cg_diag_new();
+	cg_builder *b = cg_builder_new();
+	ck_assert_int_eq(cg_builder_declare_command(b, "core:window", "close"), 0);
+	ck_assert_int_eq(cg_builder_declare_command(b, "core:window", "my_extra"), 0);
+	const char *cap = "{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"core:default\", \"core:window:allow-my-extra\"]}";
+	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
+	cg_policy *p = NULL;
+	if (cg_builder_build(b, &p, d) < 0)
+		dump_diag(d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(grants(p, "plugin:window|is_visible"));
+	ck_assert(grants(p, "plugin:window|my_extra"));
+	ck_assert(!grants(p, "plugin:window|close"));
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+}
+END_TEST
+
 START_TEST(platform_filter_on_permissions)
 {
 	cg_diag *d = cg_diag_new();
@@ -311,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, unknown_manifest_field_warns);
 	tcase_add_test(tc, tauri_acl_manifests);
 	tcase_add_test(tc, platform_filter_on_permissions);
+	tcase_add_test(tc, declared_core_commands_keep_builtin);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
