@@ -5,7 +5,8 @@
 #   scripts/deps.sh            build + test dependencies
 set -eu
 
-PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev check valgrind"
+PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev check valgrind
+	libwebkit2gtk-4.1-dev libgtk-3-dev xvfb xauth"
 
 missing=""
 for p in $PKGS; do
@@ -15,6 +16,9 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+
+# The frontends are bundled with node and npm: any install will do.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 
 [ -z "$missing" ] && exit 0
 

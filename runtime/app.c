@@ -1,0 +1,502 @@
+/*
+ * The core process: windows, the capgate:// scheme, the WebKit transport,
+ * navigation policy and crash recovery. Every message from a page goes to
+ * the router with the webview it came from; nothing in the message says
+ * who the caller is.
+ */
+#include "runtime.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char cg_bridge_js[];
+
+/* ------------------------------------------------------------- logging */
+
+void cgr_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("capgate: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ----------------------------------------------------------- transport */
+
+typedef struct pending {
+	WebKitScriptMessageReply *reply;
+	JSCContext *ctx;
+} pending;
+
+static void pending_free(pending *p)
+{
+	webkit_script_message_reply_unref(p->reply);
+	g_object_unref(p->ctx);
+	g_free(p);
+}
+
+static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
+{
+	pending *p = req;
+	/* One string: '1' or '0', then the JSON of the result or error; the
+	 * bridge parses it, so any JSON value travels unchanged. */
+	char *s = g_malloc(len + 2);
+	s[0] = ok ? '1' : '0';
+	memcpy(s + 1, json, len);
+	s[len + 1] = 0;
+	JSCValue *v = jsc_value_new_string(p->ctx, s);
+	webkit_script_message_reply_return_value(p->reply, v);
+	g_object_unref(v);
+	g_free(s);
+	pending_free(p);
+}
+
+static void t_drop(void *user, void *req) { pending_free(req); }
+
+static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
+{
+	cg_win *w = cg_webview_get_data(wv);
+	if (!w || !w->view)
+		return;
+	/* JSON is a JavaScript expression (ES2019), so it is inlined as is;
+	 * the bridge's runCallback cannot be replaced by the page. */
+	char *js = g_strdup_printf("window.__TAURI_INTERNALS__.runCallback(%u, %.*s)", id, (int)len, json);
+	webkit_web_view_evaluate_javascript(w->view, js, -1, NULL, NULL, NULL, NULL, NULL);
+	g_free(js);
+}
+
+/* The key that proves a message came through the top frame's bridge. */
+static const char *unwrap(cg_app *app, const char *text, size_t *len)
+{
+	size_t k = strlen(app->key);
+	if (*len <= k || text[k] != '\n')
+		return NULL;
+	unsigned diff = 0;
+	for (size_t i = 0; i < k; i++)
+		diff |= (unsigned char)(text[i] ^ app->key[i]);
+	if (diff)
+		return NULL;
+	*len -= k + 1;
+	return text + k + 1;
+}
+
+static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
+			   WebKitScriptMessageReply *reply, gpointer data)
+{
+	cg_win *w = data;
+	cg_app *app = w->app;
+	if (!jsc_value_is_string(value) || !w->wv) {
+		webkit_script_message_reply_return_error_message(reply, "capgate: a message must be a string");
+		return TRUE;
+	}
+	char *text = jsc_value_to_string(value);
+	size_t len = strlen(text);
+	const char *msg = unwrap(app, text, &len);
+	if (!msg) {
+		cgr_log("window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
+			w->label);
+		webkit_script_message_reply_return_error_message(reply,
+			"capgate: refused: only the window's top frame may call commands");
+		g_free(text);
+		return TRUE;
+	}
+	pending *p = g_new0(pending, 1);
+	p->reply = webkit_script_message_reply_ref(reply);
+	p->ctx = g_object_ref(jsc_value_get_context(value));
+	cg_router_invoke(app->r, w->wv, msg, len, p);
+	g_free(text);
+	return TRUE;
+}
+
+/* Binary invokes: {"cmd", "body": base64, "headers"} after the key. */
+static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
+			       WebKitScriptMessageReply *reply, gpointer data)
+{
+	cg_win *w = data;
+	cg_app *app = w->app;
+	char *text = jsc_value_is_string(value) ? jsc_value_to_string(value) : NULL;
+	size_t len = text ? strlen(text) : 0;
+	const char *msg = text ? unwrap(app, text, &len) : NULL;
+	json_object *o = msg ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
+	if (!w->wv || !o || !json_object_object_get_ex(o, "cmd", &cmd) ||
+	    !json_object_object_get_ex(o, "body", &body) || !json_object_is_type(body, json_type_string)) {
+		webkit_script_message_reply_return_error_message(reply, "capgate: refused: malformed binary call");
+		json_object_put(o);
+		g_free(text);
+		return TRUE;
+	}
+	json_object_object_get_ex(o, "headers", &headers);
+	gsize n = 0;
+	guchar *bytes = g_base64_decode(json_object_get_string(body), &n);
+	pending *p = g_new0(pending, 1);
+	p->reply = webkit_script_message_reply_ref(reply);
+	p->ctx = g_object_ref(jsc_value_get_context(value));
+	cg_router_invoke_raw(app->r, w->wv, json_object_get_string(cmd), bytes, n,
+			     headers ? json_object_to_json_string(headers) : NULL, p);
+	g_free(bytes);
+	json_object_put(o);
+	g_free(text);
+	return TRUE;
+}
+
+static gboolean on_router_fd(gint fd, GIOCondition cond, gpointer data)
+{
+	cg_app *app = data;
+	cg_router_process(app->r);
+	return G_SOURCE_CONTINUE;
+}
+
+/* -------------------------------------------------------------- windows */
+
+static char *bridge_source(cg_app *app, const char *label)
+{
+	json_object *meta = json_object_new_object();
+	json_object_object_add(meta, "window", json_object_new_string(label));
+	json_object_object_add(meta, "webview", json_object_new_string(label));
+	json_object_object_add(meta, "key", json_object_new_string(app->key));
+	/* A block, so that the key is not a global the page could read (a
+	 * same-origin iframe could then forge keyed messages). */
+	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
+				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_bridge_js);
+	json_object_put(meta);
+	return src;
+}
+
+static bool is_local(const char *uri)
+{
+	return uri && g_str_has_prefix(uri, "capgate://localhost/");
+}
+
+static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer data)
+{
+	cg_win *w = data;
+	if (ev == WEBKIT_LOAD_COMMITTED && w->wv) {
+		/* The origin comes from WebKit, never from the page. */
+		const char *uri = webkit_web_view_get_uri(view);
+		cg_webview_set_origin(w->wv, is_local(uri) ? NULL : uri);
+	} else if (ev == WEBKIT_LOAD_FINISHED) {
+		cgr_window_loaded(w);
+	}
+}
+
+static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *dec,
+				 WebKitPolicyDecisionType type, gpointer data)
+{
+	cg_win *w = data;
+	if (type == WEBKIT_POLICY_DECISION_TYPE_RESPONSE)
+		return FALSE;
+	WebKitNavigationAction *act = webkit_navigation_policy_decision_get_navigation_action(
+		WEBKIT_NAVIGATION_POLICY_DECISION(dec));
+	const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(act));
+	if (type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION) {
+		cgr_log("window \"%s\": refused to open a new window for %s (use plugin:webview|create_webview_window)",
+			w->label, uri);
+		webkit_policy_decision_ignore(dec);
+		return TRUE;
+	}
+	if (is_local(uri) || g_strcmp0(uri, "about:blank") == 0 || g_strcmp0(uri, "about:srcdoc") == 0 ||
+	    cg_appconfig_navigation_allowed(w->app->cfg, uri) || cg_appconfig_frame_allowed(w->app->cfg, uri))
+		return FALSE;
+	cgr_log("window \"%s\": refused navigation to %s (not in security.navigation)", w->label, uri);
+	webkit_policy_decision_ignore(dec);
+	return TRUE;
+}
+
+static void attach_webview(cg_win *w)
+{
+	w->wv = cg_router_add_webview(w->app->r, w->label, w->label, NULL);
+	cg_webview_set_data(w->wv, w);
+}
+
+static gboolean on_crash(WebKitWebView *view, WebKitWebProcessTerminationReason reason, gpointer data)
+{
+	cg_win *w = data;
+	cg_app *app = w->app;
+	gint64 now = g_get_monotonic_time();
+	const char *why = reason == WEBKIT_WEB_PROCESS_CRASHED ? "crashed"
+			  : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
+									    : "was terminated";
+	/* Its calls, listeners and channels end with it; global state stays. */
+	cg_router_remove_webview(app->r, w->wv);
+	w->wv = NULL;
+	memmove(w->crash_times + 1, w->crash_times, sizeof(w->crash_times) - sizeof(w->crash_times[0]));
+	w->crash_times[0] = now;
+	w->crashes++;
+	bool storm = w->crashes >= CGR_CRASH_LIMIT &&
+		     now - w->crash_times[CGR_CRASH_LIMIT - 1] < CGR_CRASH_WINDOW_US;
+	cgr_log("window \"%s\": web process %s (%d so far)%s", w->label, why, w->crashes,
+		storm ? "; crashing repeatedly: not reloading" : "; reloading");
+	attach_webview(w);
+	if (storm)
+		webkit_web_view_load_html(view, "<h1>This window crashed repeatedly and was not reloaded.</h1>",
+					  "about:blank");
+	else
+		webkit_web_view_reload(view);
+	return TRUE;
+}
+
+static void on_destroy(GtkWidget *widget, gpointer data)
+{
+	cg_win *w = data;
+	cg_app *app = w->app;
+	if (w->wv)
+		cg_router_remove_webview(app->r, w->wv);
+	w->wv = NULL;
+	w->view = NULL;
+	w->window = NULL;
+	g_hash_table_remove(app->windows, w->label); /* frees w */
+	if (g_hash_table_size(app->windows) == 0 && app->loop)
+		g_main_loop_quit(app->loop);
+}
+
+static void win_free(gpointer p)
+{
+	cg_win *w = p;
+	if (w->ucm)
+		g_object_unref(w->ucm);
+	g_free(w->label);
+	g_free(w);
+}
+
+char *cgr_resolve_url(cg_app *app, const char *url)
+{
+	if (strstr(url, "://"))
+		return cg_appconfig_navigation_allowed(app->cfg, url) ? g_strdup(url) : NULL;
+	while (*url == '/')
+		url++;
+	return g_strdup_printf("capgate://localhost/%s", url);
+}
+
+CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *title, const char *url,
+				 int width, int height)
+{
+	if (!app || !label || !*label || !app->ctx)
+		return CG_EINVAL;
+	if (g_hash_table_contains(app->windows, label))
+		return CG_EDUPLICATE;
+	char *full = cgr_resolve_url(app, url ? url : "index.html");
+	if (!full) {
+		cgr_log("window \"%s\": %s is remote and not in security.navigation", label, url);
+		return CG_EINVAL;
+	}
+	cg_win *w = g_new0(cg_win, 1);
+	w->app = app;
+	w->label = g_strdup(label);
+	w->ucm = webkit_user_content_manager_new();
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", NULL);
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", NULL);
+	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
+	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
+	char *src = bridge_source(app, label);
+	WebKitUserScript *us = webkit_user_script_new(src, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
+	webkit_user_content_manager_add_script(w->ucm, us);
+	webkit_user_script_unref(us);
+	g_free(src);
+	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
+					       "user-content-manager", w->ucm, NULL));
+	WebKitSettings *st = webkit_web_view_get_settings(w->view);
+	webkit_settings_set_javascript_can_open_windows_automatically(st, FALSE);
+	webkit_settings_set_enable_developer_extras(st, FALSE);
+	/* CAPGATE_DEBUG=1: the pages' console goes to stdout. */
+	if (g_getenv("CAPGATE_DEBUG"))
+		webkit_settings_set_enable_write_console_messages_to_stdout(st, TRUE);
+	g_signal_connect(w->view, "load-changed", G_CALLBACK(on_load_changed), w);
+	g_signal_connect(w->view, "decide-policy", G_CALLBACK(on_decide_policy), w);
+	g_signal_connect(w->view, "web-process-terminated", G_CALLBACK(on_crash), w);
+	w->window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+	gtk_window_set_title(GTK_WINDOW(w->window), title ? title : label);
+	gtk_window_set_default_size(GTK_WINDOW(w->window), width > 0 ? width : 800, height > 0 ? height : 600);
+	gtk_container_add(GTK_CONTAINER(w->window), GTK_WIDGET(w->view));
+	g_signal_connect(w->window, "destroy", G_CALLBACK(on_destroy), w);
+	g_hash_table_insert(app->windows, w->label, w);
+	attach_webview(w);
+	webkit_web_view_load_uri(w->view, full);
+	g_free(full);
+	return 0;
+}
+
+CG_EXPORT int cg_app_close_window(cg_app *app, const char *label)
+{
+	cg_win *w = app && label ? g_hash_table_lookup(app->windows, label) : NULL;
+	if (!w)
+		return CG_ENOTFOUND;
+	gtk_widget_destroy(w->window);
+	return 0;
+}
+
+cg_win *cgr_window(cg_app *app, const char *label)
+{
+	return app && label ? g_hash_table_lookup(app->windows, label) : NULL;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
+{
+	cg_appconfig *cfg = NULL;
+	if (cg_appconfig_load(config_path, &cfg, d) < 0)
+		return NULL;
+	cg_app *app = g_new0(cg_app, 1);
+	app->cfg = cfg;
+	cg_transport t = {t_reply, t_callback, app, t_drop};
+	app->r = cg_router_new(&t);
+	app->windows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, win_free);
+	static const cg_router_limit lims[] = {CG_RLIMIT_MESSAGE_SIZE, CG_RLIMIT_DEPTH, CG_RLIMIT_STRING,
+					       CG_RLIMIT_PENDING, CG_RLIMIT_LISTENERS, CG_RLIMIT_WORKERS};
+	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
+		if (cg_appconfig_limit(cfg, lims[i]))
+			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));
+	/* 128 random bits, fresh at every launch. */
+	guint8 raw[16];
+	for (size_t i = 0; i < sizeof(raw); i += 4) {
+		guint32 v = g_random_int();
+		memcpy(raw + i, &v, 4);
+	}
+	app->key = g_base64_encode(raw, sizeof(raw));
+	cgr_register_core_commands(app);
+	return app;
+}
+
+CG_EXPORT void cg_app_free(cg_app *app)
+{
+	if (!app)
+		return;
+	GList *wins = g_hash_table_get_values(app->windows);
+	for (GList *l = wins; l; l = l->next)
+		if (((cg_win *)l->data)->window)
+			gtk_widget_destroy(((cg_win *)l->data)->window);
+	g_list_free(wins);
+	if (app->fd_watch)
+		g_source_remove(app->fd_watch);
+	cg_router_free(app->r);
+	g_hash_table_destroy(app->windows);
+	cg_appconfig_free(app->cfg);
+	if (app->ctx)
+		g_object_unref(app->ctx);
+	if (app->loop)
+		g_main_loop_unref(app->loop);
+	g_free(app->key);
+	g_free(app);
+}
+
+CG_EXPORT cg_router *cg_app_router(cg_app *app) { return app ? app->r : NULL; }
+CG_EXPORT const cg_appconfig *cg_app_config(const cg_app *app) { return app ? app->cfg : NULL; }
+
+CG_EXPORT int cg_app_register(cg_app *app, const char *plugin, const char *command, cg_command_fn fn,
+			      void *user, cg_cmd_mode mode)
+{
+	return app ? cg_router_register(app->r, plugin, command, fn, user, mode) : CG_EINVAL;
+}
+
+CG_EXPORT int cg_app_manage(cg_app *app, const char *name, void *state, void (*free_fn)(void *))
+{
+	return app ? cg_router_manage(app->r, name, state, free_fn) : CG_EINVAL;
+}
+
+CG_EXPORT int cg_app_emit(cg_app *app, const char *event, cg_target_kind kind, const char *label,
+			  json_object *payload)
+{
+	return app ? cg_router_emit(app->r, event, kind, label, payload) : CG_EINVAL;
+}
+
+CG_EXPORT int cg_app_set_audit_log(cg_app *app, const char *path, int all)
+{
+	if (!app)
+		return CG_EINVAL;
+	return cg_router_set_audit(app->r, all ? CG_AUDIT_ALL : CG_AUDIT_DENIALS, path, NULL, NULL, 0);
+}
+
+CG_EXPORT void cg_app_on_ready(cg_app *app, cg_app_ready_fn fn, void *user)
+{
+	if (!app)
+		return;
+	app->ready = fn;
+	app->ready_user = user;
+}
+
+void cgr_window_loaded(cg_win *w)
+{
+	cg_app *app = w->app;
+	if (!w->loaded_once) {
+		w->loaded_once = true;
+		app->loaded++;
+	}
+	if (app->loaded >= app->initial && app->ready) {
+		cg_app_ready_fn fn = app->ready;
+		if (!app->ready_fired) {
+			app->ready_fired = true;
+			fn(app, app->ready_user);
+		}
+	}
+}
+
+static int build_policy(cg_app *app, cg_diag *d)
+{
+	cg_builder *b = cg_builder_new();
+	cg_router_declare_commands(app->r, b);
+	const char *perms = cg_appconfig_permissions_dir(app->cfg);
+	const char *caps = cg_appconfig_capabilities_dir(app->cfg);
+	if (perms)
+		cg_builder_add_plugins_dir(b, perms, d);
+	if (caps)
+		cg_builder_add_capability_dir(b, caps, d);
+	cg_policy *p = NULL;
+	int rc = cg_builder_build(b, &p, d);
+	cg_builder_free(b);
+	if (rc < 0)
+		return rc;
+	cg_router_set_policy(app->r, p);
+	cg_policy_unref(p);
+	return 0;
+}
+
+CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
+{
+	if (!app)
+		return CG_EINVAL;
+	int rc = build_policy(app, d);
+	if (rc < 0)
+		return rc;
+	/* An X server that is starting or busy can refuse a connection for a
+	 * moment; try a few times before giving up. */
+	gboolean display = FALSE;
+	for (int i = 0; i < 5 && !(display = gtk_init_check(NULL, NULL)); i++) {
+		cgr_log("display not reachable; retrying");
+		g_usleep(200 * 1000);
+	}
+	if (!display) {
+		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, "run it under xvfb-run when there is no display", "cannot open a display (DISPLAY is not set or not reachable)");
+		return CG_ESTATE;
+	}
+	app->ctx = webkit_web_context_new();
+	cgr_setup_sandbox(app);
+	cgr_register_scheme(app);
+	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
+	app->loop = g_main_loop_new(NULL, FALSE);
+	size_t n = cg_appconfig_window_count(app->cfg);
+	for (size_t i = 0; i < n; i++) {
+		const cg_window_config *wc = cg_appconfig_window(app->cfg, i);
+		if (cg_app_open_window(app, wc->label, wc->title, wc->url, wc->width, wc->height) < 0)
+			continue;
+		app->initial++;
+		if (wc->visible)
+			gtk_widget_show_all(cgr_window(app, wc->label)->window);
+	}
+	if (g_hash_table_size(app->windows) == 0) {
+		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, "check \"windows\" in the app configuration", "no window could be opened");
+		return CG_ESTATE;
+	}
+	g_main_loop_run(app->loop);
+	return 0;
+}
+
+CG_EXPORT void cg_app_quit(cg_app *app)
+{
+	if (app && app->loop)
+		g_main_loop_quit(app->loop);
+}

@@ -1,0 +1,51 @@
+/* The runtime's internals. */
+#ifndef CGR_RUNTIME_H
+#define CGR_RUNTIME_H
+
+#define CAPGATE_BUILDING 1
+#include "capgate-runtime.h"
+
+#include <gtk/gtk.h>
+#include <stdbool.h>
+#include <webkit2/webkit2.h>
+
+/* A window that crashes this often within this time is not reloaded. */
+#define CGR_CRASH_LIMIT 3
+#define CGR_CRASH_WINDOW_US (30 * G_USEC_PER_SEC)
+
+typedef struct cg_win {
+	cg_app *app;
+	char *label;
+	GtkWidget *window;
+	WebKitWebView *view;
+	WebKitUserContentManager *ucm;
+	cg_webview *wv;
+	int crashes;
+	gint64 crash_times[CGR_CRASH_LIMIT];
+	bool loaded_once;
+} cg_win;
+
+struct cg_app {
+	cg_appconfig *cfg;
+	cg_router *r;
+	WebKitWebContext *ctx;
+	GHashTable *windows;      /* label -> cg_win* */
+	GMainLoop *loop;
+	guint fd_watch;
+	char *key;                /* per launch: the top frame's bridge has it */
+	cg_app_ready_fn ready;
+	void *ready_user;
+	bool ready_fired;
+	size_t initial, loaded;
+	bool sandbox;
+};
+
+void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+cg_win *cgr_window(cg_app *app, const char *label);
+char *cgr_resolve_url(cg_app *app, const char *url);
+void cgr_window_loaded(cg_win *w);
+void cgr_register_scheme(cg_app *app);
+void cgr_setup_sandbox(cg_app *app);
+void cgr_register_core_commands(cg_app *app);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * The capgate:// scheme that serves the frontend (with the CSP), the web
+ * process sandbox, and the test/tour helpers (eval, snapshot, pid).
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_CSP "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " \
+	"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+static const char *mime_of(const char *path)
+{
+	static const struct { const char *ext, *mime; } m[] = {
+		{".html", "text/html"}, {".js", "text/javascript"}, {".mjs", "text/javascript"},
+		{".css", "text/css"}, {".json", "application/json"}, {".svg", "image/svg+xml"},
+		{".png", "image/png"}, {".jpg", "image/jpeg"}, {".ico", "image/x-icon"},
+		{".wasm", "application/wasm"}, {".txt", "text/plain"}, {".woff2", "font/woff2"},
+	};
+	const char *dot = strrchr(path, '.');
+	for (size_t i = 0; dot && i < G_N_ELEMENTS(m); i++)
+		if (g_ascii_strcasecmp(dot, m[i].ext) == 0)
+			return m[i].mime;
+	return "application/octet-stream";
+}
+
+static void fail(WebKitURISchemeRequest *req, int code, const char *msg)
+{
+	GError *e = g_error_new_literal(G_IO_ERROR, code, msg);
+	webkit_uri_scheme_request_finish_error(req, e);
+	g_error_free(e);
+}
+
+static void on_scheme(WebKitURISchemeRequest *req, gpointer data)
+{
+	cg_app *app = data;
+	const char *root = cg_appconfig_frontend_dir(app->cfg);
+	const char *path = webkit_uri_scheme_request_get_path(req);
+	char *rel = g_uri_unescape_string(path && *path ? path : "/", NULL);
+	char *rootabs = root ? realpath(root, NULL) : NULL;
+	if (!rel || !rootabs) {
+		fail(req, G_IO_ERROR_NOT_FOUND, "no frontend directory");
+		g_free(rel);
+		free(rootabs);
+		return;
+	}
+	if (g_str_has_suffix(rel, "/")) {
+		char *idx = g_strconcat(rel, "index.html", NULL);
+		g_free(rel);
+		rel = idx;
+	}
+	char *joined = g_build_filename(rootabs, rel, NULL);
+	char *real = realpath(joined, NULL);
+	size_t rl = strlen(rootabs);
+	/* Resolved, then checked: "..", symlinks and encoded slashes cannot
+	 * leave the frontend directory. */
+	if (!real || strncmp(real, rootabs, rl) != 0 || (real[rl] != '/' && real[rl] != 0)) {
+		fail(req, G_IO_ERROR_NOT_FOUND, "not found");
+		g_free(rel);
+		g_free(joined);
+		free(real);
+		free(rootabs);
+		return;
+	}
+	gchar *contents = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(real, &contents, &len, NULL)) {
+		fail(req, G_IO_ERROR_NOT_FOUND, "not found");
+	} else {
+		GInputStream *in = g_memory_input_stream_new_from_data(contents, (gssize)len, g_free);
+		WebKitURISchemeResponse *resp = webkit_uri_scheme_response_new(in, (gint64)len);
+		webkit_uri_scheme_response_set_content_type(resp, mime_of(real));
+		SoupMessageHeaders *h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
+		const char *csp = cg_appconfig_csp(app->cfg);
+		soup_message_headers_append(h, "Content-Security-Policy", csp ? csp : DEFAULT_CSP);
+		soup_message_headers_append(h, "X-Content-Type-Options", "nosniff");
+		/* The headers replace the response's content type: repeat it. */
+		soup_message_headers_set_content_type(h, mime_of(real), NULL);
+		webkit_uri_scheme_response_set_http_headers(resp, h);
+		webkit_uri_scheme_request_finish_with_response(req, resp);
+		g_object_unref(resp);
+		g_object_unref(in);
+	}
+	g_free(rel);
+	g_free(joined);
+	free(real);
+	free(rootabs);
+}
+
+void cgr_register_scheme(cg_app *app)
+{
+	webkit_web_context_register_uri_scheme(app->ctx, "capgate", on_scheme, app, NULL);
+	WebKitSecurityManager *sm = webkit_web_context_get_security_manager(app->ctx);
+	webkit_security_manager_register_uri_scheme_as_secure(sm, "capgate");
+	webkit_security_manager_register_uri_scheme_as_cors_enabled(sm, "capgate");
+}
+
+/* WebKit's sandbox needs bubblewrap and user namespaces; a container may
+ * have neither. Try it first, and say so when it cannot be used, rather
+ * than let every web process fail to start. */
+void cgr_setup_sandbox(cg_app *app)
+{
+	const char *off = g_getenv("CAPGATE_NO_SANDBOX");
+	char *bwrap = g_find_program_in_path("bwrap");
+	gint status = -1;
+	gchar *err = NULL;
+	if (bwrap && !(off && *off)) {
+		char *argv[] = {bwrap, "--ro-bind", "/", "/", "--unshare-all", "--", "/bin/true", NULL};
+		if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+				  &status, NULL))
+			status = -1;
+	}
+	if (status == 0) {
+		webkit_web_context_set_sandbox_enabled(app->ctx, TRUE);
+		app->sandbox = true;
+		cgr_log("web-process sandbox on (bubblewrap)");
+	} else {
+		cgr_log("web-process sandbox OFF: %s", off && *off ? "CAPGATE_NO_SANDBOX is set"
+							   : !bwrap ? "bubblewrap (bwrap) is not installed"
+								    : "bubblewrap cannot create namespaces here");
+	}
+	g_free(err);
+	g_free(bwrap);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+typedef struct eval_ctx {
+	cg_app *app;
+	cg_app_js_fn cb;
+	void *user;
+} eval_ctx;
+
+static void eval_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	eval_ctx *e = data;
+	GError *err = NULL;
+	JSCValue *v = webkit_web_view_call_async_javascript_function_finish(WEBKIT_WEB_VIEW(src), res, &err);
+	if (!v) {
+		e->cb(e->app, NULL, err ? err->message : "failed", e->user);
+		g_clear_error(&err);
+	} else {
+		char *json = jsc_value_to_json(v, 0);
+		e->cb(e->app, json ? json : "null", NULL, e->user);
+		g_free(json);
+		g_object_unref(v);
+	}
+	g_free(e);
+}
+
+CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
+{
+	cg_win *w = cgr_window(app, label);
+	if (!w || !script || !cb)
+		return CG_EINVAL;
+	eval_ctx *e = g_new0(eval_ctx, 1);
+	e->app = app;
+	e->cb = cb;
+	e->user = user;
+	/* A function body: it may await and return a Promise. */
+	webkit_web_view_call_async_javascript_function(w->view, script, -1, NULL, NULL, NULL, NULL,
+						       eval_done, e);
+	return 0;
+}
+
+/* WebKitGTK has no call for it: look for WebKitWebProcess processes that
+ * descend from this one (bubblewrap may stand between). */
+static int parent_of(int pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *close = strrchr(buf, ')');
+	int ppid = -1;
+	if (close)
+		sscanf(close + 2, "%*c %d", &ppid);
+	return ppid;
+}
+
+static bool descends_from(int pid, int ancestor)
+{
+	for (int i = 0; i < 16 && pid > 1; i++) {
+		pid = parent_of(pid);
+		if (pid == ancestor)
+			return true;
+	}
+	return false;
+}
+
+CG_EXPORT int cg_app_web_process_pid(cg_app *app, const char *label)
+{
+	if (!cgr_window(app, label) || g_hash_table_size(app->windows) != 1)
+		return -1; /* only unambiguous with one window */
+	GDir *d = g_dir_open("/proc", 0, NULL);
+	int found = -1, count = 0;
+	const char *name;
+	while (d && (name = g_dir_read_name(d))) {
+		int pid = atoi(name);
+		if (pid <= 0)
+			continue;
+		char path[64], *comm = NULL;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		if (g_file_get_contents(path, &comm, NULL, NULL) && g_str_has_prefix(comm, "WebKitWebProces") &&
+		    descends_from(pid, getpid())) {
+			found = pid;
+			count++;
+		}
+		g_free(comm);
+	}
+	if (d)
+		g_dir_close(d);
+	return count == 1 ? found : -1;
+}
+
+typedef struct snap_ctx {
+	char *path;
+	int done, rc;
+} snap_ctx;
+
+static void snap_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	snap_ctx *s = data;
+	GError *err = NULL;
+	cairo_surface_t *surf = webkit_web_view_get_snapshot_finish(WEBKIT_WEB_VIEW(src), res, &err);
+	s->rc = surf && cairo_surface_write_to_png(surf, s->path) == CAIRO_STATUS_SUCCESS ? 0 : CG_EIO;
+	if (surf)
+		cairo_surface_destroy(surf);
+	g_clear_error(&err);
+	s->done = 1;
+}
+
+CG_EXPORT int cg_app_snapshot(cg_app *app, const char *label, const char *png_path)
+{
+	cg_win *w = cgr_window(app, label);
+	if (!w || !png_path)
+		return CG_EINVAL;
+	snap_ctx s = {g_strdup(png_path), 0, 0};
+	webkit_web_view_get_snapshot(w->view, WEBKIT_SNAPSHOT_REGION_VISIBLE, WEBKIT_SNAPSHOT_OPTIONS_NONE,
+				     NULL, snap_done, &s);
+	/* Waits here so that callers get a file; bounded. */
+	for (int i = 0; i < 1000 && !s.done; i++)
+		g_main_context_iteration(NULL, TRUE);
+	g_free(s.path);
+	return s.done ? s.rc : CG_ESTATE;
+}

@@ -1,0 +1,72 @@
+/* capgate run APPDIR: runs an app that has no C code of its own. */
+#include "cli.h"
+
+#include <capgate-runtime.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void run_usage(FILE *f)
+{
+	fputs("Usage: capgate run [--audit-log FILE] [--audit-all] APPDIR|APP.json\n"
+	      "\n"
+	      "Runs an app from its configuration (APPDIR/capgate.json): its windows,\n"
+	      "frontend and capabilities, with the built-in core commands. Exits when its\n"
+	      "last window closes.\n"
+	      "\n"
+	      "  --audit-log FILE  append a JSON line for every denial (with --audit-all,\n"
+	      "                    every decision) to FILE\n"
+	      "  --audit-all       log every decision, not only denials\n", f);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"audit-log", required_argument, NULL, 'a'},
+		{"audit-all", no_argument, NULL, 'A'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *audit = NULL;
+	int all = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': audit = optarg; break;
+		case 'A': all = 1; break;
+		case 'h': run_usage(stdout); return CLI_OK;
+		default: run_usage(stderr); return CLI_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		run_usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *target = argv[optind];
+	struct stat sb;
+	char *config = stat(target, &sb) == 0 && S_ISDIR(sb.st_mode)
+		? path_join(target, "capgate.json") : strdup(target);
+	cg_diag *d = cg_diag_new();
+	cg_app *app = config ? cg_app_new(config, d) : NULL;
+	int rc = CLI_USAGE;
+	if (app && (!audit || cg_app_set_audit_log(app, audit, all) == 0)) {
+		rc = cg_app_run(app, d) < 0 ? CLI_USAGE : CLI_OK;
+	} else if (app) {
+		fprintf(stderr, "capgate: cannot open the audit log %s\n", audit);
+	}
+	cli_print_diag(d);
+	cg_app_free(app);
+	cg_diag_free(d);
+	free(config);
+	return rc;
+}
