@@ -1,0 +1,401 @@
+/*
+ * Integration tests: real WebKitGTK windows (under Xvfb when there is no
+ * display) running the test frontend, which uses the real
+ * @tauri-apps/api package. Each test forks and runs its own app; the
+ * scenario is driven from the app's ready callback by evaluating
+ * window.capgateTest(...) in a window and waiting for its answer (a
+ * generous timeout, never a fixed sleep).
+ */
+#include "testutil.h"
+
+#include <capgate-runtime.h>
+#include <glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+static char dir[256];
+static cg_app *app;
+static int failures;
+
+/* ----------------------------------------------------------- app set-up */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int h_read_note(cg_call *c, void *u)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "args", json_object_get(cg_call_args(c)));
+	json_object_object_add(o, "scope", json_object_get(cg_call_command_scope(c)));
+	json_object_object_add(o, "window", json_object_new_string(cg_call_window(c)));
+	return cg_call_resolve(c, o);
+}
+
+static int h_count(cg_call *c, void *u)
+{
+	int *n = cg_call_state(c, "counter");
+	return cg_call_resolve(c, json_object_new_int(++*n));
+}
+
+static int h_stream(cg_call *c, void *u)
+{
+	cg_channel *ch = cg_call_channel(c, "onEvent");
+	if (!ch)
+		return cg_call_reject(c, "no channel");
+	for (int i = 1; i <= 3; i++)
+		cg_channel_send(ch, json_object_new_int(i));
+	cg_channel_close(ch);
+	return cg_call_resolve(c, json_object_new_string("done"));
+}
+
+/* Writes a config for the given windows ("main" or "main,viewer,other")
+ * into a fresh temporary directory and makes the app. */
+static void make_app(const char *windows)
+{
+	snprintf(dir, sizeof(dir), "/tmp/cg-it-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	GString *w = g_string_new("");
+	char **labels = g_strsplit(windows, ",", -1);
+	for (char **l = labels; *l; l++)
+		g_string_append_printf(w, "%s{\"label\": \"%s\", \"url\": \"index.html\", \"width\": 420, \"height\": 320}",
+				       l == labels ? "" : ", ", *l);
+	g_strfreev(labels);
+	char *cfg = g_strdup_printf(
+		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", \"frontend\": \"%s/tests/integration/frontend/dist\","
+		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/tests/integration/capabilities\","
+		" \"navigation\": [\"http://127.0.0.1:*\"]}}",
+		BUILDDIR, w->str, SRCDIR);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/app.json", dir);
+	write_text(path, cfg);
+	g_free(cfg);
+	g_string_free(w, TRUE);
+	cg_diag *d = cg_diag_new();
+	app = cg_app_new(path, d);
+	if (!app)
+		dump_diag(d);
+	ck_assert_ptr_nonnull(app);
+	cg_diag_free(d);
+	int *counter = calloc(1, sizeof(int));
+	ck_assert_int_eq(cg_app_manage(app, "counter", counter, free), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "read_note", h_read_note, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "count", h_count, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "stream", h_stream, NULL, CG_CMD_ASYNC), 0);
+}
+
+static void run_app(cg_app_ready_fn scenario)
+{
+	cg_app_on_ready(app, scenario, NULL);
+	cg_diag *d = cg_diag_new();
+	int rc = cg_app_run(app, d);
+	if (rc < 0)
+		dump_diag(d);
+	ck_assert_int_eq(rc, 0);
+	cg_diag_free(d);
+	cg_app_free(app);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(failures, 0);
+}
+
+/* ------------------------------------------------------- page scenarios */
+
+static char *js_result;
+static int js_done;
+
+static void on_js(cg_app *a, const char *json, const char *error, void *user)
+{
+	js_result = g_strdup(json ? json : error);
+	js_done = 1;
+}
+
+/* Runs script (a function body) in a window; waits up to 30 s. */
+static char *eval_in(const char *label, const char *script)
+{
+	js_done = 0;
+	js_result = NULL;
+	if (cg_app_eval(app, label, script, on_js, NULL) < 0)
+		return g_strdup("(no such window)");
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (!js_done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	return js_done ? js_result : g_strdup("(timeout)");
+}
+
+static char *scenario(const char *label, const char *name, const char *arg)
+{
+	char *script = g_strdup_printf("return JSON.stringify(await window.capgateTest(\"%s\", %s));",
+				       name, arg ? arg : "null");
+	char *r = eval_in(label, script);
+	g_free(script);
+	/* the page returns a JSON string of the result; unwrap one level */
+	json_object *o = json_tokener_parse(r);
+	char *out = g_strdup(o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : r);
+	json_object_put(o);
+	g_free(r);
+	return out;
+}
+
+#define EXPECT(cond, ...)                                                  \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "FAILED: %s: ", #cond);            \
+			fprintf(stderr, __VA_ARGS__);                      \
+			fputc('\n', stderr);                               \
+			failures++;                                        \
+		}                                                          \
+	} while (0)
+
+static gboolean tick(gpointer data)
+{
+	*(int *)data = 1;
+	return G_SOURCE_REMOVE;
+}
+
+/* Lets the main loop run for a moment between two looks at a page. */
+static void pause_loop(void)
+{
+	int fired = 0;
+	g_timeout_add(50, tick, &fired);
+	while (!fired)
+		g_main_context_iteration(NULL, TRUE);
+}
+
+/* Waits (30 s at most) until script, a function body, returns true in a
+ * window: the condition decides, not the time. */
+static int wait_true(const char *label, const char *script)
+{
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		char *r = eval_in(label, script);
+		int ok = r && strcmp(r, "true") == 0;
+		g_free(r);
+		if (ok)
+			return 1;
+		pause_loop();
+	}
+	return 0;
+}
+
+static int page_ready(const char *label)
+{
+	return wait_true(label, "return typeof window.capgateTest === 'function' && document.readyState === 'complete';");
+}
+
+/* --------------------------------------------------------------- tests */
+
+static void sc_invoke(cg_app *a, void *u)
+{
+	char *r = scenario("main", "label", NULL);
+	EXPECT(strcmp(r, "\"main\"") == 0, "label: %s", r);
+	g_free(r);
+	/* allowed, with its scope reaching the handler */
+	r = scenario("main", "invoke", "{\"cmd\": \"read_note\", \"args\": {\"name\": \"todo\"}}");
+	EXPECT(strstr(r, "\"args\":{\"name\":\"todo\"}") != NULL, "args: %s", r);
+	EXPECT(strstr(r, "\"$NOTES/*\"") && strstr(r, "\"$NOTES/secret\""), "scope: %s", r);
+	EXPECT(strstr(r, "\"window\":\"main\"") != NULL, "window: %s", r);
+	g_free(r);
+	/* denied: rejects with the engine's message */
+	r = scenario("other", "invoke_error", "{\"cmd\": \"read_note\", \"args\": {}}");
+	EXPECT(strstr(r, "no capability grants read_note") && strstr(r, "allow-read-note") &&
+	       strstr(r, "window \\\"other\\\""), "denial: %s", r);
+	g_free(r);
+	/* unknown command */
+	r = scenario("main", "invoke_error", "{\"cmd\": \"no_such\", \"args\": {}}");
+	EXPECT(strstr(r, "unknown command") != NULL, "unknown: %s", r);
+	g_free(r);
+	/* a core command through the real package */
+	r = scenario("main", "invoke", "{\"cmd\": \"plugin:app|version\", \"args\": {}}");
+	EXPECT(strcmp(r, "\"1.2.3\"") == 0, "version: %s", r);
+	g_free(r);
+	/* a channel streams in order */
+	r = scenario("main", "channel", "{\"cmd\": \"stream\"}");
+	EXPECT(strstr(r, "\"messages\":[1,2,3]") && strstr(r, "\"result\":\"done\""), "channel: %s", r);
+	g_free(r);
+	cg_app_quit(app);
+}
+
+START_TEST(invoke_through_tauri_api)
+{
+	make_app("main,other");
+	run_app(sc_invoke);
+}
+END_TEST
+
+static void sc_events(cg_app *a, void *u)
+{
+	char *r;
+	r = scenario("viewer", "listen", "{\"event\": \"note-saved\"}");
+	EXPECT(strcmp(r, "\"ok\"") == 0, "viewer listen: %s", r);
+	g_free(r);
+	/* other may not listen to note-*: refused at listen time */
+	r = scenario("other", "listen", "{\"event\": \"note-saved\"}");
+	EXPECT(strstr(r, "error") && strstr(r, "note-saved"), "other listen: %s", r);
+	g_free(r);
+	r = scenario("other", "listen", "{\"event\": \"settings-changed\"}");
+	EXPECT(strcmp(r, "\"ok\"") == 0, "other listen settings: %s", r);
+	g_free(r);
+	r = scenario("main", "emit", "{\"event\": \"note-saved\", \"payload\": {\"name\": \"todo\"}}");
+	EXPECT(strcmp(r, "\"ok\"") == 0, "emit: %s", r);
+	g_free(r);
+	/* main may not emit settings-* */
+	r = scenario("main", "emit", "{\"event\": \"settings-changed\", \"payload\": 1}");
+	EXPECT(strstr(r, "error") != NULL, "emit settings: %s", r);
+	g_free(r);
+	/* the core emits settings-changed to window "viewer" only: other's
+	 * listener must not hear it */
+	json_object *p = json_object_new_int(7);
+	cg_app_emit(app, "settings-changed", CG_TARGET_WINDOW, "viewer", p);
+	json_object_put(p);
+	/* deliveries are asynchronous: wait for them on the page */
+	wait_true("viewer", "return JSON.stringify(window.__received || []).includes('note-saved');");
+	r = scenario("viewer", "received", NULL);
+	EXPECT(strstr(r, "\"event\":\"note-saved\"") && strstr(r, "\"name\":\"todo\""), "viewer got: %s", r);
+	EXPECT(!strstr(r, "settings-changed"), "viewer got settings (not listening): %s", r);
+	g_free(r);
+	r = scenario("other", "received", NULL);
+	EXPECT(strcmp(r, "[]") == 0, "other got: %s", r);
+	g_free(r);
+	cg_app_quit(app);
+}
+
+START_TEST(events_reach_only_allowed_windows)
+{
+	make_app("main,viewer,other");
+	run_app(sc_events);
+}
+END_TEST
+
+static void sc_frames(cg_app *a, void *u)
+{
+	/* a same-origin iframe calling the message handler itself: it has no
+	 * key, so the command must not run (WebKit may not even deliver it) */
+	char *r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strcmp(r, "1") == 0, "count: %s", r);
+	g_free(r);
+	r = scenario("main", "iframe_invoke", "{\"cmd\": \"count\"}");
+	EXPECT(strstr(r, "refused") || strstr(r, "no answer"), "iframe: %s", r);
+	g_free(r);
+	r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strcmp(r, "2") == 0, "the iframe's call ran: count %s", r);
+	g_free(r);
+	/* the page tampering with the bridge cannot replace it */
+	r = scenario("main", "tamper", "{\"cmd\": \"count\"}");
+	EXPECT(strstr(r, "\"internalsReplaced\":false"), "tamper: %s", r);
+	g_free(r);
+	cg_app_quit(app);
+}
+
+START_TEST(frames_and_tampering)
+{
+	make_app("main");
+	run_app(sc_frames);
+}
+END_TEST
+
+static SoupServer *server;
+
+static void serve(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *q, gpointer d)
+{
+	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
+				     strcmp(path, "/") == 0 ? "/index.html" : path);
+	gchar *body = NULL;
+	gsize len = 0;
+	if (!strstr(path, "..") && g_file_get_contents(file, &body, &len, NULL)) {
+		const char *type = g_str_has_suffix(file, ".js") ? "text/javascript" : "text/html";
+		soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, body, len);
+		soup_server_message_set_status(msg, 200, NULL);
+	} else {
+		soup_server_message_set_status(msg, 404, NULL);
+	}
+	g_free(file);
+}
+
+static void sc_remote(cg_app *a, void *u)
+{
+	char *r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strcmp(r, "1") == 0, "local count: %s", r);
+	g_free(r);
+	GSList *uris = soup_server_get_uris(server);
+	char *base = g_uri_to_string(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	char *nav = g_strdup_printf("location.href = '%sindex.html'; return true;", base);
+	g_free(eval_in("main", nav));
+	g_free(nav);
+	/* wait for the remote page */
+	int ok = wait_true("main", "return location.protocol === 'http:' && typeof window.capgateTest === 'function';");
+	EXPECT(ok, "remote page did not load");
+	r = scenario("main", "invoke_error", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strstr(r, "origin http://127.0.0.1") != NULL, "remote count: %s", r);
+	g_free(r);
+	g_free(base);
+	cg_app_quit(app);
+}
+
+START_TEST(remote_page_cannot_call)
+{
+	server = soup_server_new(NULL, NULL);
+	soup_server_add_handler(server, NULL, serve, NULL, NULL);
+	GError *err = NULL;
+	ck_assert(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &err));
+	make_app("main");
+	run_app(sc_remote);
+	g_object_unref(server);
+}
+END_TEST
+
+static void sc_crash(cg_app *a, void *u)
+{
+	char *r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strcmp(r, "1") == 0, "count before: %s", r);
+	g_free(r);
+	int pid = cg_app_web_process_pid(app, "main");
+	EXPECT(pid > 0, "no web process pid");
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		/* the core stays up; the window comes back */
+		EXPECT(page_ready("main"), "window not reloaded");
+		r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+		EXPECT(strcmp(r, "2") == 0, "count after (state kept): %s", r);
+		g_free(r);
+	}
+	cg_app_quit(app);
+}
+
+START_TEST(web_process_crash_recovery)
+{
+	make_app("main");
+	run_app(sc_crash);
+}
+END_TEST
+
+int main(void)
+{
+	char dist[512];
+	snprintf(dist, sizeof(dist), "%s/tests/integration/frontend/dist/bundle.js", BUILDDIR);
+	if (access(dist, R_OK) != 0) {
+		fprintf(stderr, "the test frontend is not built (%s): run make\n", dist);
+		return 99;
+	}
+	if (!getenv("DISPLAY")) {
+		printf("SKIP: no display (run under xvfb-run; make check does)\n");
+		return 77;
+	}
+	Suite *s = suite_create("runtime");
+	TCase *tc = tcase_create("windows");
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, invoke_through_tauri_api);
+	tcase_add_test(tc, events_reach_only_allowed_windows);
+	tcase_add_test(tc, frames_and_tampering);
+	tcase_add_test(tc, remote_page_cannot_call);
+	tcase_add_test(tc, web_process_crash_recovery);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
