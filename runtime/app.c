@@ -143,6 +143,17 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	return TRUE;
 }
 
+/* CAPGATE_BENCH=1: a bare handler that answers at once, with no router
+ * and no policy: the floor that make bench compares invoke against. */
+static gboolean on_bare(WebKitUserContentManager *ucm, JSCValue *value, WebKitScriptMessageReply *reply,
+			gpointer data)
+{
+	JSCValue *v = jsc_value_new_string(jsc_value_get_context(value), "1null");
+	webkit_script_message_reply_return_value(reply, v);
+	g_object_unref(v);
+	return TRUE;
+}
+
 static gboolean on_router_fd(gint fd, GIOCondition cond, gpointer data)
 {
 	cg_app *app = data;
@@ -291,6 +302,10 @@ CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *tit
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", NULL);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
+	if (g_getenv("CAPGATE_BENCH")) {
+		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", NULL);
+		g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
+	}
 	char *src = bridge_source(app, label);
 	WebKitUserScript *us = webkit_user_script_new(src, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
 						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);

@@ -92,8 +92,31 @@ static void on_scheme(WebKitURISchemeRequest *req, gpointer data)
 	free(rootabs);
 }
 
+/* CAPGATE_BENCH=1: an ipc-like scheme that answers a POST at once, to
+ * measure the custom-scheme transport against the message handler. */
+static void on_bench_scheme(WebKitURISchemeRequest *req, gpointer data)
+{
+	static const char body[] = "1null";
+	GInputStream *in = g_memory_input_stream_new_from_data(body, sizeof(body) - 1, NULL);
+	WebKitURISchemeResponse *resp = webkit_uri_scheme_response_new(in, sizeof(body) - 1);
+	webkit_uri_scheme_response_set_content_type(resp, "text/plain");
+	SoupMessageHeaders *h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
+	soup_message_headers_append(h, "Access-Control-Allow-Origin", "*");
+	soup_message_headers_set_content_type(h, "text/plain", NULL);
+	webkit_uri_scheme_response_set_http_headers(resp, h);
+	webkit_uri_scheme_request_finish_with_response(req, resp);
+	g_object_unref(resp);
+	g_object_unref(in);
+}
+
 void cgr_register_scheme(cg_app *app)
 {
+	if (g_getenv("CAPGATE_BENCH")) {
+		webkit_web_context_register_uri_scheme(app->ctx, "capgate-ipc", on_bench_scheme, app, NULL);
+		WebKitSecurityManager *bsm = webkit_web_context_get_security_manager(app->ctx);
+		webkit_security_manager_register_uri_scheme_as_secure(bsm, "capgate-ipc");
+		webkit_security_manager_register_uri_scheme_as_cors_enabled(bsm, "capgate-ipc");
+	}
 	webkit_web_context_register_uri_scheme(app->ctx, "capgate", on_scheme, app, NULL);
 	WebKitSecurityManager *sm = webkit_web_context_get_security_manager(app->ctx);
 	webkit_security_manager_register_uri_scheme_as_secure(sm, "capgate");
