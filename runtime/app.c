@@ -282,8 +282,17 @@ char *cgr_resolve_url(cg_app *app, const char *url)
 	return g_strdup_printf("capgate://localhost/%s", url);
 }
 
+static int open_window(cg_app *app, const char *label, const char *title, const char *url,
+		       int width, int height, bool visible);
+
 CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *title, const char *url,
 				 int width, int height)
+{
+	return open_window(app, label, title, url, width, height, true);
+}
+
+static int open_window(cg_app *app, const char *label, const char *title, const char *url,
+		       int width, int height, bool visible)
 {
 	if (!app || !label || !*label || !app->ctx)
 		return CG_EINVAL;
@@ -332,6 +341,10 @@ CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *tit
 	attach_webview(w);
 	webkit_web_view_load_uri(w->view, full);
 	g_free(full);
+	if (visible)
+		gtk_widget_show_all(w->window);
+	else
+		gtk_widget_realize(GTK_WIDGET(w->view));
 	return 0;
 }
 
@@ -488,6 +501,9 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, "run it under xvfb-run when there is no display", "cannot open a display (DISPLAY is not set or not reachable)");
 		return CG_ESTATE;
 	}
+	const char *front = cg_appconfig_frontend_dir(app->cfg);
+	if (front && !g_file_test(front, G_FILE_TEST_IS_DIR))
+		cgr_log("warning: the frontend directory %s does not exist: local pages will not load", front);
 	app->ctx = webkit_web_context_new();
 	cgr_setup_sandbox(app);
 	cgr_register_scheme(app);
@@ -496,11 +512,8 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	size_t n = cg_appconfig_window_count(app->cfg);
 	for (size_t i = 0; i < n; i++) {
 		const cg_window_config *wc = cg_appconfig_window(app->cfg, i);
-		if (cg_app_open_window(app, wc->label, wc->title, wc->url, wc->width, wc->height) < 0)
-			continue;
-		app->initial++;
-		if (wc->visible)
-			gtk_widget_show_all(cgr_window(app, wc->label)->window);
+		if (open_window(app, wc->label, wc->title, wc->url, wc->width, wc->height, wc->visible) == 0)
+			app->initial++;
 	}
 	if (g_hash_table_size(app->windows) == 0) {
 		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, "check \"windows\" in the app configuration", "no window could be opened");

@@ -42,8 +42,8 @@ CG_EXPORT int cg_app_emit(cg_app *app, const char *event, cg_target_kind kind,
 /* Writes every denial (all: every decision) as JSON lines to path. */
 CG_EXPORT int cg_app_set_audit_log(cg_app *app, const char *path, int all);
 
-/* Called once all windows are open (and after each crash recovery), on
- * the main loop; for tests and tours. */
+/* Called once, on the main loop, when every configured window has loaded
+ * its first page; for tests and tours. */
 typedef void (*cg_app_ready_fn)(cg_app *app, void *user);
 CG_EXPORT void cg_app_on_ready(cg_app *app, cg_app_ready_fn fn, void *user);
 
@@ -55,13 +55,14 @@ CG_EXPORT void cg_app_on_ready(cg_app *app, cg_app_ready_fn fn, void *user);
 CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d);
 CG_EXPORT void cg_app_quit(cg_app *app);
 
-/* Opens another window at run time (it gets its capabilities by label).
- * url: a frontend path or an allowed remote URL. */
+/* Opens and shows another window at run time (it gets its capabilities
+ * by label). url: a frontend path or an allowed remote URL. */
 CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *title,
 				 const char *url, int width, int height);
 CG_EXPORT int cg_app_close_window(cg_app *app, const char *label);
-/* Evaluates JavaScript in a window's page and gives the JSON of its
- * result (the script may return a Promise) to cb; for tests and tours. */
+/* Evaluates JavaScript (a function body; it may await) in a window's page
+ * and gives the JSON of its result to cb; for tests and tours.
+ * CG_ENOTFOUND when no window has that label. */
 typedef void (*cg_app_js_fn)(cg_app *app, const char *json, const char *error, void *user);
 CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script,
 			  cg_app_js_fn cb, void *user);

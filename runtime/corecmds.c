@@ -143,7 +143,6 @@ static int webview_create(cg_call *c, void *u)
 	if (rc < 0)
 		return cg_call_reject(c, rc == CG_EDUPLICATE ? "a window with that label exists"
 							    : "the window could not be opened (is its URL allowed?)");
-	gtk_widget_show_all(cgr_window(u, label)->window);
 	return cg_call_resolve(c, NULL);
 }
 

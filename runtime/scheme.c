@@ -179,7 +179,9 @@ static void eval_done(GObject *src, GAsyncResult *res, gpointer data)
 CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
 {
 	cg_win *w = cgr_window(app, label);
-	if (!w || !script || !cb)
+	if (!w)
+		return CG_ENOTFOUND;
+	if (!script || !cb)
 		return CG_EINVAL;
 	eval_ctx *e = g_new0(eval_ctx, 1);
 	e->app = app;
@@ -245,34 +247,53 @@ CG_EXPORT int cg_app_web_process_pid(cg_app *app, const char *label)
 	return count == 1 ? found : -1;
 }
 
+/* Heap-allocated and shared with the callback: if the wait gives up, the
+ * late callback frees it instead of writing into a dead stack frame. */
 typedef struct snap_ctx {
 	char *path;
-	int done, rc;
+	int done, rc, abandoned;
 } snap_ctx;
+
+static void snap_free(snap_ctx *s)
+{
+	g_free(s->path);
+	g_free(s);
+}
 
 static void snap_done(GObject *src, GAsyncResult *res, gpointer data)
 {
 	snap_ctx *s = data;
 	GError *err = NULL;
 	cairo_surface_t *surf = webkit_web_view_get_snapshot_finish(WEBKIT_WEB_VIEW(src), res, &err);
-	s->rc = surf && cairo_surface_write_to_png(surf, s->path) == CAIRO_STATUS_SUCCESS ? 0 : CG_EIO;
+	if (!s->abandoned)
+		s->rc = surf && cairo_surface_write_to_png(surf, s->path) == CAIRO_STATUS_SUCCESS ? 0 : CG_EIO;
 	if (surf)
 		cairo_surface_destroy(surf);
 	g_clear_error(&err);
 	s->done = 1;
+	if (s->abandoned)
+		snap_free(s);
 }
 
 CG_EXPORT int cg_app_snapshot(cg_app *app, const char *label, const char *png_path)
 {
 	cg_win *w = cgr_window(app, label);
 	if (!w || !png_path)
-		return CG_EINVAL;
-	snap_ctx s = {g_strdup(png_path), 0, 0};
+		return w ? CG_EINVAL : CG_ENOTFOUND;
+	snap_ctx *s = g_new0(snap_ctx, 1);
+	s->path = g_strdup(png_path);
 	webkit_web_view_get_snapshot(w->view, WEBKIT_SNAPSHOT_REGION_VISIBLE, WEBKIT_SNAPSHOT_OPTIONS_NONE,
-				     NULL, snap_done, &s);
-	/* Waits here so that callers get a file; bounded. */
-	for (int i = 0; i < 1000 && !s.done; i++)
-		g_main_context_iteration(NULL, TRUE);
-	g_free(s.path);
-	return s.done ? s.rc : CG_ESTATE;
+				     NULL, snap_done, s);
+	/* Waits (10 s at most) so that callers get a file. */
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!s->done && g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000); /* nothing ready: do not spin */
+	if (!s->done) {
+		s->abandoned = 1;
+		return CG_ESTATE;
+	}
+	int rc = s->rc;
+	snap_free(s);
+	return rc;
 }

@@ -197,3 +197,19 @@ window.capgateTest = async function capgateTest(name, arg) {
     return { error: String(e) }
   }
 }
+
+// index.html#selftest: the page runs by itself, for `capgate run` tests
+// (an app with no C code): an allowed core command, a refused call, then
+// it closes its own window, so the app must exit.
+if (location.hash === '#selftest') {
+  (async () => {
+    const name = await invoke('plugin:app|name')
+    document.title = 'selftest ' + name
+    try {
+      await invoke('plugin:fs|read_text_file', { path: '/etc/passwd' })
+    } catch (e) {
+      document.title += ' refused'
+    }
+    await getCurrentWindow().close()
+  })()
+}
