@@ -22,4 +22,7 @@ if [ "${CI:-}" = true ]; then
 	# Every unit test under valgrind: zero errors, zero leaks.
 	make check-valgrind
 fi
-echo "capgate: all tests passed"
+pass=$(sed -n 's/^# PASS: *//p' test-suite.log | head -n 1)
+fail=$(sed -n 's/^# FAIL: *//p' test-suite.log | head -n 1)
+skip=$(sed -n 's/^# SKIP: *//p' test-suite.log | head -n 1)
+echo "tests: ${pass:-0} passed, ${fail:-0} failed, ${skip:-0} skipped"
