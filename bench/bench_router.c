@@ -88,7 +88,7 @@ static void do_floor(void *a)
 
 int main(void)
 {
-	cg_transport t = {t_reply, t_callback, NULL};
+	cg_transport t = {t_reply, t_callback, NULL, NULL};
 	cg_router *r = cg_router_new(&t);
 	cg_router_register(r, NULL, "ping", h_noop, NULL, CG_CMD_SYNC);
 	const char *caps =

@@ -42,7 +42,7 @@ static void reset(void)
 	n_replies = n_callbacks = 0;
 }
 
-static const cg_transport T = {t_reply, t_callback, NULL};
+static const cg_transport T = {t_reply, t_callback, NULL, NULL};
 
 /* Runs the router's main-loop work until pred() holds (10 s at most). */
 static int wait_for(cg_router *r, int (*pred)(void))
@@ -589,7 +589,7 @@ END_TEST
 START_TEST(api_misuse)
 {
 	ck_assert_ptr_null(cg_router_new(NULL));
-	cg_transport bad = {NULL, t_callback, NULL};
+	cg_transport bad = {NULL, t_callback, NULL, NULL};
 	ck_assert_ptr_null(cg_router_new(&bad));
 	cg_router *r = make_router(CAPS);
 	ck_assert_int_eq(cg_router_register(r, NULL, "x|y", h_echo, NULL, CG_CMD_SYNC), CG_EIDENT);

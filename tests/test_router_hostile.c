@@ -149,7 +149,7 @@ static cg_router *new_router(void)
 {
 	rec_reset();
 	main_thread = pthread_self();
-	cg_transport t = {t_reply, t_callback, &transport_user};
+	cg_transport t = {t_reply, t_callback, &transport_user, NULL};
 	cg_router *r = cg_router_new(&t);
 	ck_assert_ptr_nonnull(r);
 	cur_router = r;
