@@ -54,7 +54,7 @@ static int ping(cg_call *c, void *u) { return cg_call_resolve(c, NULL); }
 /* Median of 7 batches of 300 round trips each, per transport, in µs;
  * batches alternate so that drift hits all three alike. */
 static const char *MEASURE =
-	"const N = 300, B = 7, r = {bare: [], invoke: [], scheme: []};"
+	"const N = 1000, B = 7, r = {bare: [], invoke: [], scheme: []};"
 	"const bare = window.webkit.messageHandlers.capgate_bare;"
 	"const inv = window.__TAURI_INTERNALS__.invoke;"
 	"for (let i = 0; i < 50; i++) { await bare.postMessage('x'); await inv('ping', {}); }"
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "could not remove %s\n", dir);
 	if (rc < 0 || !ok)
 		return 1;
-	printf("capgate %s runtime benchmark (one page, median of 7 batches of 300 round trips)\n\n", cg_version());
+	printf("capgate %s runtime benchmark (one page, median of 7 batches of 1000 round trips)\n\n", cg_version());
 	printf("%-46s %10s %8s\n", "round trip from JavaScript", "median us", "vs bare");
 	printf("%-46s %10.1f %7.2fx\n", "bare message handler (no router, no policy)", res[0], 1.0);
 	printf("%-46s %10.1f %7.2fx\n", "invoke through bridge + router + policy", res[1], res[1] / res[0]);

@@ -279,15 +279,10 @@
       const headers = headersOf(options)
       const bytes = rawBytes(args)
       let settled = false
-      let ids = null
       let listen = null
       function finish(ok, value) {
         if (settled) return
         settled = true
-        if (ids !== null) {
-          mapDelete(callbacks, ids.callback)
-          mapDelete(callbacks, ids.error)
-        }
         if (!ok) {
           reject(value)
           return
@@ -309,13 +304,10 @@
 
       if (cmd === 'plugin:event|listen' && args !== null && typeof args === 'object')
         listen = { __proto__: null, event: args.event, handler: args.handler }
-      // Registered as Tauri does, so a core that answers through
-      // runCallback(callback|error, value) settles the call too.
-      ids = {
-        __proto__: null,
-        callback: transformCallback((r) => finish(true, r), true),
-        error: transformCallback((e) => finish(false, e), true)
-      }
+      // capgate's core answers on the message's own reply, never through
+      // runCallback, so no callback ids are registered (Tauri's protocol
+      // needs them; registering and removing two per call costs as much
+      // as the router's own work).
       let payload
       try {
         payload = jsonStringify(args, replacer)
@@ -323,8 +315,8 @@
         finish(false, e)
         return
       }
-      send(ipc, KEY + head + ',"callback":' + ids.callback + ',"error":' + ids.error +
-        (payload === undefined ? '' : ',"payload":' + payload) + ',"options":{' + tail + '}}', finish)
+      send(ipc, KEY + head + (payload === undefined ? '' : ',"payload":' + payload) +
+        ',"options":{' + tail + '}}', finish)
     })
   }
 
