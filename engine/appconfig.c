@@ -393,3 +393,8 @@ CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which
 {
 	return c && (unsigned)which <= CG_RLIMIT_WORKERS ? c->limits[which] : 0;
 }
+
+CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c)
+{
+	return c ? c->n_frames : 0;
+}

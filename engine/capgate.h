@@ -535,6 +535,8 @@ CG_EXPORT const cg_window_config *cg_appconfig_window(const cg_appconfig *c, siz
 /* May a window navigate to / may a sub-frame at this URL use IPC? */
 CG_EXPORT int cg_appconfig_navigation_allowed(const cg_appconfig *c, const char *url);
 CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url);
+/* How many sub-frame origin patterns security.frames lists. */
+CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
 

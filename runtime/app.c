@@ -69,19 +69,65 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	g_free(js);
 }
 
-/* The key that proves a message came through the top frame's bridge. */
-static const char *unwrap(cg_app *app, const char *text, size_t *len)
+static bool has_key(const char *text, size_t len, const char *key)
 {
-	size_t k = strlen(app->key);
-	if (*len <= k || text[k] != '\n')
-		return NULL;
+	size_t k = strlen(key);
+	if (len <= k || text[k] != '\n')
+		return false;
 	unsigned diff = 0;
 	for (size_t i = 0; i < k; i++)
-		diff |= (unsigned char)(text[i] ^ app->key[i]);
-	if (diff)
+		diff |= (unsigned char)(text[i] ^ key[i]);
+	return diff == 0;
+}
+
+/* The webview a message speaks for: the window's, for its top frame (the
+ * window key), or one per allowed sub-frame origin (the frame key, then
+ * the origin the frame's bridge read before any page script ran). NULL
+ * when the message has neither key or the frame's origin is not allowed;
+ * *msg and *len then point past the prefix. */
+static cg_webview *message_webview(cg_win *w, const char *text, size_t *len, const char **msg)
+{
+	cg_app *app = w->app;
+	if (has_key(text, *len, app->key)) {
+		size_t k = strlen(app->key) + 1;
+		*msg = text + k;
+		*len -= k;
+		return w->wv;
+	}
+	if (!app->frame_key || !has_key(text, *len, app->frame_key))
 		return NULL;
-	*len -= k + 1;
-	return text + k + 1;
+	const char *origin = text + strlen(app->frame_key) + 1;
+	const char *nl = memchr(origin, '\n', *len - (size_t)(origin - text));
+	if (!nl)
+		return NULL;
+	char *o = g_strndup(origin, (gsize)(nl - origin));
+	cg_webview *fw = NULL;
+	if (!cg_appconfig_frame_allowed(app->cfg, o)) {
+		cgr_log("window \"%s\": refused a message from a sub-frame at %s (not in security.frames)", w->label, o);
+	} else if (!(fw = g_hash_table_lookup(w->frames, o))) {
+		/* Its own identity: the policy sees the frame's origin. */
+		fw = cg_router_add_webview(app->r, w->label, w->label, o);
+		if (fw) {
+			cg_webview_set_data(fw, w);
+			g_hash_table_insert(w->frames, g_strdup(o), fw);
+		}
+	}
+	g_free(o);
+	if (fw) {
+		*len -= (size_t)(nl + 1 - text);
+		*msg = nl + 1;
+	}
+	return fw;
+}
+
+static void drop_frames(cg_win *w)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, w->frames);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		cg_router_remove_webview(w->app->r, v);
+	g_hash_table_remove_all(w->frames);
 }
 
 static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
@@ -95,8 +141,9 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	}
 	char *text = jsc_value_to_string(value);
 	size_t len = strlen(text);
-	const char *msg = unwrap(app, text, &len);
-	if (!msg) {
+	const char *msg = NULL;
+	cg_webview *wv = message_webview(w, text, &len, &msg);
+	if (!wv) {
 		cgr_log("window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
 			w->label);
 		webkit_script_message_reply_return_error_message(reply,
@@ -107,7 +154,7 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	pending *p = g_new0(pending, 1);
 	p->reply = webkit_script_message_reply_ref(reply);
 	p->ctx = g_object_ref(jsc_value_get_context(value));
-	cg_router_invoke(app->r, w->wv, msg, len, p);
+	cg_router_invoke(app->r, wv, msg, len, p);
 	g_free(text);
 	return TRUE;
 }
@@ -120,9 +167,10 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	cg_app *app = w->app;
 	char *text = jsc_value_is_string(value) ? jsc_value_to_string(value) : NULL;
 	size_t len = text ? strlen(text) : 0;
-	const char *msg = text ? unwrap(app, text, &len) : NULL;
-	json_object *o = msg ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
-	if (!w->wv || !o || !json_object_object_get_ex(o, "cmd", &cmd) ||
+	const char *msg = NULL;
+	cg_webview *wv = text ? message_webview(w, text, &len, &msg) : NULL;
+	json_object *o = wv ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
+	if (!wv || !o || !json_object_object_get_ex(o, "cmd", &cmd) ||
 	    !json_object_object_get_ex(o, "body", &body) || !json_object_is_type(body, json_type_string)) {
 		webkit_script_message_reply_return_error_message(reply, "capgate: refused: malformed binary call");
 		json_object_put(o);
@@ -135,7 +183,7 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	pending *p = g_new0(pending, 1);
 	p->reply = webkit_script_message_reply_ref(reply);
 	p->ctx = g_object_ref(jsc_value_get_context(value));
-	cg_router_invoke_raw(app->r, w->wv, json_object_get_string(cmd), bytes, n,
+	cg_router_invoke_raw(app->r, wv, json_object_get_string(cmd), bytes, n,
 			     headers ? json_object_to_json_string(headers) : NULL, p);
 	g_free(bytes);
 	json_object_put(o);
@@ -169,6 +217,8 @@ static char *bridge_source(cg_app *app, const char *label)
 	json_object_object_add(meta, "window", json_object_new_string(label));
 	json_object_object_add(meta, "webview", json_object_new_string(label));
 	json_object_object_add(meta, "key", json_object_new_string(app->key));
+	if (app->frame_key)
+		json_object_object_add(meta, "frameKey", json_object_new_string(app->frame_key));
 	/* A block, so that the key is not a global the page could read (a
 	 * same-origin iframe could then forge keyed messages). */
 	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
@@ -232,6 +282,7 @@ static gboolean on_crash(WebKitWebView *view, WebKitWebProcessTerminationReason 
 			  : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
 									    : "was terminated";
 	/* Its calls, listeners and channels end with it; global state stays. */
+	drop_frames(w);
 	cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
 	memmove(w->crash_times + 1, w->crash_times, sizeof(w->crash_times) - sizeof(w->crash_times[0]));
@@ -254,6 +305,7 @@ static void on_destroy(GtkWidget *widget, gpointer data)
 {
 	cg_win *w = data;
 	cg_app *app = w->app;
+	drop_frames(w);
 	if (w->wv)
 		cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
@@ -269,6 +321,7 @@ static void win_free(gpointer p)
 	cg_win *w = p;
 	if (w->ucm)
 		g_object_unref(w->ucm);
+	g_hash_table_destroy(w->frames);
 	g_free(w->label);
 	g_free(w);
 }
@@ -306,6 +359,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	cg_win *w = g_new0(cg_win, 1);
 	w->app = app;
 	w->label = g_strdup(label);
+	w->frames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->ucm = webkit_user_content_manager_new();
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", NULL);
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", NULL);
@@ -316,7 +370,10 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 		g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
 	}
 	char *src = bridge_source(app, label);
-	WebKitUserScript *us = webkit_user_script_new(src, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+	/* Sub-frames get the bridge only when the app allows some frame
+	 * origins; their messages are then checked against that list. */
+	WebKitUserScript *us = webkit_user_script_new(src, app->frame_key ? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES
+									  : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
 						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
 	webkit_user_content_manager_add_script(w->ucm, us);
 	webkit_user_script_unref(us);
@@ -386,6 +443,13 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 		memcpy(raw + i, &v, 4);
 	}
 	app->key = g_base64_encode(raw, sizeof(raw));
+	if (cg_appconfig_frames_count(cfg) > 0) {
+		for (size_t i = 0; i < sizeof(raw); i += 4) {
+			guint32 v = g_random_int();
+			memcpy(raw + i, &v, 4);
+		}
+		app->frame_key = g_base64_encode(raw, sizeof(raw));
+	}
 	cgr_register_core_commands(app);
 	return app;
 }
@@ -409,6 +473,7 @@ CG_EXPORT void cg_app_free(cg_app *app)
 	if (app->loop)
 		g_main_loop_unref(app->loop);
 	g_free(app->key);
+	g_free(app->frame_key);
 	g_free(app);
 }
 

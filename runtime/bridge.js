@@ -90,7 +90,15 @@
   }
   const ipc = handler('capgate')
   const ipcRaw = handler('capgate_raw')
-  const KEY = typeof meta.key === 'string' ? meta.key + '\n' : ''
+  // The top frame proves itself with the window's key. A sub-frame (only
+  // when the app allows frames) sends the frame key and its own origin,
+  // read here before any page script runs; the core checks that origin
+  // against security.frames. Page code can reach neither key.
+  let isTop = false
+  try { isTop = window.top === window } catch (e) { isTop = false }
+  const KEY = isTop
+    ? (typeof meta.key === 'string' ? meta.key + '\n' : '')
+    : (typeof meta.frameKey === 'string' ? meta.frameKey + '\n' + String(window.location.origin) + '\n' : '')
 
   const windowLabel = StringCtor(meta.window === undefined ? '' : meta.window)
   const webviewLabel = StringCtor(meta.webview === undefined ? windowLabel : meta.webview)

@@ -20,6 +20,7 @@ typedef struct cg_win {
 	WebKitWebView *view;
 	WebKitUserContentManager *ucm;
 	cg_webview *wv;
+	GHashTable *frames;       /* allowed sub-frame origin -> cg_webview* */
 	int crashes;
 	gint64 crash_times[CGR_CRASH_LIMIT];
 	bool loaded_once;
@@ -33,6 +34,7 @@ struct cg_app {
 	GMainLoop *loop;
 	guint fd_watch;
 	char *key;                /* per launch: the top frame's bridge has it */
+	char *frame_key;          /* per launch: sub-frames' bridges, with their origin */
 	cg_app_ready_fn ready;
 	void *ready_user;
 	bool ready_fired;

@@ -16,6 +16,8 @@
 
 static char dir[256];
 static cg_app *app;
+/* Extra members of "security" for the next make_app (e.g. frames, csp). */
+static const char *extra_security = "";
 static int failures;
 
 /* ----------------------------------------------------------- app set-up */
@@ -41,6 +43,11 @@ static int h_count(cg_call *c, void *u)
 {
 	int *n = cg_call_state(c, "counter");
 	return cg_call_resolve(c, json_object_new_int(++*n));
+}
+
+static int h_frame_ping(cg_call *c, void *u)
+{
+	return cg_call_resolve(c, json_object_new_string(cg_call_origin(c) ? cg_call_origin(c) : "local"));
 }
 
 static int h_stream(cg_call *c, void *u)
@@ -69,8 +76,8 @@ static void make_app(const char *windows)
 	char *cfg = g_strdup_printf(
 		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", \"frontend\": \"%s/tests/integration/frontend/dist\","
 		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/tests/integration/capabilities\","
-		" \"navigation\": [\"http://127.0.0.1:*\"]}}",
-		BUILDDIR, w->str, SRCDIR);
+		" \"navigation\": [\"http://127.0.0.1:*\"]%s}}",
+		BUILDDIR, w->str, SRCDIR, extra_security);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/app.json", dir);
 	write_text(path, cfg);
@@ -87,6 +94,7 @@ static void make_app(const char *windows)
 	ck_assert_int_eq(cg_app_register(app, NULL, "read_note", h_read_note, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "count", h_count, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "stream", h_stream, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "frame_ping", h_frame_ping, NULL, CG_CMD_SYNC), 0);
 }
 
 static void run_app(cg_app_ready_fn scenario)
@@ -302,6 +310,15 @@ END_TEST
 
 static SoupServer *server;
 
+static char *server_base(void)
+{
+	GSList *uris = soup_server_get_uris(server);
+	char *base = g_uri_to_string(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return base;
+}
+
+
 static void serve(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *q, gpointer d)
 {
 	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
@@ -323,9 +340,7 @@ static void sc_remote(cg_app *a, void *u)
 	char *r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
 	EXPECT(strcmp(r, "1") == 0, "local count: %s", r);
 	g_free(r);
-	GSList *uris = soup_server_get_uris(server);
-	char *base = g_uri_to_string(uris->data);
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	char *base = server_base();
 	char *nav = g_strdup_printf("location.href = '%sindex.html'; return true;", base);
 	g_free(eval_in("main", nav));
 	g_free(nav);
@@ -348,6 +363,64 @@ START_TEST(remote_page_cannot_call)
 	make_app("main");
 	run_app(sc_remote);
 	g_object_unref(server);
+}
+END_TEST
+
+static int frame_allowed_case;
+
+static void sc_frames_allowed(cg_app *a, void *u)
+{
+	char *base = server_base();
+	char *arg = g_strdup_printf("{\"url\": \"%sindex.html\", \"cmd\": \"frame_ping\"}", base);
+	char *r = scenario("main", "frame_invoke", arg);
+	if (frame_allowed_case) {
+		/* the frame calls with its own origin, which the policy sees */
+		EXPECT(strstr(r, "\"ok\":true") && strstr(r, "http://127.0.0.1:"), "allowed frame: %s", r);
+	} else {
+		EXPECT(strstr(r, "\"ok\":false") && strstr(r, "refused"), "frame not in security.frames: %s", r);
+	}
+	g_free(r);
+	g_free(arg);
+	if (frame_allowed_case) {
+		/* a command granted only to the local page is denied to the frame */
+		arg = g_strdup_printf("{\"url\": \"%sindex.html\", \"cmd\": \"read_note\"}", base);
+		r = scenario("main", "frame_invoke", arg);
+		EXPECT(strstr(r, "\"ok\":false") && strstr(r, "origin http://127.0.0.1:"), "frame read_note: %s", r);
+		g_free(r);
+		g_free(arg);
+	}
+	/* the top frame still works as before */
+	r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	EXPECT(strcmp(r, "1") == 0, "top frame count: %s", r);
+	g_free(r);
+	g_free(base);
+	cg_app_quit(app);
+}
+
+static void frames_test(int allowed)
+{
+	server = soup_server_new(NULL, NULL);
+	soup_server_add_handler(server, NULL, serve, NULL, NULL);
+	GError *err = NULL;
+	ck_assert(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &err));
+	frame_allowed_case = allowed;
+	extra_security = allowed
+		? ", \"frames\": [\"http://127.0.0.1:*\"], \"csp\": \"default-src 'self'; frame-src http://127.0.0.1:*\""
+		: ", \"frames\": [\"http://localhost:*\"], \"csp\": \"default-src 'self'; frame-src http://127.0.0.1:*\"";
+	make_app("main");
+	run_app(sc_frames_allowed);
+	g_object_unref(server);
+}
+
+START_TEST(allowed_frame_origin_calls_as_itself)
+{
+	frames_test(1);
+}
+END_TEST
+
+START_TEST(other_frame_origins_refused)
+{
+	frames_test(0);
 }
 END_TEST
 
@@ -396,6 +469,8 @@ int main(void)
 	tcase_add_test(tc, frames_and_tampering);
 	tcase_add_test(tc, remote_page_cannot_call);
 	tcase_add_test(tc, web_process_crash_recovery);
+	tcase_add_test(tc, allowed_frame_origin_calls_as_itself);
+	tcase_add_test(tc, other_frame_origins_refused);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

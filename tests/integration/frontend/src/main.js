@@ -213,3 +213,31 @@ if (location.hash === '#selftest') {
     await getCurrentWindow().close()
   })()
 }
+
+// Cross-origin frames: the parent asks a child frame (any origin) to invoke
+// a command through its own bridge and send back what happened.
+window.addEventListener('message', async (e) => {
+  const d = e.data
+  if (!d || d.capgateFrameInvoke === undefined || !e.source) return
+  let reply
+  try {
+    reply = { ok: true, value: await invoke(d.capgateFrameInvoke, {}) }
+  } catch (err) {
+    reply = { ok: false, value: String(err && err.message ? err.message : err) }
+  }
+  e.source.postMessage({ capgateFrameReply: reply }, '*')
+})
+
+scenarios.frame_invoke = (arg) => new Promise((resolve) => {
+  const frame = document.createElement('iframe')
+  const timer = setTimeout(() => resolve({ error: 'no answer from the frame in 15 s' }), 15000)
+  window.addEventListener('message', (e) => {
+    if (e.source === frame.contentWindow && e.data && e.data.capgateFrameReply) {
+      clearTimeout(timer)
+      resolve(e.data.capgateFrameReply)
+    }
+  })
+  frame.addEventListener('load', () => frame.contentWindow.postMessage({ capgateFrameInvoke: arg.cmd }, '*'))
+  frame.src = arg.url
+  document.body.appendChild(frame)
+})
