@@ -442,6 +442,30 @@ static void sc_crash(cg_app *a, void *u)
 	cg_app_quit(app);
 }
 
+static void sc_crash_storm(cg_app *a, void *u)
+{
+	/* Three crashes within 30 s: the third is not reloaded. */
+	for (int i = 1; i <= 3; i++) {
+		int pid = cg_app_web_process_pid(app, "main");
+		EXPECT(pid > 0, "no web process pid before crash %d", i);
+		if (pid <= 0)
+			break;
+		kill(pid, SIGKILL);
+		if (i < 3)
+			EXPECT(page_ready("main"), "window not reloaded after crash %d", i);
+	}
+	EXPECT(wait_true("main", "return !!document.body && document.body.innerText.includes('crashed repeatedly');"),
+	       "the window was reloaded a third time");
+	cg_app_quit(app);
+}
+
+START_TEST(repeated_crashes_stop_reloading)
+{
+	make_app("main");
+	run_app(sc_crash_storm);
+}
+END_TEST
+
 START_TEST(web_process_crash_recovery)
 {
 	make_app("main");
@@ -469,6 +493,7 @@ int main(void)
 	tcase_add_test(tc, frames_and_tampering);
 	tcase_add_test(tc, remote_page_cannot_call);
 	tcase_add_test(tc, web_process_crash_recovery);
+	tcase_add_test(tc, repeated_crashes_stop_reloading);
 	tcase_add_test(tc, allowed_frame_origin_calls_as_itself);
 	tcase_add_test(tc, other_frame_origins_refused);
 	suite_add_tcase(s, tc);
