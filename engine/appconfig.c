@@ -122,6 +122,13 @@ static int read_windows(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json
 			r = CG_ESCHEMA;
 		if (r == 0)
 			r = get_str(d, doc, w, "label", base, &label, true);
+		if (r == 0 && !*label) {
+			char *p = cg_pointer_join(base, "label");
+			cg_jsondoc_error(d, doc, CG_ESCHEMA, p ? p : base, "name the window, e.g. \"main\"",
+					 "a window label cannot be empty");
+			free(p);
+			r = CG_ESCHEMA;
+		}
 		if (r == 0)
 			r = get_str(d, doc, w, "title", base, &title, false);
 		if (r == 0)
@@ -206,10 +213,13 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 		return CG_ESCHEMA;
 	if (cg_jv_unknown_keys(d, doc, v, base, keys, CG_SEV_ERROR, "\"limits\""))
 		return CG_ESCHEMA;
+	/* The router's own bounds, so a config never asks for what
+	 * cg_router_set_limit would refuse. */
+	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256};
 	int r = 0;
 	for (int i = 0; keys[i]; i++) {
 		int val = 0;
-		int rr = get_int(d, doc, v, keys[i], base, 1, INT_MAX, &val);
+		int rr = get_int(d, doc, v, keys[i], base, 1, max[i], &val);
 		if (rr < 0)
 			r = rr;
 		else
