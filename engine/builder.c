@@ -242,18 +242,26 @@ static int manifest_file(cg_builder *b, const char *key, const char *path, cg_di
 	return r;
 }
 
+/* The common start of adding one plugin's source: a valid plugin name,
+ * and the source recorded for rebuilds. */
+static int plugin_source(cg_builder *b, cg_src_kind kind, const char *plugin,
+			 const char *path, const char **key, cg_diag *d)
+{
+	*key = norm_key(plugin);
+	if (!valid_key(*key, path, d))
+		return fail(b, CG_EIDENT);
+	int r = record(b, kind, *key, path, NULL, 0);
+	return r < 0 ? fail(b, r) : 0;
+}
+
 CG_EXPORT int cg_builder_add_manifest_file(cg_builder *b, const char *plugin,
 					   const char *path, cg_diag *d)
 {
+	const char *key;
 	if (!b || !path)
 		return CG_EINVAL;
-	const char *key = norm_key(plugin);
-	if (!valid_key(key, path, d))
-		return fail(b, CG_EIDENT);
-	int r = record(b, CG_SRC_MANIFEST_FILE, key, path, NULL, 0);
-	if (r < 0)
-		return fail(b, r);
-	return fail(b, manifest_file(b, key, path, d));
+	int r = plugin_source(b, CG_SRC_MANIFEST_FILE, plugin, path, &key, d);
+	return r < 0 ? r : fail(b, manifest_file(b, key, path, d));
 }
 
 CG_EXPORT int cg_builder_add_manifest_json(cg_builder *b, const char *plugin,
@@ -360,15 +368,11 @@ static int manifest_dir(cg_builder *b, const char *key, const char *dir, cg_diag
 CG_EXPORT int cg_builder_add_manifest_dir(cg_builder *b, const char *plugin,
 					  const char *dir, cg_diag *d)
 {
+	const char *key;
 	if (!b || !dir)
 		return CG_EINVAL;
-	const char *key = norm_key(plugin);
-	if (!valid_key(key, dir, d))
-		return fail(b, CG_EIDENT);
-	int r = record(b, CG_SRC_MANIFEST_DIR, key, dir, NULL, 0);
-	if (r < 0)
-		return fail(b, r);
-	return fail(b, manifest_dir(b, key, dir, d));
+	int r = plugin_source(b, CG_SRC_MANIFEST_DIR, plugin, dir, &key, d);
+	return r < 0 ? r : fail(b, manifest_dir(b, key, dir, d));
 }
 
 static int core_dir_cb(cg_builder *b, const char *key, const char *path,

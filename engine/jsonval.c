@@ -1,5 +1,6 @@
 /* Shape checks for JSON values with located, actionable diagnostics. */
 #include "jsonval.h"
+#include "ident.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +181,31 @@ int cg_jv_unknown_keys(cg_diag *d, const cg_jsondoc *doc, json_object *obj,
 		n++;
 	}
 	return n;
+}
+
+int cg_jv_platforms(cg_diag *d, const cg_jsondoc *doc, json_object *v, const char *ptr,
+		    unsigned *bits, size_t *count)
+{
+	char **vec = NULL;
+	size_t n = 0;
+	*bits = 0;
+	*count = 0;
+	int r = cg_jv_strings(d, doc, v, ptr, "\"platforms\"", &vec, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		unsigned bit = cg_platform_bit(vec[i]);
+		if (!bit) {
+			char *ep = cg_pointer_join_index(ptr, i);
+			char *hint = cg_strdup_printf("use one of %s (case matters)", cg_platform_list());
+			cg_jsondoc_error(d, doc, CG_ESCHEMA, ep ? ep : ptr, hint, "unknown platform \"%s\"", vec[i]);
+			free(hint);
+			free(ep);
+			r = CG_ESCHEMA;
+		}
+		*bits |= bit;
+	}
+	*count = n;
+	cg_strv_free(vec);
+	return r;
 }

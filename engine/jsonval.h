@@ -24,6 +24,10 @@ CG_HIDDEN int cg_jv_unknown_keys(cg_diag *d, const cg_jsondoc *doc,
 				 const char *context);
 /* Edit distance, capped; used for "did you mean". */
 CG_HIDDEN size_t cg_edit_distance(const char *a, const char *b, size_t cap);
+/* A "platforms" list: *bits gets one bit per platform named (see
+ * cg_platform_bit), *count the list's length; unknown names are errors. */
+CG_HIDDEN int cg_jv_platforms(cg_diag *d, const cg_jsondoc *doc, json_object *v,
+			      const char *ptr, unsigned *bits, size_t *count);
 /* The member of obj, or NULL when absent or JSON null. */
 CG_HIDDEN json_object *cg_jv_get(json_object *obj, const char *key);
 

@@ -166,29 +166,11 @@ static int read_scope(const cg_jsondoc *doc, json_object *v, const char *ptr,
 static int read_platforms(const cg_jsondoc *doc, json_object *v, const char *ptr,
 			  unsigned *out, cg_diag *d)
 {
-	char **vec = NULL;
 	size_t n = 0;
-	*out = 0;
-	int r = cg_jv_strings(d, doc, v, ptr, "\"platforms\"", &vec, &n);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		unsigned bit = cg_platform_bit(vec[i]);
-		if (!bit) {
-			char *ep = cg_pointer_join_index(ptr, i);
-			char *hint = cg_strdup_printf("use one of %s (case matters)", cg_platform_list());
-			cg_jsondoc_error(d, doc, CG_ESCHEMA, ep ? ep : ptr, hint,
-					 "unknown platform \"%s\"", vec[i]);
-			free(hint);
-			free(ep);
-			r = CG_ESCHEMA;
-		}
-		*out |= bit;
-	}
+	int r = cg_jv_platforms(d, doc, v, ptr, out, &n);
 	/* An empty list means "no platform": keep a bit no platform has. */
-	if (n == 0)
+	if (r == 0 && n == 0)
 		*out = 1u << 31;
-	cg_strv_free(vec);
 	return r;
 }
 
