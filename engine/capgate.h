@@ -188,6 +188,13 @@ CG_EXPORT const char *cg_policy_platform(const cg_policy *p);
  * or CG_ENOTFOUND when no manifest declares it. Ids are dense, >= 0, and
  * valid only for the policy that returned them. */
 CG_EXPORT int cg_policy_command_id(const cg_policy *p, const char *command);
+/* Every permission and set the policy's manifests define, by full
+ * identifier ("fs:read", "core:event:default", "allow-greet"), sorted;
+ * for schemas, completion and audits. Strings are owned by the policy. */
+CG_EXPORT size_t cg_policy_permission_count(const cg_policy *p);
+CG_EXPORT const char *cg_policy_permission_id(const cg_policy *p, size_t i);
+/* Its description ("" when the manifest gives none). */
+CG_EXPORT const char *cg_policy_permission_description(const cg_policy *p, size_t i);
 CG_EXPORT const char *cg_policy_command_name(const cg_policy *p, int id);
 
 /* --------------------------------------------------------------- subject */

@@ -157,6 +157,9 @@ struct cg_policy {
 	GHashTable *cmd_ids;     /* name -> index + 1 */
 	GHashTable *globals;     /* plugin key -> cg_global_list* */
 	int event_cmd[3];        /* ids of plugin:event|listen, emit, emit_to */
+	char **perm_ids;         /* full identifiers, sorted */
+	const char **perm_desc;  /* borrowed from the cg_perm */
+	size_t n_perms;
 	/* subjects made for cg_check_str */
 	pthread_mutex_t cache_lock;
 	GHashTable *subject_cache;

@@ -41,6 +41,10 @@ void cg_policy_destroy(cg_policy *p)
 		free(c->plain);
 	}
 	free(p->cmds);
+	for (size_t i = 0; i < p->n_perms; i++)
+		free(p->perm_ids[i]);
+	free(p->perm_ids);
+	free(p->perm_desc);
 	if (p->cmd_ids)
 		g_hash_table_destroy(p->cmd_ids);
 	if (p->globals)
@@ -90,6 +94,18 @@ CG_EXPORT int cg_policy_command_id(const cg_policy *p, const char *command)
 		return CG_EINVAL;
 	gpointer v = g_hash_table_lookup(p->cmd_ids, command);
 	return v ? GPOINTER_TO_INT(v) - 1 : CG_ENOTFOUND;
+}
+
+CG_EXPORT size_t cg_policy_permission_count(const cg_policy *p) { return p ? p->n_perms : 0; }
+
+CG_EXPORT const char *cg_policy_permission_id(const cg_policy *p, size_t i)
+{
+	return p && i < p->n_perms ? p->perm_ids[i] : NULL;
+}
+
+CG_EXPORT const char *cg_policy_permission_description(const cg_policy *p, size_t i)
+{
+	return p && i < p->n_perms ? p->perm_desc[i] : NULL;
 }
 
 CG_EXPORT const char *cg_policy_command_name(const cg_policy *p, int id)

@@ -519,6 +519,62 @@ static void free_global_list(gpointer v)
 	free(gl);
 }
 
+typedef struct perm_entry {
+	char *id;
+	const char *desc;
+} perm_entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const perm_entry *)a)->id, ((const perm_entry *)b)->id);
+}
+
+/* The sorted list of every permission and set, for cg_policy_permission_*. */
+static int list_permissions(cg_policy *p)
+{
+	size_t n = 0;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, p->plugins);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		n += ((cg_plugin *)v)->order->len;
+	perm_entry *e = calloc(n ? n : 1, sizeof(*e));
+	if (!e)
+		return CG_ENOMEM;
+	size_t i = 0;
+	g_hash_table_iter_init(&it, p->plugins);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		cg_plugin *pl = v;
+		for (guint j = 0; j < pl->order->len; j++) {
+			const cg_perm *pm = pl->order->pdata[j];
+			e[i].id = full_ident(pm);
+			e[i].desc = pm->description ? pm->description : "";
+			if (!e[i++].id) {
+				for (size_t x = 0; x < i; x++)
+					free(e[x].id);
+				free(e);
+				return CG_ENOMEM;
+			}
+		}
+	}
+	qsort(e, n, sizeof(*e), cmp_entry);
+	p->perm_ids = calloc(n ? n : 1, sizeof(char *));
+	p->perm_desc = calloc(n ? n : 1, sizeof(char *));
+	if (!p->perm_ids || !p->perm_desc) {
+		for (size_t x = 0; x < n; x++)
+			free(e[x].id);
+		free(e);
+		return CG_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		p->perm_ids[i] = e[i].id;
+		p->perm_desc[i] = e[i].desc;
+	}
+	p->n_perms = n;
+	free(e);
+	return 0;
+}
+
 int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 {
 	/* Take the store's content. */
@@ -581,6 +637,8 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 		ret = build_commands(&r);
 	if (ret == 0)
 		ret = r.err;
+	if (ret == 0)
+		ret = list_permissions(p);
 	static const char *const ev[3] = {"plugin:event|listen", "plugin:event|emit",
 					  "plugin:event|emit_to"};
 	for (int i = 0; i < 3; i++) {

@@ -11,6 +11,7 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  check     decide calls against a policy and print JSON\n"
 	      "  explain   print a readable account of one decision\n"
+	      "  schema    print the capability JSON Schema with every known permission\n"
 	      "  run       run an app (config, frontend, capabilities) in WebKitGTK windows\n"
 	      "  version   print the version\n"
 	      "  help      print this help\n"
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1, 0);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_check(argc - 1, argv + 1, 1);
+	if (strcmp(cmd, "schema") == 0)
+		return cmd_schema(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
