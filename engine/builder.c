@@ -24,6 +24,7 @@ struct cg_builder {
 	cg_store st;
 	size_t failures;     /* add_* calls that failed */
 	bool replaying;      /* rebuilding: do not record sources again */
+	GHashTable *skip;    /* lint's second build: capability files left out */
 };
 
 static const size_t default_limits[4] = {16u << 20, 64, 100000, 64};
@@ -440,6 +441,8 @@ CG_EXPORT int cg_builder_add_tauri_manifests(cg_builder *b, const char *path, cg
 
 static int capability_file(cg_builder *b, const char *path, cg_diag *d)
 {
+	if (b->skip && g_hash_table_contains(b->skip, path))
+		return 0;
 	int r = count_file(b, path, d);
 	if (r < 0)
 		return r;
@@ -582,11 +585,20 @@ CG_EXPORT int cg_builder_build(cg_builder *b, cg_policy **out, cg_diag *d)
 	return 0;
 }
 
+const cg_config *cg_builder_config(const cg_builder *b) { return &b->cfg; }
+
 int cg_build_from_config(const cg_config *cfg, cg_policy **out, cg_diag *d)
+{
+	return cg_build_from_config_skipping(cfg, NULL, out, d);
+}
+
+int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip, cg_policy **out,
+				  cg_diag *d)
 {
 	cg_builder *b = cg_builder_new();
 	if (!b)
 		return CG_ENOMEM;
+	b->skip = skip;
 	cg_config_clear(&b->cfg);
 	int r = cg_config_copy(&b->cfg, cfg);
 	if (r < 0) {
@@ -604,7 +616,10 @@ int cg_build_from_config(const cg_config *cfg, cg_policy **out, cg_diag *d)
 		case CG_SRC_TAURI_MANIFESTS: cg_builder_add_tauri_manifests(b, s->path, d); break;
 		case CG_SRC_CAP_FILE: cg_builder_add_capability_file(b, s->path, d); break;
 		case CG_SRC_CAP_DIR: cg_builder_add_capability_dir(b, s->path, d); break;
-		case CG_SRC_CAP_JSON: cg_builder_add_capability_json(b, s->path, s->text, s->len, d); break;
+		case CG_SRC_CAP_JSON:
+			if (!skip || !g_hash_table_contains(skip, s->path))
+				cg_builder_add_capability_json(b, s->path, s->text, s->len, d);
+			break;
 		case CG_SRC_DECLARE: cg_builder_declare_command(b, s->plugin, s->path); break;
 		}
 	}

@@ -11,6 +11,8 @@ struct cg_diag_entry {
 	int code;
 	unsigned line, col;
 	char *file, *pointer, *message, *hint;
+	const char *rule;   /* static string, from the lint rule table */
+	char *replacement;
 };
 
 struct cg_diag {
@@ -30,6 +32,7 @@ CG_EXPORT void cg_diag_free(cg_diag *d)
 		free(d->v[i].pointer);
 		free(d->v[i].message);
 		free(d->v[i].hint);
+		free(d->v[i].replacement);
 	}
 	free(d->v);
 	free(d);
@@ -96,6 +99,25 @@ CG_EXPORT unsigned cg_diag_column(const cg_diag *d, size_t i) { ENTRY(col, 0); }
 CG_EXPORT const char *cg_diag_pointer(const cg_diag *d, size_t i) { ENTRY(pointer, NULL); }
 CG_EXPORT const char *cg_diag_message(const cg_diag *d, size_t i) { ENTRY(message, NULL); }
 CG_EXPORT const char *cg_diag_hint(const cg_diag *d, size_t i) { ENTRY(hint, NULL); }
+CG_EXPORT const char *cg_diag_rule(const cg_diag *d, size_t i) { ENTRY(rule, NULL); }
+CG_EXPORT const char *cg_diag_replacement(const cg_diag *d, size_t i) { ENTRY(replacement, NULL); }
+
+int cg_diag_tag_last(cg_diag *d, const char *rule, const char *replacement)
+{
+	if (!d || !d->n)
+		return CG_EINVAL;
+	struct cg_diag_entry *e = &d->v[d->n - 1];
+	if (rule)
+		e->rule = rule;
+	if (replacement) {
+		char *r = strdup(replacement);
+		if (!r)
+			return CG_ENOMEM;
+		free(e->replacement);
+		e->replacement = r;
+	}
+	return 0;
+}
 
 static const char *sev_name(cg_severity s)
 {

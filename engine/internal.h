@@ -17,6 +17,11 @@ CG_HIDDEN void cg_diag_add(cg_diag *d, cg_severity sev, int code,
 			   const char *pointer, const char *hint,
 			   const char *fmt, ...) CG_PRINTF(9, 10);
 
+/* Sets the rule (a static string) and the suggested replacement of the
+ * last entry of d. Callers check that the entry was added (cg_diag_count
+ * rose), as an entry can be dropped when memory runs out. */
+CG_HIDDEN int cg_diag_tag_last(cg_diag *d, const char *rule, const char *replacement);
+
 /* malloc'd printf; NULL on failure. */
 CG_HIDDEN char *cg_strdup_printf(const char *fmt, ...) CG_PRINTF(1, 2);
 

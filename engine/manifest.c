@@ -180,7 +180,7 @@ static int check_base_ident(const cg_jsondoc *doc, const char *id, const char *p
 	const char *why = NULL;
 	if (cg_ident_validate(id, &why) < 0) {
 		cg_jsondoc_error(d, doc, CG_EIDENT, ptr,
-				 "identifiers use ASCII letters, digits and single '-', e.g. \"allow-read-file\"",
+				 "identifiers use ASCII letters, digits and '-', e.g. \"allow-read-file\"",
 				 "invalid permission identifier \"%s\": %s", id, why);
 		return CG_EIDENT;
 	}

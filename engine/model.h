@@ -216,6 +216,11 @@ CG_HIDDEN const cg_perm *cg_policy_lookup(GHashTable *plugins, const char *ident
 /* Builder internals shared with policy.c for reload. */
 CG_HIDDEN int cg_build_from_config(const cg_config *cfg, cg_policy **out,
 				   cg_diag *d);
+/* The same, leaving out the capability files (paths, or names of JSON
+ * sources) in skip: lint's second pass. */
+CG_HIDDEN int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip,
+					    cg_policy **out, cg_diag *d);
+CG_HIDDEN const cg_config *cg_builder_config(const cg_builder *b);
 CG_HIDDEN void cg_config_clear(cg_config *cfg);
 CG_HIDDEN int cg_config_copy(cg_config *dst, const cg_config *src);
 

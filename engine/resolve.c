@@ -188,6 +188,18 @@ static void unknown_ident(resolver *r, const char *ident, const cg_plugin *rel,
 	cg_policy_lookup(r->p->plugins, ident, &pl);
 	if (!hint)
 		suggest(r, ident, &hint);
+	if (!hint && pl && pl->order->len) {
+		/* Name a few of what the plugin has: the full list is long. */
+		GString *gs = g_string_new(NULL);
+		for (guint i = 0; i < pl->order->len && i < 5; i++) {
+			const cg_perm *pm = pl->order->pdata[i];
+			g_string_append_printf(gs, "%s\"%s%s%s\"", i ? ", " : "", pl->key,
+					       *pl->key ? ":" : "", pm->id);
+		}
+		hint = cg_strdup_printf("%s%s%s defines %u permissions, e.g. %s%s; 'capgate schema' lists them all",
+					*pl->key ? "plugin \"" : "the app", pl->key, *pl->key ? "\"" : "", pl->order->len, gs->str, pl->order->len > 5 ? ", ..." : "");
+		g_string_free(gs, TRUE);
+	}
 	if (!hint && !pl && plen)
 		hint = cg_strdup_printf("no manifest defines plugin \"%.*s\": add its permission files (--plugins DIR with a \"%.*s/\" sub-directory) or the app's acl-manifests.json (--tauri-manifests)",
 					(int)plen, ident, (int)plen, ident);
