@@ -11,6 +11,8 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  check     decide calls against a policy and print JSON\n"
 	      "  explain   print a readable account of one decision\n"
+	      "  lint      find mistakes and risky grants in capability files\n"
+	      "  audit     print who may call what: the effective permission matrix\n"
 	      "  schema    print the capability JSON Schema with every known permission\n"
 	      "  run       run an app (config, frontend, capabilities) in WebKitGTK windows\n"
 	      "  version   print the version\n"
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1, 1);
 	if (strcmp(cmd, "schema") == 0)
 		return cmd_schema(argc - 1, argv + 1);
+	if (strcmp(cmd, "lint") == 0)
+		return cmd_lint(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
