@@ -101,6 +101,13 @@ CG_EXPORT void cg_diag_add_message(cg_diag *d, cg_severity sev, int code,
 				   const char *pointer, const char *hint,
 				   const char *message);
 
+/* The lint rule that produced entry i ("unknown-permission", ...; see
+ * cg_lint_rule_*), or NULL for entries not made by cg_lint_run. */
+CG_EXPORT const char *cg_diag_rule(const cg_diag *d, size_t i);
+/* Suggested JSON text to put at entry i's pointer instead of what is there
+ * (for instance "\"fs:allow-read-file\"" for a misspelt identifier), or NULL. */
+CG_EXPORT const char *cg_diag_replacement(const cg_diag *d, size_t i);
+
 /* ---------------------------------------------------------------- limits */
 
 typedef enum {
@@ -134,7 +141,8 @@ CG_EXPORT int cg_builder_use_builtin_core(cg_builder *b, int on);
 
 /* One plugin's manifests. plugin is the permission prefix ("fs",
  * "core:event"); NULL or "" means the app's own permissions. A directory
- * is read for *.json files (not recursively). */
+ * is read for *.json files, sub-directories included (their files belong
+ * to the same plugin). */
 CG_EXPORT int cg_builder_add_manifest_file(cg_builder *b, const char *plugin,
 					   const char *path, cg_diag *d);
 CG_EXPORT int cg_builder_add_manifest_dir(cg_builder *b, const char *plugin,
@@ -546,6 +554,52 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
+
+/* ------------------------------------------------------------------ lint */
+
+/*
+ * Lint: every error and warning cg_builder_build would report for a
+ * builder's sources, then rules a reviewer cares about (over-broad grants,
+ * scopes that escape their root, dead rules, ...) on every capability that
+ * loaded. Each finding names its rule (cg_diag_rule). The rules are listed
+ * by cg_lint_rule_*; their ids are stable.
+ */
+typedef struct cg_lint cg_lint;
+
+CG_EXPORT size_t cg_lint_rule_count(void);
+CG_EXPORT const char *cg_lint_rule_id(size_t i);
+/* The severity the rule reports at most (some findings are softer). */
+CG_EXPORT cg_severity cg_lint_rule_severity(size_t i);
+/* One line saying what the rule looks for. */
+CG_EXPORT const char *cg_lint_rule_summary(size_t i);
+
+CG_EXPORT cg_lint *cg_lint_new(void);
+CG_EXPORT void cg_lint_free(cg_lint *l);
+/* The app's configuration: a capgate app config or Tauri's tauri.conf.json.
+ * Its window labels let the rules say which windows a capability reaches
+ * and which windows no capability covers. Errors go to d. */
+CG_EXPORT int cg_lint_set_app_config(cg_lint *l, const char *path, cg_diag *d);
+/* Turns a rule off; CG_ENOTFOUND for an id that is not a rule. */
+CG_EXPORT int cg_lint_disable(cg_lint *l, const char *rule);
+/* Lints b's sources (b itself is not changed and may still be built).
+ * Returns the number of error findings (0: nothing blocks a build), or a
+ * negative CG_E* code when linting itself failed. */
+CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
+
+/* ----------------------------------------------------------------- audit */
+
+/*
+ * The effective permission matrix of a policy, as JSON, for review: for
+ * each window or webview label (those the capabilities name, plus the
+ * extra labels given, e.g. an app config's windows) and each origin
+ * ("local", and every remote URL pattern a capability names), the
+ * commands it may call with their scopes, the events it may emit and
+ * listen to, and the capability and permission that grant each. The
+ * format is described in docs/capabilities.md ("Audit"). NULL on
+ * allocation failure; the caller json_object_put()s the result.
+ */
+CG_EXPORT json_object *cg_policy_audit(const cg_policy *p, const char *const *labels,
+				       size_t n_labels);
 
 #ifdef __cplusplus
 }
