@@ -78,6 +78,10 @@ struct cg_sealer {
 	struct gcm_aes256_ctx gcm;
 	GHashTable *accepted; /* label -> struct seq_entry: last opened */
 	GHashTable *sealed;   /* label -> struct seq_entry: last sealed */
+	/* label -> struct seq_entry whose seq is the webview's epoch: raised
+	 * by each reset and bound into the AAD, so that envelopes recorded
+	 * before a reload do not open after it, when sequences start over. */
+	GHashTable *epochs;
 };
 
 /* ------------------------------------------------------------- GCM */
@@ -189,13 +193,14 @@ static int fill_random(uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 seq (decimal).
- * Neither string can hold a NUL (callers check the envelope's cmd), so the
- * fields cannot be shifted into each other. */
-static uint8_t *make_aad(const char *command, const char *webview, uint64_t seq, size_t *len)
+/* aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 epoch 0x00 seq
+ * (numbers in decimal). Neither string can hold a NUL (callers check the
+ * envelope's cmd), so the fields cannot be shifted into each other. */
+static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoch, uint64_t seq,
+			 size_t *len)
 {
-	char num[24];
-	int nl = snprintf(num, sizeof(num), "%" PRIu64, seq);
+	char num[48];
+	int nl = snprintf(num, sizeof(num), "%" PRIu64 "%c%" PRIu64, epoch, 0, seq);
 	size_t cl = strlen(command), wl = strlen(webview);
 	size_t pl = sizeof(AAD_LABEL) - 1;
 	if (nl <= 0 || cl > SIZE_MAX / 4 || wl > SIZE_MAX / 4)
@@ -319,6 +324,7 @@ cg_sealer *cg_sealer_new_with_key(const uint8_t key[CG_SEAL_KEY_SIZE])
 	/* Keys point into the entries, which the value destructor frees. */
 	s->accepted = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
 	s->sealed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
+	s->epochs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
 	return s;
 }
 
@@ -338,6 +344,7 @@ void cg_sealer_free(cg_sealer *s)
 		return;
 	g_hash_table_destroy(s->accepted);
 	g_hash_table_destroy(s->sealed);
+	g_hash_table_destroy(s->epochs);
 	/* Key, key schedule and hash key; explicit_bzero because a plain
 	 * memset before free is a dead store the compiler may drop. */
 	explicit_bzero(s, sizeof(*s));
@@ -353,10 +360,24 @@ void cg_sealer_reset(cg_sealer *s, const char *webview)
 {
 	if (!s || !webview)
 		return;
+	struct seq_entry *ep = g_hash_table_lookup(s->epochs, webview);
+	if (!ep && (ep = entry_new(webview)))
+		g_hash_table_insert(s->epochs, ep->label, ep);
+	/* Without memory for a new epoch, old envelopes would open again once
+	 * the sequence restarts: keep the sequence, so they stay replays. */
+	if (!ep)
+		return;
+	ep->seq++;
 	/* Both directions: a reloaded page gets a fresh iframe whose counter
 	 * starts at 1 again, and seal() stands in for that iframe. */
 	g_hash_table_remove(s->accepted, webview);
 	g_hash_table_remove(s->sealed, webview);
+}
+
+uint64_t cg_sealer_epoch(const cg_sealer *s, const char *webview)
+{
+	const struct seq_entry *ep = s && webview ? g_hash_table_lookup(s->epochs, webview) : NULL;
+	return ep ? ep->seq : 0;
 }
 
 char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *command, const char *msg,
@@ -385,7 +406,7 @@ char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *command, con
 	 * launch sends. */
 	if (fill_random(iv, sizeof(iv)) < 0)
 		goto out;
-	aad = make_aad(command, webview, seq, &aad_len);
+	aad = make_aad(command, webview, cg_sealer_epoch(s, webview), seq, &aad_len);
 	ct = malloc(len + CG_SEAL_TAG_SIZE);
 	if (!aad || !ct)
 		goto out;
@@ -572,7 +593,7 @@ int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size
 		goto out;
 
 	size_t aad_len = 0;
-	aad = make_aad(ev.cmd, webview, ev.seq, &aad_len);
+	aad = make_aad(ev.cmd, webview, cg_sealer_epoch(s, webview), ev.seq, &aad_len);
 	pt_len = ev.ct_len - CG_SEAL_TAG_SIZE;
 	pt = malloc(pt_len + 1);
 	if (!aad || !pt) {

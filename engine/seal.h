@@ -7,7 +7,11 @@
  * a per-webview sequence number, so a ciphertext can be neither replayed
  * nor moved to another command or window:
  *
- *   aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 seq (decimal)
+ *   aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 epoch 0x00 seq
+ *
+ * (numbers in decimal). Sequences start at 1 (at most 2^53); the epoch
+ * starts at 0 and rises at each cg_sealer_reset (a reload), so envelopes
+ * recorded before a reload never open after it.
  *
  * Envelope (JSON, what the page forwards to the core):
  *   {"sealed": 1, "cmd": COMMAND, "seq": N, "iv": B64(12 bytes),
@@ -57,10 +61,12 @@ CG_HIDDEN char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *co
  * under the bound data, that the plaintext's "cmd" is the envelope's and
  * that seq is greater than any accepted before for webview. On success
  * returns 0 and a malloc'd plaintext (NUL-terminated) in *out; otherwise a
- * negative CG_E* and *why, a static reason for the log. */
+ * negative CG_E* and *why, a static reason for the log (NULL on success). */
 CG_HIDDEN int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size_t len,
 			     char **out, size_t *out_len, const char **why);
-/* Forgets a webview's sequence (it reloaded: its iframe starts over). */
+/* Forgets a webview's sequence and moves it to a new epoch (it reloaded:
+ * its new iframe starts over, told the epoch with the key). */
 CG_HIDDEN void cg_sealer_reset(cg_sealer *s, const char *webview);
+CG_HIDDEN uint64_t cg_sealer_epoch(const cg_sealer *s, const char *webview);
 
 #endif

@@ -494,7 +494,8 @@ static char *iframe_seal(const uint8_t *key, const char *webview, const char *cm
 	g_byte_array_append(aad, (const guint8 *)cmd, (guint)strlen(cmd));
 	g_byte_array_append(aad, (const guint8 *)"", 1);
 	g_byte_array_append(aad, (const guint8 *)webview, (guint)strlen(webview));
-	g_byte_array_append(aad, (const guint8 *)"", 1);
+	/* 0x00, epoch "0" (never reset), 0x00 */
+	g_byte_array_append(aad, (const guint8 *)"\0" "0" "\0", 3);
 	g_byte_array_append(aad, (const guint8 *)num, (guint)strlen(num));
 	struct parts p = {g_strdup(cmd), (int64_t)seq, g_malloc(12), NULL, 12, strlen(msg) + 16};
 	for (int i = 0; i < 12; i++)
@@ -572,7 +573,7 @@ START_TEST(wire_format)
 	cg_sealer *s = cg_sealer_new_with_key(KEY1);
 	char *env = cg_sealer_seal(s, "main", CMD, MSG, strlen(MSG));
 	struct parts p = split(env);
-	const char aad[] = "capgate-seal-v1\0" CMD "\0main\0" "1";
+	const char aad[] = "capgate-seal-v1\0" CMD "\0main\0" "0\0" "1";
 	size_t n = p.ctn - 16;
 	uint8_t *pt = malloc(n + 1);
 	ck_assert_ptr_nonnull(pt);
@@ -664,8 +665,13 @@ START_TEST(replay_and_order)
 	parts_free(&p);
 	opens(s, "other", o1, MSG);
 
-	/* A reload: the sequence starts over for that webview only. */
+	/* A reload: the sequence starts over for that webview only, in a new
+	 * epoch, so what a page recorded before the reload stays dead. */
+	ck_assert_uint_eq(cg_sealer_epoch(s, "main"), 0);
 	cg_sealer_reset(s, "main");
+	ck_assert_uint_eq(cg_sealer_epoch(s, "main"), 1);
+	ck_assert_uint_eq(cg_sealer_epoch(s, "other"), 0);
+	refused(s, "main", e1, strlen(e1), "bad tag");
 	char *r1 = cg_sealer_seal(s, "main", CMD, MSG, strlen(MSG));
 	p = split(r1);
 	ck_assert_int_eq(p.seq, 1);
