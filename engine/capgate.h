@@ -61,6 +61,7 @@ enum {
 	CG_EIDENT = -11,     /* an identifier that breaks the naming rules */
 	CG_ENOTFOUND = -12,  /* no such item */
 	CG_ESTATE = -13,     /* the call is not valid in this state */
+	CG_ESEAL = -14,      /* a message not sealed, or its seal did not verify */
 };
 
 /* A short English description of a CG_E* code; never NULL. */
@@ -462,6 +463,43 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg,
 CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
 				   const char *cmd, const void *body, size_t len,
 				   const char *headers_json, void *req);
+
+/* ------------------------------------------------------------ isolation */
+
+/*
+ * The isolation pattern (docs/isolation.md). Once it is on, every message
+ * given to cg_router_invoke must be an envelope sealed with AES-256-GCM
+ * under the router's key by the app's isolation frame:
+ *   {"sealed": 1, "cmd": C, "seq": N, "iv": B64(12 bytes), "ct": B64(ct||tag)}
+ * The associated data binds the command, the webview's label, the
+ * webview's epoch and N; the plaintext is the whole invoke message (for a
+ * binary call, its body as base64 in "body"). An envelope that does not
+ * open, names another command or webview, belongs to an older epoch, or
+ * whose N is not above every N accepted before in its epoch is refused
+ * (decision "invalid" in the audit, a line to the log function) and
+ * never reaches the policy or a handler. cg_router_invoke_raw is refused.
+ * Webviews that share a label share one sequence.
+ *
+ * key: CG_SEAL_KEY_BYTES bytes, or NULL for a new key from getrandom(2).
+ * Isolation cannot be turned off again; a second call changes the key.
+ */
+#define CG_SEAL_KEY_BYTES 32
+CG_EXPORT int cg_router_set_isolation(cg_router *r, const unsigned char *key,
+				      size_t key_len);
+/* Copies the key (for the isolation frame); CG_ESTATE when it is off. */
+CG_EXPORT int cg_router_isolation_key(const cg_router *r, unsigned char *out,
+				      size_t out_len);
+/* A new document is starting in wv: moves its label to a new epoch, so
+ * that envelopes sealed before (and not yet opened) never open, and its
+ * new isolation frame can start its sequence at 1 again. Returns the new
+ * epoch (>= 1) for the frame, or a negative code. */
+CG_EXPORT int64_t cg_webview_new_epoch(cg_webview *wv);
+
+/* One human-readable line for each message the router refuses before the
+ * policy sees it (malformed, over a limit, unsealed or badly sealed),
+ * at most 20 a second (then a line says how many were not shown). */
+typedef void (*cg_log_fn)(const char *line, void *user);
+CG_EXPORT void cg_router_set_log(cg_router *r, cg_log_fn fn, void *user);
 
 /* ---------------------------------------------------------------- events */
 

@@ -14,6 +14,8 @@
 #include "workers.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -95,6 +97,7 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	g_hash_table_destroy(r->state);
 	cg_policy_unref(r->policy);
 	cg_audit_free(r->audit);
+	cg_isolation_free(r);
 	if (r->efd >= 0)
 		close(r->efd);
 	pthread_mutex_destroy(&r->qlock);
@@ -528,10 +531,50 @@ static void run_async(void *data, void *user)
 /* ---------------------------------------------------------------- invoke */
 
 
+CG_EXPORT void cg_router_set_log(cg_router *r, cg_log_fn fn, void *user)
+{
+	if (!r)
+		return;
+	r->log = fn;
+	r->log_user = user;
+}
+
+void cg_router_log(cg_router *r, const char *fmt, ...)
+{
+	if (!r->log)
+		return;
+	/* A hostile page can send thousands of bad messages a second; the
+	 * log must say so without becoming the flood. */
+	int64_t now = g_get_monotonic_time() / G_USEC_PER_SEC;
+	if (now != r->log_second) {
+		if (r->log_dropped) {
+			char note[96];
+			snprintf(note, sizeof(note), "(%u more refused messages not shown)", r->log_dropped);
+			r->log(note, r->log_user);
+		}
+		r->log_second = now;
+		r->log_lines = r->log_dropped = 0;
+	}
+	if (r->log_lines >= 20) {
+		r->log_dropped++;
+		return;
+	}
+	r->log_lines++;
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	r->log(line, r->log_user);
+	g_free(line);
+}
+
 static int refuse(cg_router *r, cg_webview *wv, void *req, const char *cmd, const char *decision,
 		  const char *reason, int rc)
 {
 	cg_audit_record(r, wv, "command", cmd, decision, reason);
+	if (strcmp(decision, "invalid") == 0)
+		cg_router_log(r, "webview \"%s\": refused %s%s: %s", wv->label,
+			      strcmp(cmd, "?") ? "a call to " : "a message", strcmp(cmd, "?") ? cmd : "", reason);
 	cg_router_reject_now(r, wv, req, reason);
 	return rc;
 }
@@ -648,9 +691,24 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, si
 		return CG_EINVAL;
 	if (!msg)
 		return refuse(r, wv, req, "?", "invalid", "empty message", CG_EINVAL);
+	char *plain = NULL;
+	size_t plain_len = 0;
+	int flags = 0;
+	if (r->sealer) {
+		int rc = cg_router_unseal(r, wv, msg, len, req, &plain, &plain_len);
+		if (rc < 0)
+			return rc;
+		msg = plain;
+		len = plain_len;
+		flags = CG_IPCMSG_BODY;
+	}
 	cg_ipcmsg m;
 	char *why = NULL;
-	int rc = cg_ipcmsg_parse(r, msg, len, &m, &why);
+	int rc = cg_ipcmsg_parse(r, msg, len, flags, &m, &why);
+	if (plain) {
+		explicit_bzero(plain, plain_len);
+		free(plain);
+	}
 	if (rc < 0) {
 		refuse(r, wv, req, "?", "invalid", why ? why : cg_strerror(rc), rc);
 		free(why);
@@ -661,13 +719,22 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, si
 		return rc;
 	}
 	if (cg_events_is_builtin(m.cmd)) {
-		rc = cg_events_invoke(r, wv, &m, req);
+		rc = m.body ? refuse(r, wv, req, m.cmd, "invalid", "event commands take JSON, not a binary body",
+				     CG_EINVAL)
+			    : cg_events_invoke(r, wv, &m, req);
 		cg_ipcmsg_clear(&m);
 		return rc;
 	}
 	json_object *payload = m.payload, *headers = m.headers;
+	void *body = m.body;
+	size_t body_len = m.body_len;
 	m.payload = m.headers = NULL;
-	rc = check_and_dispatch(r, wv, m.cmd, payload, NULL, 0, headers, req);
+	m.body = NULL;
+	if (body) {
+		json_object_put(payload);
+		payload = NULL;
+	}
+	rc = check_and_dispatch(r, wv, m.cmd, payload, body, body_len, headers, req);
 	cg_ipcmsg_clear(&m);
 	return rc;
 }
@@ -679,6 +746,10 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv, const char *cmd
 		return CG_EINVAL;
 	if (!cmd || !*cmd || strlen(cmd) > 512)
 		return refuse(r, wv, req, "?", "invalid", "a binary call needs a command name", CG_EINVAL);
+	if (r->sealer)
+		return refuse(r, wv, req, cmd, "invalid",
+			      "not sealed: under the isolation pattern a binary call travels sealed, "
+			      "its body in \"body\"", CG_ESEAL);
 	if (len > r->limits[CG_RLIMIT_MESSAGE_SIZE]) {
 		char *why = cg_strdup_printf("body of %zu bytes is larger than the limit of %zu", len,
 					     r->limits[CG_RLIMIT_MESSAGE_SIZE]);

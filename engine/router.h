@@ -73,6 +73,11 @@ struct cg_router {
 	cg_qitem *qhead, *qtail;
 	int efd;
 	cg_audit *audit;
+	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
+	cg_log_fn log;
+	void *log_user;
+	int64_t log_second;      /* rate limit of the log: this second, */
+	unsigned log_lines, log_dropped; /* lines shown in it, lines not shown */
 };
 
 struct cg_call {
@@ -107,11 +112,16 @@ typedef struct cg_ipcmsg {
 	int64_t callback, error; /* -1 when absent */
 	json_object *payload;    /* owned */
 	json_object *headers;    /* owned, or NULL */
+	void *body;              /* a sealed binary call's body (malloc'd), or NULL */
+	size_t body_len;
 } cg_ipcmsg;
+
+/* cg_ipcmsg_parse flags */
+#define CG_IPCMSG_BODY 1         /* accept "body" (base64): sealed binary calls */
 
 /* ipcmsg.c: parse and validate; on error *why is a malloc'd message. */
 CG_HIDDEN int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len,
-			      cg_ipcmsg *out, char **why);
+			      int flags, cg_ipcmsg *out, char **why);
 CG_HIDDEN void cg_ipcmsg_clear(cg_ipcmsg *m);
 /* Checks every string in v against the limit; *why on failure. */
 CG_HIDDEN int cg_ipc_check_strings(json_object *v, size_t max, char **why);
@@ -132,6 +142,15 @@ CG_HIDDEN void cg_router_answer_now(cg_router *r, cg_webview *wv, void *req, int
 				    const char *json, size_t len);
 CG_HIDDEN void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req,
 				    const char *message);
+
+/* Sends a line to the host's log function (rate-limited). */
+CG_HIDDEN void cg_router_log(cg_router *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* isolation.c: opens a sealed envelope from wv; on failure the message is
+ * already refused (answered, audited, logged). */
+CG_HIDDEN int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len,
+			       void *req, char **pt, size_t *pt_len);
+CG_HIDDEN void cg_isolation_free(cg_router *r);
 
 /* events.c: the built-in plugin:event|* commands and delivery. */
 CG_HIDDEN bool cg_events_is_builtin(const char *cmd);

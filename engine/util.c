@@ -25,6 +25,7 @@ CG_EXPORT const char *cg_strerror(int err)
 	case CG_EIDENT: return "invalid identifier";
 	case CG_ENOTFOUND: return "not found";
 	case CG_ESTATE: return "invalid state";
+	case CG_ESEAL: return "not sealed, or the seal did not verify";
 	default: return "unknown error";
 	}
 }
