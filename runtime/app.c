@@ -27,21 +27,34 @@ void cgr_log(const char *fmt, ...)
 
 /* ----------------------------------------------------------- transport */
 
+/* A call in flight: a page's (a WebKit reply) or the host's (cg_app_post). */
 typedef struct pending {
 	WebKitScriptMessageReply *reply;
 	JSCContext *ctx;
+	cg_app *app;
+	cg_app_js_fn cb;
+	void *user;
 } pending;
 
 static void pending_free(pending *p)
 {
-	webkit_script_message_reply_unref(p->reply);
-	g_object_unref(p->ctx);
+	if (p->reply)
+		webkit_script_message_reply_unref(p->reply);
+	if (p->ctx)
+		g_object_unref(p->ctx);
 	g_free(p);
 }
 
 static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
 {
 	pending *p = req;
+	if (p->cb) {
+		char *j = g_strndup(json, len);
+		p->cb(p->app, ok ? j : NULL, ok ? NULL : j, p->user);
+		g_free(j);
+		pending_free(p);
+		return;
+	}
 	/* One string: '1' or '0', then the JSON of the result or error; the
 	 * bridge parses it, so any JSON value travels unchanged. */
 	char *s = g_malloc(len + 2);
@@ -85,7 +98,7 @@ static bool has_key(const char *text, size_t len, const char *key)
  * the origin the frame's bridge read before any page script ran). NULL
  * when the message has neither key or the frame's origin is not allowed;
  * *msg and *len then point past the prefix. */
-static cg_webview *message_webview(cg_win *w, const char *text, size_t *len, const char **msg)
+cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg)
 {
 	cg_app *app = w->app;
 	if (has_key(text, *len, app->key)) {
@@ -142,12 +155,20 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	char *text = jsc_value_to_string(value);
 	size_t len = strlen(text);
 	const char *msg = NULL;
-	cg_webview *wv = message_webview(w, text, &len, &msg);
+	cg_webview *wv = cgr_message_webview(w, text, &len, &msg);
 	if (!wv) {
 		cgr_log("window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
 			w->label);
 		webkit_script_message_reply_return_error_message(reply,
 			"capgate: refused: only the window's top frame may call commands");
+		g_free(text);
+		return TRUE;
+	}
+	if (app->iso_origin && wv != w->wv) {
+		cgr_log("window \"%s\": refused a message from a sub-frame (under the isolation pattern only "
+			"the top frame may call)", w->label);
+		webkit_script_message_reply_return_error_message(reply,
+			"capgate: refused: under the isolation pattern only the window's top frame may call commands");
 		g_free(text);
 		return TRUE;
 	}
@@ -159,6 +180,25 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	return TRUE;
 }
 
+CG_EXPORT int cg_app_post(cg_app *app, const char *label, const char *text, cg_app_js_fn cb, void *user)
+{
+	cg_win *w = cgr_window(app, label);
+	if (!w || !w->wv || !text || !cb)
+		return w ? CG_EINVAL : CG_ENOTFOUND;
+	pending *p = g_new0(pending, 1);
+	p->app = app;
+	p->cb = cb;
+	p->user = user;
+	cg_router_invoke(app->r, w->wv, text, strlen(text), p);
+	return 0;
+}
+
+CG_EXPORT cg_webview *cg_app_webview(cg_app *app, const char *label)
+{
+	cg_win *w = cgr_window(app, label);
+	return w ? w->wv : NULL;
+}
+
 /* Binary invokes: {"cmd", "body": base64, "headers"} after the key. */
 static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 			       WebKitScriptMessageReply *reply, gpointer data)
@@ -168,7 +208,7 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	char *text = jsc_value_is_string(value) ? jsc_value_to_string(value) : NULL;
 	size_t len = text ? strlen(text) : 0;
 	const char *msg = NULL;
-	cg_webview *wv = text ? message_webview(w, text, &len, &msg) : NULL;
+	cg_webview *wv = text ? cgr_message_webview(w, text, &len, &msg) : NULL;
 	json_object *o = wv ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
 	if (!wv || !o || !json_object_object_get_ex(o, "cmd", &cmd) ||
 	    !json_object_object_get_ex(o, "body", &body) || !json_object_is_type(body, json_type_string)) {
@@ -219,6 +259,8 @@ static char *bridge_source(cg_app *app, const char *label)
 	json_object_object_add(meta, "key", json_object_new_string(app->key));
 	if (app->frame_key)
 		json_object_object_add(meta, "frameKey", json_object_new_string(app->frame_key));
+	if (app->iso_origin)
+		json_object_object_add(meta, "isolation", json_object_new_string(app->iso_origin));
 	/* A block, so that the key is not a global the page could read (a
 	 * same-origin iframe could then forge keyed messages). */
 	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
@@ -260,6 +302,7 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *dec,
 		return TRUE;
 	}
 	if (is_local(uri) || g_strcmp0(uri, "about:blank") == 0 || g_strcmp0(uri, "about:srcdoc") == 0 ||
+	    cgr_is_isolation_url(w->app, uri) ||
 	    cg_appconfig_navigation_allowed(w->app->cfg, uri) || cg_appconfig_frame_allowed(w->app->cfg, uri))
 		return FALSE;
 	cgr_log("window \"%s\": refused navigation to %s (not in security.navigation)", w->label, uri);
@@ -371,13 +414,19 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	}
 	char *src = bridge_source(app, label);
 	/* Sub-frames get the bridge only when the app allows some frame
-	 * origins; their messages are then checked against that list. */
+	 * origins; their messages are then checked against that list. The
+	 * isolation frame never gets it: it has its own script. */
+	char *iso_pattern = app->iso_origin ? g_strconcat(app->iso_origin, "/*", NULL) : NULL;
+	const char *block[] = {iso_pattern, NULL};
 	WebKitUserScript *us = webkit_user_script_new(src, app->frame_key ? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES
 									  : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
+						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
+						      iso_pattern ? block : NULL);
+	g_free(iso_pattern);
 	webkit_user_content_manager_add_script(w->ucm, us);
 	webkit_user_script_unref(us);
 	g_free(src);
+	cgr_isolation_attach(w);
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
 					       "user-content-manager", w->ucm, NULL));
 	WebKitSettings *st = webkit_web_view_get_settings(w->view);
@@ -421,6 +470,8 @@ cg_win *cgr_window(cg_app *app, const char *label)
 
 /* ------------------------------------------------------------ lifecycle */
 
+static void router_log(const char *line, void *user) { cgr_log("%s", line); }
+
 CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 {
 	cg_appconfig *cfg = NULL;
@@ -436,20 +487,24 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
 		if (cg_appconfig_limit(cfg, lims[i]))
 			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));
-	/* 128 random bits, fresh at every launch. */
+	/* 128 random bits, fresh at every launch, from the kernel's CSPRNG
+	 * (GLib's g_random is a Mersenne Twister: predictable). */
 	guint8 raw[16];
-	for (size_t i = 0; i < sizeof(raw); i += 4) {
-		guint32 v = g_random_int();
-		memcpy(raw + i, &v, 4);
+	if (cgr_random(raw, sizeof(raw)) < 0) {
+		cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
+		cg_app_free(app);
+		return NULL;
 	}
 	app->key = g_base64_encode(raw, sizeof(raw));
 	if (cg_appconfig_frames_count(cfg) > 0) {
-		for (size_t i = 0; i < sizeof(raw); i += 4) {
-			guint32 v = g_random_int();
-			memcpy(raw + i, &v, 4);
+		if (cgr_random(raw, sizeof(raw)) < 0) {
+			cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
+			cg_app_free(app);
+			return NULL;
 		}
 		app->frame_key = g_base64_encode(raw, sizeof(raw));
 	}
+	cg_router_set_log(app->r, router_log, NULL);
 	cgr_register_core_commands(app);
 	return app;
 }
@@ -474,6 +529,12 @@ CG_EXPORT void cg_app_free(cg_app *app)
 		g_main_loop_unref(app->loop);
 	g_free(app->key);
 	g_free(app->frame_key);
+	g_free(app->iso_id);
+	g_free(app->iso_origin);
+	g_free(app->iso_index);
+	if (app->iso_key)
+		explicit_bzero(app->iso_key, strlen(app->iso_key));
+	g_free(app->iso_key);
 	g_free(app);
 }
 
@@ -553,7 +614,7 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	if (!app)
 		return CG_EINVAL;
 	int rc = build_policy(app, d);
-	if (rc < 0)
+	if (rc < 0 || (rc = cgr_isolation_init(app, d)) < 0)
 		return rc;
 	/* An X server that is starting or busy can refuse a connection for a
 	 * moment; try a few times before giving up. */
@@ -572,6 +633,7 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	app->ctx = webkit_web_context_new();
 	cgr_setup_sandbox(app);
 	cgr_register_scheme(app);
+	cgr_isolation_register_scheme(app);
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);
 	size_t n = cg_appconfig_window_count(app->cfg);

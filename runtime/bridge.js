@@ -17,6 +17,13 @@
  *   raw      capgate_raw.postMessage(KEY + JSON {cmd, body: base64, headers})
  *            for ArrayBuffer, typed-array, DataView and number[] arguments
  *            (Tauri sends those as the raw request body); same reply.
+ *   isolation with meta.isolation (the launch's isolation origin), every
+ *            invoke goes first to a hidden <iframe sandbox="allow-scripts">
+ *            of that origin, whose hook may change or refuse it and which
+ *            seals it (runtime/isolation.js); what comes back is sent as
+ *            above. capgate_seal.postMessage(KEY + "ready" | "nohook")
+ *            moves the webview to a new epoch whenever the frame (re)starts
+ *            and answers it; only the top frame may call.
  *   events   the core evaluates window.__TAURI_INTERNALS__.runCallback(id,
  *   channels <JSON>) for {event, id, payload} and {message, index} /
  *            {end: true, index}.
@@ -57,6 +64,7 @@
   const mapHas = uncurry(Map.prototype.has)
   const mapDelete = uncurry(Map.prototype.delete)
   const mapForEach = uncurry(Map.prototype.forEach)
+  const mapClear = uncurry(Map.prototype.clear)
   const PromiseCtor = Promise
   const promiseThen = uncurry(Promise.prototype.then)
   const Uint8ArrayCtor = Uint8Array
@@ -90,6 +98,7 @@
   }
   const ipc = handler('capgate')
   const ipcRaw = handler('capgate_raw')
+  const ipcSeal = handler('capgate_seal')
   // The top frame proves itself with the window's key. A sub-frame (only
   // when the app allows frames) sends the frame key and its own origin,
   // read here before any page script runs; the core checks that origin
@@ -252,6 +261,120 @@
     return out
   }
 
+  // ------------------------------------------------------------ isolation
+
+  const isoOrigin = typeof meta.isolation === 'string' ? meta.isolation : null
+  const doc = G.document
+  const createElement = uncurry(Document.prototype.createElement)
+  const setAttribute = uncurry(Element.prototype.setAttribute)
+  const appendChild = uncurry(Node.prototype.appendChild)
+  const addListener = uncurry(EventTarget.prototype.addEventListener)
+  const stopImmediate = uncurry(Event.prototype.stopImmediatePropagation)
+  const postTo = uncurry(G.postMessage)
+  const evSource = getter(MessageEvent.prototype, 'source')
+  const evData = getter(MessageEvent.prototype, 'data')
+  const docBody = getter(Document.prototype, 'body')
+  const docElement = getter(Document.prototype, 'documentElement')
+  const frameWindow = getter(HTMLIFrameElement.prototype, 'contentWindow')
+  const setTimeoutFn = G.setTimeout
+  const clearTimeoutFn = G.clearTimeout
+  const ownKey = uncurry(Object.prototype.hasOwnProperty)
+  const READY_MS = 15000
+
+  let isoWin = null     // the frame's WindowProxy: the only source we read
+  let isoEpoch = 0      // 0 until the core has answered the frame's ready
+  let isoFailed = null  // why calls cannot go through, or null
+  let isoNext = 1
+  let isoTimer = null
+  const isoPending = new MapCtor() // id -> {message, finish}: not yet sealed
+
+  function own(o, k) { return o !== null && typeof o === 'object' && ownKey(o, k) ? o[k] : undefined }
+
+  function isoFailAll(why) {
+    isoFailed = why
+    const all = []
+    mapForEach(isoPending, (e) => { all[all.length] = e })
+    for (let i = 0; i < all.length; i++) all[i].finish(false, why)
+    mapClear(isoPending)
+  }
+
+  function isoPost(id, e) {
+    try {
+      postTo(isoWin, { capgate: 'seal', id, epoch: isoEpoch, message: e.message }, '*')
+    } catch (err) {
+      mapDelete(isoPending, id)
+      e.finish(false, messageOf(err))
+    }
+  }
+
+  function isoReady(hook) {
+    isoEpoch = 0
+    if (isoTimer !== null) { clearTimeoutFn(isoTimer); isoTimer = null }
+    send(ipcSeal, KEY + (hook ? 'ready' : 'nohook'), (ok, value) => {
+      if (!ok) { isoFailAll('capgate: the isolation frame could not start: ' + messageOf(value)); return }
+      if (!hook) {
+        isoFailAll('capgate: refused: the isolation app does not define __TAURI_ISOLATION_HOOK__')
+        return
+      }
+      isoFailed = null
+      isoEpoch = value
+      mapForEach(isoPending, (e, id) => isoPost(id, e))
+    })
+  }
+
+  function onIsoMessage(ev) {
+    if (isoWin === null || evSource(ev) !== isoWin) return
+    // Sealed envelopes are for the core only: no page listener sees them.
+    stopImmediate(ev)
+    const d = evData(ev)
+    const kind = own(d, 'capgate')
+    if (kind === 'ready') { isoReady(own(d, 'hook') === true); return }
+    const id = own(d, 'id')
+    const e = mapGet(isoPending, id)
+    if (e === undefined) return
+    mapDelete(isoPending, id)
+    const envelope = own(d, 'envelope')
+    if (kind === 'sealed' && typeof envelope === 'string') send(ipc, KEY + envelope, e.finish)
+    else if (kind === 'refused') e.finish(false, 'capgate: refused: ' + StringCtor(own(d, 'reason')))
+    else e.finish(false, 'capgate: malformed answer from the isolation frame')
+  }
+
+  function isoStart() {
+    const f = createElement(doc, 'iframe')
+    setAttribute(f, 'sandbox', 'allow-scripts')
+    setAttribute(f, 'hidden', '')
+    setAttribute(f, 'aria-hidden', 'true')
+    setAttribute(f, 'src', isoOrigin + '/index.html')
+    appendChild(docBody(doc) || docElement(doc), f)
+    isoWin = frameWindow(f)
+  }
+
+  if (isoOrigin !== null && isTop) {
+    addListener(G, 'message', onIsoMessage, true)
+    if (doc && (docBody(doc) || null) !== null) isoStart()
+    else addListener(G, 'DOMContentLoaded', isoStart, { once: true, capture: true })
+    isoTimer = setTimeoutFn(() => {
+      isoTimer = null
+      if (isoEpoch === 0)
+        isoFailAll('capgate: the isolation frame did not start; the page\'s Content-Security-Policy ' +
+          'must allow frame-src ' + isoOrigin)
+    }, READY_MS)
+  }
+
+  /* Under the isolation pattern: the message goes to the frame, and what
+   * the frame seals goes to the core. */
+  function isoSend(message, finish) {
+    if (!isTop) {
+      finish(false, 'capgate: refused: under the isolation pattern only the window\'s top frame may call commands')
+      return
+    }
+    if (isoFailed !== null) { finish(false, isoFailed); return }
+    const id = isoNext++
+    const e = { __proto__: null, message, finish }
+    mapSet(isoPending, id, e)
+    if (isoEpoch !== 0) isoPost(id, e)
+  }
+
   // --------------------------------------------------------------- invoke
 
   function send(channel, text, finish) {
@@ -306,7 +429,10 @@
       const head = '{"cmd":' + jsonStringify(cmd)
       const tail = '"headers":' + jsonStringify(headers)
       if (bytes !== null) {
-        send(ipcRaw, KEY + head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
+        if (isoOrigin !== null)
+          isoSend({ cmd, payload: bytes, options: { headers: jsonParse(jsonStringify(headers)) } }, finish)
+        else
+          send(ipcRaw, KEY + head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
         return
       }
 
@@ -323,8 +449,11 @@
         finish(false, e)
         return
       }
-      send(ipc, KEY + head + (payload === undefined ? '' : ',"payload":' + payload) +
-        ',"options":{' + tail + '}}', finish)
+      const text = head + (payload === undefined ? '' : ',"payload":' + payload) + ',"options":{' + tail + '}}'
+      // The hook gets a fresh object of plain data, parsed from what the
+      // page's values serialised to: none of the page's own objects.
+      if (isoOrigin !== null) isoSend(jsonParse(text), finish)
+      else send(ipc, KEY + text, finish)
     })
   }
 

@@ -40,6 +40,11 @@ struct cg_app {
 	bool ready_fired;
 	size_t initial, loaded;
 	bool sandbox;
+	/* The isolation pattern; all NULL under brownfield. */
+	char *iso_id;             /* per launch: the isolation origin's host */
+	char *iso_origin;         /* capgate-isolation://<iso_id> */
+	char *iso_index;          /* the isolation app's index.html */
+	char *iso_key;            /* base64: only for the frame's user script */
 };
 
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -49,5 +54,16 @@ void cgr_window_loaded(cg_win *w);
 void cgr_register_scheme(cg_app *app);
 void cgr_setup_sandbox(cg_app *app);
 void cgr_register_core_commands(cg_app *app);
+/* The webview a message speaks for (see app.c); NULL when none. */
+cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg);
+/* len bytes from getrandom(2); 0 or -1. */
+int cgr_random(void *buf, size_t len);
+
+/* isolation.c */
+int cgr_isolation_init(cg_app *app, cg_diag *d);
+void cgr_isolation_register_scheme(cg_app *app);
+void cgr_isolation_attach(cg_win *w);
+bool cgr_is_isolation_url(const cg_app *app, const char *uri);
+char *cgr_csp_allow_frame(const char *csp, const char *origin);
 
 #endif

@@ -77,7 +77,11 @@ static void on_scheme(WebKitURISchemeRequest *req, gpointer data)
 		webkit_uri_scheme_response_set_content_type(resp, mime_of(real));
 		SoupMessageHeaders *h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
 		const char *csp = cg_appconfig_csp(app->cfg);
-		soup_message_headers_append(h, "Content-Security-Policy", csp ? csp : DEFAULT_CSP);
+		/* Under the isolation pattern pages must be able to frame this
+		 * launch's isolation origin, and nothing more. */
+		char *framed = app->iso_origin ? cgr_csp_allow_frame(csp ? csp : DEFAULT_CSP, app->iso_origin) : NULL;
+		soup_message_headers_append(h, "Content-Security-Policy", framed ? framed : csp ? csp : DEFAULT_CSP);
+		g_free(framed);
 		soup_message_headers_append(h, "X-Content-Type-Options", "nosniff");
 		/* The headers replace the response's content type: repeat it. */
 		soup_message_headers_set_content_type(h, mime_of(real), NULL);

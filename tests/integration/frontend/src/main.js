@@ -184,6 +184,61 @@ const scenarios = {
 
   iframe_invoke: iframeInvoke,
 
+  // A binary call: arg.bytes becomes a Uint8Array (Tauri's raw body).
+  invoke_bytes: (arg) => invoke(arg.cmd, new Uint8Array(arg.bytes)),
+
+  // Under the isolation pattern: everything the page can learn about the
+  // isolation frame, for the test to look for the key in.
+  isolation_probe: async () => {
+    const frames = document.querySelectorAll('iframe[sandbox]')
+    const f = frames[0]
+    const out = { frames: frames.length, src: f ? f.src : null, sandbox: f ? f.getAttribute('sandbox') : null }
+    try { out.contentDocument = String(f.contentDocument) } catch (e) { out.contentDocument = 'error:' + e }
+    try { out.hook = typeof f.contentWindow.__TAURI_ISOLATION_HOOK__ } catch (e) { out.hook = 'error:' + e }
+    try { out.frameKey = String(f.contentWindow.__CAPGATE_ISOLATION__) } catch (e) { out.frameKey = 'error:' + e }
+    // eslint-disable-next-line no-undef
+    out.globalKey = typeof __CAPGATE_ISOLATION__
+    try {
+      const res = await fetch(f.src)
+      out.fetch = 'ok:' + (await res.text())
+    } catch (e) {
+      out.fetch = 'error:' + e
+    }
+    out.html = document.documentElement.outerHTML
+    out.globals = Object.getOwnPropertyNames(window).filter((k) => {
+      try { return typeof window[k] === 'string' } catch (_) { return false }
+    }).map((k) => k + '=' + window[k])
+    out.resources = performance.getEntries().map((e) => e.name)
+    return out
+  },
+
+  // Plays a page that loads the isolation origin in a frame of its own and
+  // has it seal arg.messages for arg.epoch: what an attacker in the page
+  // could collect, for the test to replay, move and tamper with.
+  seal_probe: (arg) => new Promise((resolve) => {
+    const src = document.querySelector('iframe[sandbox]').src
+    const frame = document.createElement('iframe')
+    frame.setAttribute('sandbox', 'allow-scripts')
+    const out = []
+    const timer = setTimeout(() => resolve({ error: 'the probe frame did not answer in 15 s', out }), 15000)
+    window.addEventListener('message', (e) => {
+      if (e.source !== frame.contentWindow || !e.data) return
+      if (e.data.capgate === 'ready') {
+        arg.messages.forEach((message, id) =>
+          frame.contentWindow.postMessage({ capgate: 'seal', id, epoch: arg.epoch, message }, '*'))
+        return
+      }
+      out[e.data.id] = e.data.envelope || ('refused:' + e.data.reason)
+      if (out.filter((x) => x !== undefined).length === arg.messages.length) {
+        clearTimeout(timer)
+        frame.remove()
+        resolve(out)
+      }
+    })
+    frame.src = src
+    document.body.appendChild(frame)
+  }),
+
   tamper
 }
 

@@ -1,0 +1,161 @@
+/*
+ * capgate isolation frame: seals every IPC message the app's hook lets
+ * through (docs/isolation.md).
+ *
+ * The core injects this, at document start, only into documents of this
+ * launch's isolation origin (capgate-isolation://<random>/), which the
+ * bridge loads in a hidden <iframe sandbox="allow-scripts">. It follows
+ *   const __CAPGATE_ISOLATION__ = {"key": B64(32 bytes), "webview": LABEL};
+ * inside one block, so the key is never a global: neither the app's hook
+ * nor anything else can read it, and it exists in no resource a page
+ * could fetch. The key becomes a non-extractable CryptoKey at once.
+ *
+ * Protocol with the bridge in the parent (postMessage, structured clone):
+ *   frame -> parent  {capgate: "ready", hook: bool}          when loaded
+ *   parent -> frame  {capgate: "seal", id, epoch, message}
+ *   frame -> parent  {capgate: "sealed", id, envelope: TEXT}
+ *                  | {capgate: "refused", id, reason}
+ * Messages are handled one at a time, in order: the hook may be async,
+ * and the core accepts sequence numbers only in increasing order.
+ *
+ * The envelope and its associated data are those of engine/seal.c:
+ *   aad = "capgate-seal-v1" 0 cmd 0 webview 0 epoch 0 seq
+ * and the plaintext is the whole message: cmd, callback ids, options and
+ * the payload (a binary payload as base64 in "body").
+ */
+;(function () {
+  'use strict'
+
+  const G = globalThis
+  const meta = typeof __CAPGATE_ISOLATION__ === 'object' && __CAPGATE_ISOLATION__ !== null
+    ? __CAPGATE_ISOLATION__ : null
+  const parentWin = G.parent
+  const subtle = G.crypto && G.crypto.subtle
+  const uncurry = Function.prototype.bind.bind(Function.prototype.call)
+  const encrypt = subtle ? uncurry(subtle.encrypt) : null
+  const importKey = subtle ? uncurry(subtle.importKey) : null
+  const getRandomValues = uncurry(G.crypto.getRandomValues)
+  const post = uncurry(G.postMessage)
+  const addListener = uncurry(EventTarget.prototype.addEventListener)
+  const jsonStringify = JSON.stringify
+  const encoder = new TextEncoder()
+  const encode = uncurry(TextEncoder.prototype.encode)
+  const isView = ArrayBuffer.isView
+  const fromCharCode = String.fromCharCode
+  const btoaFn = G.btoa
+  const atobFn = G.atob
+  const PromiseCtor = Promise
+  const promiseThen = uncurry(Promise.prototype.then)
+  const objectToString = uncurry(Object.prototype.toString)
+  const MAX_SEQ = 9007199254740992 // 2^53: the core's limit too
+
+  function toParent(msg) {
+    post(parentWin, msg, '*') // the parent's origin may be any allowed one
+  }
+
+  let key = null
+  if (meta && importKey && typeof meta.key === 'string') {
+    const raw = atobFn(meta.key)
+    const bytes = new Uint8Array(raw.length)
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i)
+    key = importKey(subtle, 'raw', bytes, { name: 'AES-GCM' }, false, ['encrypt'])
+    bytes.fill(0)
+  }
+  const webview = meta && typeof meta.webview === 'string' ? meta.webview : ''
+
+  function base64(u8) {
+    let s = ''
+    for (let i = 0; i < u8.length; i += 32768)
+      s += fromCharCode.apply(null, u8.subarray(i, i + 32768))
+    return btoaFn(s)
+  }
+
+  function bytesOf(v) {
+    if (isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    if (objectToString(v) === '[object ArrayBuffer]') return new Uint8Array(v)
+    return null
+  }
+
+  /* The message as the core reads it: only the fields it knows, so a hook
+   * that adds its own bookkeeping to the object does not break the call. */
+  function plaintext(m) {
+    const out = { cmd: m.cmd }
+    if (typeof m.callback === 'number') out.callback = m.callback
+    if (typeof m.error === 'number') out.error = m.error
+    const bytes = m.payload === null || typeof m.payload !== 'object' ? null : bytesOf(m.payload)
+    if (bytes !== null) out.body = base64(bytes)
+    else if (m.payload !== undefined) out.payload = m.payload
+    const headers = m.options !== null && typeof m.options === 'object' ? m.options.headers : undefined
+    out.options = { headers: headers !== null && typeof headers === 'object' ? headers : {} }
+    return jsonStringify(out)
+  }
+
+  let epoch = -1
+  let seq = 0
+
+  async function seal(cmd, text, ep) {
+    if (ep !== epoch) { epoch = ep; seq = 0 }
+    if (seq >= MAX_SEQ) throw new Error('sequence exhausted: reload the page')
+    seq++
+    const iv = new Uint8Array(12)
+    getRandomValues(G.crypto, iv)
+    const aad = encode(encoder, 'capgate-seal-v1\0' + cmd + '\0' + webview + '\0' + epoch + '\0' + seq)
+    const ct = await encrypt(subtle, { name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 },
+      await key, encode(encoder, text))
+    return '{"sealed":1,"cmd":' + jsonStringify(cmd) + ',"seq":' + seq + ',"iv":"' + base64(iv) +
+      '","ct":"' + base64(new Uint8Array(ct)) + '"}'
+  }
+
+  function reasonOf(e) {
+    try { return e instanceof Error ? e.message : String(e) } catch (_) { return 'error' }
+  }
+
+  async function handle(d) {
+    const id = d.id
+    const hook = G.__TAURI_ISOLATION_HOOK__
+    if (key === null) {
+      toParent({ capgate: 'refused', id, reason: 'the isolation frame has no key (WebCrypto unavailable?)' })
+      return
+    }
+    if (typeof hook !== 'function') {
+      toParent({ capgate: 'refused', id, reason: 'the isolation app does not define __TAURI_ISOLATION_HOOK__' })
+      return
+    }
+    let out
+    try {
+      out = await hook(d.message)
+    } catch (e) {
+      toParent({ capgate: 'refused', id, reason: 'the isolation hook threw: ' + reasonOf(e) })
+      return
+    }
+    if (out === null || out === undefined) {
+      toParent({ capgate: 'refused', id, reason: 'refused by the isolation hook' })
+      return
+    }
+    if (typeof out !== 'object' || typeof out.cmd !== 'string' || out.cmd === '') {
+      toParent({ capgate: 'refused', id, reason: 'the isolation hook returned something that is not a message' })
+      return
+    }
+    try {
+      toParent({ capgate: 'sealed', id, envelope: await seal(out.cmd, plaintext(out), d.epoch) })
+    } catch (e) {
+      toParent({ capgate: 'refused', id, reason: 'could not seal the message: ' + reasonOf(e) })
+    }
+  }
+
+  let chain = PromiseCtor.resolve()
+  addListener(G, 'message', (ev) => {
+    if (ev.source !== parentWin) return
+    const d = ev.data
+    if (d === null || typeof d !== 'object' || d.capgate !== 'seal' || typeof d.id !== 'number' ||
+        typeof d.epoch !== 'number' || d.epoch < 1 || d.message === null || typeof d.message !== 'object')
+      return
+    // A failure in one message must not stop the ones after it.
+    chain = promiseThen(chain, () => promiseThen(handle(d), undefined, () => undefined))
+  })
+
+  // After the app's own scripts: only then is the hook defined or not.
+  addListener(G, 'DOMContentLoaded', () => {
+    toParent({ capgate: 'ready', hook: typeof G.__TAURI_ISOLATION_HOOK__ === 'function' })
+  })
+})()

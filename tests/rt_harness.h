@@ -1,0 +1,232 @@
+/*
+ * The integration tests' harness: an app made from the test frontend and
+ * capabilities, run until a scenario quits it, and helpers that drive a
+ * window's page (window.capgateTest) and wait for conditions, never for a
+ * fixed time. Included by each integration test program.
+ */
+#ifndef RT_HARNESS_H
+#define RT_HARNESS_H
+
+#include "testutil.h"
+
+#pragma GCC diagnostic ignored "-Wunused-function"
+
+#include <capgate-runtime.h>
+#include <glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+static char dir[256];
+static cg_app *app;
+/* Extra members of "security" for the next make_app (e.g. frames, csp). */
+static const char *extra_security = "";
+static int failures;
+
+/* ----------------------------------------------------------- app set-up */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int h_read_note(cg_call *c, void *u)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "args", json_object_get(cg_call_args(c)));
+	json_object_object_add(o, "scope", json_object_get(cg_call_command_scope(c)));
+	json_object_object_add(o, "window", json_object_new_string(cg_call_window(c)));
+	return cg_call_resolve(c, o);
+}
+
+static int h_count(cg_call *c, void *u)
+{
+	int *n = cg_call_state(c, "counter");
+	return cg_call_resolve(c, json_object_new_int(++*n));
+}
+
+static int h_frame_ping(cg_call *c, void *u)
+{
+	return cg_call_resolve(c, json_object_new_string(cg_call_origin(c) ? cg_call_origin(c) : "local"));
+}
+
+static int h_sum_bytes(cg_call *c, void *u)
+{
+	size_t len = 0;
+	const unsigned char *b = cg_call_body(c, &len);
+	if (!b)
+		return cg_call_reject(c, "expected a binary body");
+	int sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += b[i];
+	return cg_call_resolve(c, json_object_new_int(sum));
+}
+
+static int h_stream(cg_call *c, void *u)
+{
+	cg_channel *ch = cg_call_channel(c, "onEvent");
+	if (!ch)
+		return cg_call_reject(c, "no channel");
+	for (int i = 1; i <= 3; i++)
+		cg_channel_send(ch, json_object_new_int(i));
+	cg_channel_close(ch);
+	return cg_call_resolve(c, json_object_new_string("done"));
+}
+
+/* Writes a config for the given windows ("main" or "main,viewer,other")
+ * into a fresh temporary directory and makes the app. */
+static void make_app(const char *windows)
+{
+	snprintf(dir, sizeof(dir), "/tmp/cg-it-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	GString *w = g_string_new("");
+	char **labels = g_strsplit(windows, ",", -1);
+	for (char **l = labels; *l; l++)
+		g_string_append_printf(w, "%s{\"label\": \"%s\", \"url\": \"index.html\", \"width\": 420, \"height\": 320}",
+				       l == labels ? "" : ", ", *l);
+	g_strfreev(labels);
+	char *cfg = g_strdup_printf(
+		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", \"frontend\": \"%s/tests/integration/frontend/dist\","
+		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/tests/integration/capabilities\","
+		" \"navigation\": [\"http://127.0.0.1:*\"]%s}}",
+		BUILDDIR, w->str, SRCDIR, extra_security);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/app.json", dir);
+	write_text(path, cfg);
+	g_free(cfg);
+	g_string_free(w, TRUE);
+	cg_diag *d = cg_diag_new();
+	app = cg_app_new(path, d);
+	if (!app)
+		dump_diag(d);
+	ck_assert_ptr_nonnull(app);
+	cg_diag_free(d);
+	int *counter = calloc(1, sizeof(int));
+	ck_assert_int_eq(cg_app_manage(app, "counter", counter, free), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "read_note", h_read_note, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "count", h_count, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "stream", h_stream, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "frame_ping", h_frame_ping, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "sum_bytes", h_sum_bytes, NULL, CG_CMD_SYNC), 0);
+}
+
+static void run_app(cg_app_ready_fn scenario)
+{
+	cg_app_on_ready(app, scenario, NULL);
+	cg_diag *d = cg_diag_new();
+	int rc = cg_app_run(app, d);
+	if (rc < 0)
+		dump_diag(d);
+	ck_assert_int_eq(rc, 0);
+	cg_diag_free(d);
+	cg_app_free(app);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(failures, 0);
+}
+
+/* ------------------------------------------------------- page scenarios */
+
+static char *js_result;
+static int js_done;
+
+static void on_js(cg_app *a, const char *json, const char *error, void *user)
+{
+	js_result = g_strdup(json ? json : error);
+	js_done = 1;
+}
+
+/* Runs script (a function body) in a window; waits up to 30 s. */
+static char *eval_in(const char *label, const char *script)
+{
+	js_done = 0;
+	js_result = NULL;
+	if (cg_app_eval(app, label, script, on_js, NULL) < 0)
+		return g_strdup("(no such window)");
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (!js_done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	return js_done ? js_result : g_strdup("(timeout)");
+}
+
+static char *scenario(const char *label, const char *name, const char *arg)
+{
+	char *script = g_strdup_printf("return JSON.stringify(await window.capgateTest(\"%s\", %s));",
+				       name, arg ? arg : "null");
+	char *r = eval_in(label, script);
+	g_free(script);
+	/* the page returns a JSON string of the result; unwrap one level */
+	json_object *o = json_tokener_parse(r);
+	char *out = g_strdup(o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : r);
+	json_object_put(o);
+	g_free(r);
+	return out;
+}
+
+#define EXPECT(cond, ...)                                                  \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "FAILED: %s: ", #cond);            \
+			fprintf(stderr, __VA_ARGS__);                      \
+			fputc('\n', stderr);                               \
+			failures++;                                        \
+		}                                                          \
+	} while (0)
+
+static gboolean tick(gpointer data)
+{
+	*(int *)data = 1;
+	return G_SOURCE_REMOVE;
+}
+
+/* Lets the main loop run for a moment between two looks at a page. */
+static void pause_loop(void)
+{
+	int fired = 0;
+	g_timeout_add(50, tick, &fired);
+	while (!fired)
+		g_main_context_iteration(NULL, TRUE);
+}
+
+/* Waits (30 s at most) until script, a function body, returns true in a
+ * window: the condition decides, not the time. */
+static int wait_true(const char *label, const char *script)
+{
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		char *r = eval_in(label, script);
+		int ok = r && strcmp(r, "true") == 0;
+		g_free(r);
+		if (ok)
+			return 1;
+		pause_loop();
+	}
+	return 0;
+}
+
+static int page_ready(const char *label)
+{
+	return wait_true(label, "return typeof window.capgateTest === 'function' && document.readyState === 'complete';");
+}
+
+/* 99 when the test frontend is not built, 77 with no display, else 0. */
+static int rt_preflight(void)
+{
+	char dist[512];
+	snprintf(dist, sizeof(dist), "%s/tests/integration/frontend/dist/bundle.js", BUILDDIR);
+	if (access(dist, R_OK) != 0) {
+		fprintf(stderr, "the test frontend is not built (%s): run make\n", dist);
+		return 99;
+	}
+	if (!getenv("DISPLAY")) {
+		printf("SKIP: no display (run under xvfb-run; make check does)\n");
+		return 77;
+	}
+	return 0;
+}
+
+#endif
