@@ -335,7 +335,7 @@
     mapDelete(isoPending, id)
     const envelope = own(d, 'envelope')
     if (kind === 'sealed' && typeof envelope === 'string') send(ipc, KEY + envelope, e.finish)
-    else if (kind === 'refused') e.finish(false, 'capgate: refused: ' + StringCtor(own(d, 'reason')))
+    else if (kind === 'refused') e.finish(false, 'capgate: ' + StringCtor(own(d, 'reason')))
     else e.finish(false, 'capgate: malformed answer from the isolation frame')
   }
 

@@ -114,18 +114,18 @@
     const id = d.id
     const hook = G.__TAURI_ISOLATION_HOOK__
     if (key === null) {
-      toParent({ capgate: 'refused', id, reason: 'the isolation frame has no key (WebCrypto unavailable?)' })
+      toParent({ capgate: 'refused', id, reason: 'refused: the isolation frame has no key (WebCrypto unavailable?)' })
       return
     }
     if (typeof hook !== 'function') {
-      toParent({ capgate: 'refused', id, reason: 'the isolation app does not define __TAURI_ISOLATION_HOOK__' })
+      toParent({ capgate: 'refused', id, reason: 'refused: the isolation app does not define __TAURI_ISOLATION_HOOK__' })
       return
     }
     let out
     try {
       out = await hook(d.message)
     } catch (e) {
-      toParent({ capgate: 'refused', id, reason: 'the isolation hook threw: ' + reasonOf(e) })
+      toParent({ capgate: 'refused', id, reason: 'refused: the isolation hook threw: ' + reasonOf(e) })
       return
     }
     if (out === null || out === undefined) {
@@ -133,13 +133,13 @@
       return
     }
     if (typeof out !== 'object' || typeof out.cmd !== 'string' || out.cmd === '') {
-      toParent({ capgate: 'refused', id, reason: 'the isolation hook returned something that is not a message' })
+      toParent({ capgate: 'refused', id, reason: 'refused: the isolation hook returned something that is not a message' })
       return
     }
     try {
       toParent({ capgate: 'sealed', id, envelope: await seal(out.cmd, plaintext(out), d.epoch) })
     } catch (e) {
-      toParent({ capgate: 'refused', id, reason: 'could not seal the message: ' + reasonOf(e) })
+      toParent({ capgate: 'refused', id, reason: 'refused: could not seal the message: ' + reasonOf(e) })
     }
   }
 

@@ -2,7 +2,7 @@
  * The example editor: a notes app whose three windows (main, settings,
  * about) get exactly what examples/editor/capabilities/ grants them.
  *
- *   editor [--config FILE] [--frontend DIR] [--tour SCREENSHOT.png]
+ *   editor [--config FILE | --isolation] [--frontend DIR] [--tour SCREENSHOT.png]
  *
  * App commands (C handlers, all on the main loop):
  *   list_notes()              -> ["name.md", ...]
@@ -16,6 +16,10 @@
  * temporary directory, else $XDG_DATA_HOME/capgate-editor/notes. A note's
  * scope path is "$NOTES/<name>", matched with fnmatch(3) against the
  * {"path": GLOB} entries of the caller's scope; a deny entry wins.
+ *
+ * --isolation runs it under the isolation pattern (capgate-isolation.json):
+ * every call first goes through the hook in isolation/index.html, which
+ * refuses to save any note but welcome.md and todo.md.
  *
  * --tour drives the pages from the ready callback (as tests/test_runtime.c
  * does), prints what happened, saves a PNG of the main window and exits 0
@@ -37,6 +41,9 @@
 
 #ifndef EDITOR_CONFIG
 #define EDITOR_CONFIG "capgate.json"
+#endif
+#ifndef EDITOR_ISOLATION_CONFIG
+#define EDITOR_ISOLATION_CONFIG "capgate-isolation.json"
 #endif
 #ifndef EDITOR_FRONTEND
 #define EDITOR_FRONTEND ""
@@ -570,6 +577,20 @@ static void run_tour(cg_app *app, void *user)
 		outcome(0, "todo.txt was written anyway");
 	g_free(stray);
 
+	const char *pattern = cg_appconfig_pattern(cg_app_config(T.app));
+	if (pattern && strcmp(pattern, "isolation") == 0) {
+		step("main saves draft.md: the policy allows it ($NOTES/*.md), the isolation hook refuses it");
+		value = NULL;
+		char *refusal = probe("main", "save_note", "{name: 'draft.md', text: 'x'}", &value);
+		char *draft = note_on_disk("draft.md");
+		outcome(refusal && strstr(refusal, "refused by the isolation hook") && !draft,
+			"save_note({name: 'draft.md'}) -> %s%s", refusal ? refusal : value,
+			draft ? " (and draft.md was written)" : "");
+		g_free(refusal);
+		g_free(value);
+		g_free(draft);
+	}
+
 	step("settings tries to read a note (read_note): DENIED by the policy");
 	value = NULL;
 	char *denial = probe("settings", "read_note", "{name: 'welcome.md'}", &value);
@@ -772,8 +793,9 @@ static cg_app *load_app(const char *config, const char *frontend, cg_diag *d)
 
 static void usage(FILE *f)
 {
-	fputs("usage: editor [--config FILE] [--frontend DIR] [--tour SCREENSHOT.png]\n"
+	fputs("usage: editor [--config FILE | --isolation] [--frontend DIR] [--tour SCREENSHOT.png]\n"
 	      "  --config FILE    the app configuration (default " EDITOR_CONFIG ")\n"
+	      "  --isolation      the isolation pattern: --config " EDITOR_ISOLATION_CONFIG "\n"
 	      "  --frontend DIR   serve the built pages from DIR (default: the build tree's\n"
 	      "                   examples/editor/frontend/dist; also $CAPGATE_EDITOR_FRONTEND)\n"
 	      "  --tour PNG       drive the windows through a scripted tour, print what happened,\n"
@@ -786,9 +808,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *frontend = NULL, *tour = NULL;
+	int isolation = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if ((!strcmp(a, "--config") || !strcmp(a, "--frontend") || !strcmp(a, "--tour")) && i + 1 < argc) {
+		if (!strcmp(a, "--isolation")) {
+			isolation = 1;
+		} else if ((!strcmp(a, "--config") || !strcmp(a, "--frontend") || !strcmp(a, "--tour")) && i + 1 < argc) {
 			const char **dst = !strcmp(a, "--config") ? &config : !strcmp(a, "--frontend") ? &frontend : &tour;
 			*dst = argv[++i];
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -800,12 +825,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (isolation && config) {
+		fprintf(stderr, "editor: --isolation and --config cannot be combined (set security.pattern in FILE)\n");
+		return 2;
+	}
 	if (!frontend)
 		frontend = g_getenv("CAPGATE_EDITOR_FRONTEND");
 	if (!frontend && !config && *EDITOR_FRONTEND)
 		frontend = EDITOR_FRONTEND;
 	if (!config)
-		config = EDITOR_CONFIG;
+		config = isolation ? EDITOR_ISOLATION_CONFIG : EDITOR_CONFIG;
 
 	cg_diag *d = cg_diag_new();
 	cg_app *app = load_app(config, frontend, d);
