@@ -47,11 +47,17 @@ static const char *CAPS =
 	"[{\"identifier\": \"c\", \"windows\": [\"main\", \"other\"],"
 	"  \"permissions\": [\"allow-echo\", \"allow-write\", \"core:event:allow-emit\"]}]";
 
-static cg_router *router(void)
+static void reset_replies(void)
 {
 	for (int i = 0; i < n_replies; i++)
 		free(replies[i].json);
-	n_replies = handler_runs = n_logs = 0;
+	n_replies = 0;
+}
+
+static cg_router *router(void)
+{
+	reset_replies();
+	handler_runs = n_logs = 0;
 	last_log[0] = 0;
 	cg_router *r = cg_router_new(&T);
 	ck_assert_int_eq(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC), 0);
@@ -254,11 +260,12 @@ START_TEST(body_needs_a_seal)
 {
 	/* Without isolation, "body" is not part of a message. */
 	cg_router *r = cg_router_new(&T);
-	n_replies = 0;
+	reset_replies();
 	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
 	ck_assert_int_eq(send(r, wv, "{\"cmd\": \"echo\", \"body\": \"AQID\"}"), CG_ESCHEMA);
 	ck_assert_ptr_nonnull(strstr(replies[0].json, "unknown field \\\"body\\\""));
 	cg_router_free(r);
+	reset_replies();
 }
 END_TEST
 
