@@ -6,6 +6,7 @@
 #include "model.h"
 #include "glob.h"
 #include "jsonval.h"
+#include "seccomp_conf.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct cg_appconfig {
 	cg_urlpattern **nav, **frames;
 	size_t n_nav, n_frames;
 	size_t limits[6];
+	cg_seccomp_conf seccomp;
 };
 
 CG_EXPORT void cg_appconfig_free(cg_appconfig *c)
@@ -47,6 +49,7 @@ CG_EXPORT void cg_appconfig_free(cg_appconfig *c)
 		cg_urlpattern_free(c->frames[i]);
 	free(c->nav);
 	free(c->frames);
+	cg_seccomp_conf_clear(&c->seccomp);
 	free(c);
 }
 
@@ -268,7 +271,7 @@ static int read_security(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, jso
 			 const char *dir)
 {
 	static const char *const keys[] = {"pattern", "csp", "capabilities", "permissions",
-					   "navigation", "frames", "limits", NULL};
+					   "navigation", "frames", "limits", "seccomp", NULL};
 	const char *base = "/security";
 	if (!cg_jv_expect(d, doc, v, base, json_type_object, "\"security\""))
 		return CG_ESCHEMA;
@@ -296,6 +299,9 @@ static int read_security(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, jso
 		ret = r;
 	if ((x = cg_jv_get(v, "limits")) && (r = read_limits(c, d, doc, x)) < 0)
 		ret = r;
+	if ((x = cg_jv_get(v, "seccomp")) &&
+	    (r = cg_seccomp_conf_read(&c->seccomp, d, doc, x, "/security/seccomp")) < 0)
+		ret = r;
 	return ret;
 }
 
@@ -313,6 +319,8 @@ CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d
 	if (ret < 0)
 		return ret;
 	cg_appconfig *c = calloc(1, sizeof(*c));
+	if (c)
+		cg_seccomp_conf_init(&c->seccomp);
 	char *abs = realpath(path, NULL);
 	char *dir = abs ? strdup(abs) : NULL;
 	if (dir && strrchr(dir, '/'))
@@ -407,4 +415,9 @@ CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c)
 {
 	return c ? c->n_frames : 0;
+}
+
+const cg_seccomp_conf *cg_appconfig_seccomp_conf(const cg_appconfig *c)
+{
+	return c ? &c->seccomp : NULL;
 }

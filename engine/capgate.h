@@ -62,6 +62,7 @@ enum {
 	CG_ENOTFOUND = -12,  /* no such item */
 	CG_ESTATE = -13,     /* the call is not valid in this state */
 	CG_ESEAL = -14,      /* a message not sealed, or its seal did not verify */
+	CG_ESECCOMP = -15,   /* the kernel refused a seccomp filter */
 };
 
 /* A short English description of a CG_E* code; never NULL. */
@@ -370,9 +371,18 @@ CG_EXPORT int cg_router_process(cg_router *r);
 
 /* ------------------------------------------------------------- commands */
 
+/*
+ * Under a seccomp handler filter (cg_router_set_seccomp), a CG_CMD_SYNC
+ * handler runs on the router's handler thread while the main loop waits for
+ * it: same order, same effects, no concurrency, but not the main thread
+ * (cg_router_emit and answers are then queued and delivered as soon as it
+ * returns). A handler that must run on the main thread (to call GTK, say)
+ * is registered CG_CMD_MAIN; it runs under the process tier only.
+ */
 typedef enum {
-	CG_CMD_SYNC = 0,   /* runs on the main loop, inside cg_router_invoke */
+	CG_CMD_SYNC = 0,   /* runs inside cg_router_invoke (see above) */
 	CG_CMD_ASYNC = 1,  /* runs on the worker pool */
+	CG_CMD_MAIN = 2,   /* runs on the main loop, always */
 } cg_cmd_mode;
 
 /* A handler answers with cg_call_resolve or cg_call_reject, exactly once,
@@ -515,7 +525,8 @@ typedef enum {
 /* The core emits (the core needs no permission; every receiving webview
  * still needs listen permission for the name). payload may be NULL; label
  * is NULL for Any and App. Returns the number of webview listeners reached
- * or a negative code. */
+ * or a negative code. From another thread than the main loop's the event
+ * is queued for the main loop (in order) and 0 is returned. */
 CG_EXPORT int cg_router_emit(cg_router *r, const char *event,
 			     cg_target_kind kind, const char *label,
 			     json_object *payload);
@@ -557,7 +568,9 @@ CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
  *                 "csp", "capabilities": DIR, "permissions": DIR,
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
- *                            "listeners", "workers"}}}
+ *                            "listeners", "workers"},
+ *                 "seccomp": false | {"enabled", "action", "exec", "network",
+ *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.
  */
 typedef struct cg_appconfig cg_appconfig;
@@ -592,6 +605,68 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
+
+/* --------------------------------------------------------------- seccomp */
+
+/*
+ * The core's seccomp profile (docs/seccomp.md): a default-allow filter with
+ * a deny list, in two tiers.
+ *  - CG_SECCOMP_PROCESS is loaded on every thread of the process and is
+ *    inherited by every process the core starts later (WebKit's web and
+ *    network processes): it denies only what none of them needs (ptrace,
+ *    modules, kexec, bpf, keyrings, clock setting, ...).
+ *  - CG_SECCOMP_HANDLERS is stacked on the threads that run command
+ *    handlers: the whole baseline (mounts, namespaces, personality, ...),
+ *    execve unless exec is allowed, AF_INET/AF_INET6 sockets unless network
+ *    is allowed, and the app's own deny list. clone3 gets ENOSYS.
+ * exec and network, when the config does not set them, are allowed only if
+ * a command the policy grants needs them (plugin:shell|execute,
+ * plugin:http|fetch, ...). Calls through a foreign ABI (i386, x32) are
+ * refused with ENOSYS (killed under CG_SECCOMP_KILL).
+ */
+typedef struct cg_seccomp cg_seccomp;
+
+typedef enum {
+	CG_SECCOMP_ERRNO = 0, /* the call fails with EPERM (the default) */
+	CG_SECCOMP_KILL = 1,  /* the process dies with SIGSYS */
+	CG_SECCOMP_LOG = 2,   /* the call runs; the kernel logs it (learning) */
+} cg_seccomp_action;
+
+typedef enum {
+	CG_SECCOMP_PROCESS = 0,
+	CG_SECCOMP_HANDLERS = 1,
+} cg_seccomp_tier;
+
+typedef enum {
+	CG_SECCOMP_PFC = 0,   /* libseccomp's readable pseudo filter code */
+	CG_SECCOMP_BPF = 1,   /* the raw BPF program the kernel runs */
+} cg_seccomp_format;
+
+/* The profile of an app config's security.seccomp (config NULL: the
+ * defaults), with what p grants deciding unset switches (p may be NULL:
+ * then nothing is implied). */
+CG_EXPORT int cg_seccomp_new(const cg_appconfig *config, const cg_policy *p,
+			     cg_seccomp **out);
+CG_EXPORT void cg_seccomp_free(cg_seccomp *s);
+/* 0 when the config turned it off: loading is then a no-op. */
+CG_EXPORT int cg_seccomp_enabled(const cg_seccomp *s);
+CG_EXPORT cg_seccomp_action cg_seccomp_get_action(const cg_seccomp *s);
+/* 1 when handlers may start programs / open internet sockets; *reason
+ * (owned by s) says why, e.g. "granted command plugin:http|fetch needs it". */
+CG_EXPORT int cg_seccomp_exec(const cg_seccomp *s, const char **reason);
+CG_EXPORT int cg_seccomp_network(const cg_seccomp *s, const char **reason);
+/* Installs a tier: PROCESS on every thread (load it before any handler
+ * thread starts), HANDLERS on the calling thread only. It cannot be undone.
+ * CG_ESECCOMP when the kernel refuses it. Thread-safe. */
+CG_EXPORT int cg_seccomp_load(cg_seccomp *s, cg_seccomp_tier tier);
+/* Writes a tier's filter to fd, for review. */
+CG_EXPORT int cg_seccomp_export(cg_seccomp *s, cg_seccomp_tier tier,
+				cg_seccomp_format fmt, int fd);
+/* The router runs every handler except those of the built-in core:*
+ * plugins and those registered CG_CMD_MAIN on threads that load s's
+ * HANDLERS tier first (s must outlive the router). Call it before the
+ * first invoke: CG_ESTATE once a handler thread exists. */
+CG_EXPORT int cg_router_set_seccomp(cg_router *r, cg_seccomp *s);
 
 /* ------------------------------------------------------------------ lint */
 

@@ -208,6 +208,33 @@ static int deliver(cg_router *r, const char *event, cg_target_kind kind, const c
 	return reached;
 }
 
+/* Off the main loop (a handler thread): copied whole, since json-c's
+ * reference counts are not shared safely between threads. */
+static int queue_emit(cg_router *r, const char *event, cg_target_kind kind, const char *label,
+		      json_object *payload)
+{
+	cg_qitem *it = calloc(1, sizeof(*it));
+	json_object *copy = NULL;
+	if (!it || (payload && json_object_deep_copy(payload, &copy, NULL) != 0)) {
+		free(it);
+		return CG_ENOMEM;
+	}
+	it->kind = Q_EMIT;
+	it->event = strdup(event);
+	it->label = label ? strdup(label) : NULL;
+	it->target = kind;
+	it->payload = copy;
+	if (!it->event || (label && !it->label)) {
+		free(it->event);
+		free(it->label);
+		json_object_put(copy);
+		free(it);
+		return CG_ENOMEM;
+	}
+	cg_router_push(r, it);
+	return 0;
+}
+
 CG_EXPORT int cg_router_emit(cg_router *r, const char *event, cg_target_kind kind, const char *label,
 			     json_object *payload)
 {
@@ -216,7 +243,17 @@ CG_EXPORT int cg_router_emit(cg_router *r, const char *event, cg_target_kind kin
 	bool needs_label = kind != CG_TARGET_ANY && kind != CG_TARGET_APP;
 	if (needs_label != (label != NULL))
 		return CG_EINVAL;
+	if (!cg_router_on_main(r))
+		return queue_emit(r, event, kind, label, payload);
 	return deliver(r, event, kind, label, payload, NULL);
+}
+
+void cg_events_deliver_queued(cg_router *r, cg_qitem *it)
+{
+	deliver(r, it->event, it->target, it->label, it->payload, NULL);
+	free(it->event);
+	free(it->label);
+	json_object_put(it->payload);
 }
 
 CG_EXPORT int cg_router_listen(cg_router *r, const char *event, cg_event_fn fn, void *user)

@@ -12,6 +12,7 @@
 #include "router.h"
 #include "ident.h"
 #include "workers.h"
+#include "hthread.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -86,6 +87,8 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	/* Let running handlers finish, then deliver (drop) what they left. */
 	cg_workers_free(r->pool);
 	r->pool = NULL;
+	cg_hthread_free(r->hthread);
+	r->hthread = NULL;
 	while (r->webviews->len)
 		cg_router_remove_webview(r, r->webviews->pdata[r->webviews->len - 1]);
 	cg_router_process(r);
@@ -159,7 +162,8 @@ CG_EXPORT int cg_router_register(cg_router *r, const char *plugin, const char *c
 				 cg_command_fn fn, void *user, cg_cmd_mode mode)
 {
 	const char *why;
-	if (!r || !command || !*command || !fn || (mode != CG_CMD_SYNC && mode != CG_CMD_ASYNC))
+	if (!r || !command || !*command || !fn ||
+	    (mode != CG_CMD_SYNC && mode != CG_CMD_ASYNC && mode != CG_CMD_MAIN))
 		return CG_EINVAL;
 	if (!plugin)
 		plugin = "";
@@ -338,6 +342,9 @@ CG_EXPORT int cg_router_process(cg_router *r)
 		case Q_CHANNEL_END:
 			cg_channel_deliver(r, it);
 			break;
+		case Q_EMIT:
+			cg_events_deliver_queued(r, it);
+			break;
 		}
 		free(it->json);
 		free(it);
@@ -402,7 +409,8 @@ static void deliver_answer(cg_router *r, cg_call *c, int ok, const char *json, s
 	call_unref(c);
 }
 
-static bool on_main(const cg_router *r) { return pthread_equal(pthread_self(), r->main); }
+bool cg_router_on_main(const cg_router *r) { return pthread_equal(pthread_self(), r->main); }
+#define on_main cg_router_on_main
 
 static int answer(cg_call *c, int ok, json_object *v)
 {
@@ -521,10 +529,62 @@ static void dispatch_done(cg_call *c, int rc)
 	call_unref(c);
 }
 
+/* ------------------------------------------------------ handler filter */
+
+/* The filter this thread has loaded: a thread serves one router. */
+static _Thread_local const cg_seccomp *tl_filter;
+
+/* Loads the handler tier on the calling thread, once. A thread that cannot
+ * load it runs no handler (fail closed). */
+static int ensure_filter(cg_router *r)
+{
+	if (!r->seccomp || tl_filter == r->seccomp)
+		return 0;
+	int rc = cg_seccomp_load(r->seccomp, CG_SECCOMP_HANDLERS);
+	if (rc == 0)
+		tl_filter = r->seccomp;
+	return rc;
+}
+
+static int run_handler(cg_call *c)
+{
+	if (ensure_filter(c->r) < 0) {
+		cg_call_reject(c, "refused: the seccomp filter for command handlers could not be installed");
+		return CG_ESECCOMP;
+	}
+	return c->reg->fn(c, c->reg->user);
+}
+
+CG_EXPORT int cg_router_set_seccomp(cg_router *r, cg_seccomp *s)
+{
+	if (!r)
+		return CG_EINVAL;
+	if (r->pool || r->hthread)
+		return CG_ESTATE;
+	r->seccomp = s && cg_seccomp_enabled(s) ? s : NULL;
+	return 0;
+}
+
+static bool core_plugin(const cg_reg *g)
+{
+	return strcmp(g->plugin, "core") == 0 || strncmp(g->plugin, "core:", 5) == 0;
+}
+
+typedef struct {
+	cg_call *c;
+	int rc;
+} hjob;
+
+static void run_hjob(void *data)
+{
+	hjob *j = data;
+	j->rc = run_handler(j->c);
+}
+
 static void run_async(void *data, void *user)
 {
 	cg_call *c = data;
-	int rc = c->reg->fn(c, c->reg->user);
+	int rc = run_handler(c);
 	dispatch_done(c, rc);
 }
 
@@ -622,6 +682,20 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 		cg_call_reject(c, "cannot start a worker thread");
 		call_unref(c);
 		return CG_ENOMEM;
+	}
+	if (g->mode == CG_CMD_SYNC && r->seccomp && !core_plugin(g)) {
+		if (!r->hthread && !(r->hthread = cg_hthread_new())) {
+			cg_call_reject(c, "cannot start the handler thread");
+			call_unref(c);
+			return CG_ENOMEM;
+		}
+		hjob j = {c, 0};
+		cg_hthread_run(r->hthread, run_hjob, &j);
+		dispatch_done(c, j.rc);
+		/* What the handler answered or emitted was queued, being off the
+		 * main thread: deliver it now, as if it had run here. */
+		cg_router_process(r);
+		return 0;
 	}
 	int rc = g->fn(c, g->user);
 	dispatch_done(c, rc);

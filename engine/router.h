@@ -43,7 +43,7 @@ struct cg_webview {
 	void *data;
 };
 
-typedef enum { Q_ANSWER, Q_CHANNEL, Q_CHANNEL_END } cg_qkind;
+typedef enum { Q_ANSWER, Q_CHANNEL, Q_CHANNEL_END, Q_EMIT } cg_qkind;
 
 typedef struct cg_qitem {
 	cg_qkind kind;
@@ -52,6 +52,10 @@ typedef struct cg_qitem {
 	int ok;
 	char *json;
 	size_t len;
+	/* Q_EMIT: an event emitted off the main loop */
+	char *event, *label;
+	cg_target_kind target;
+	json_object *payload;
 	struct cg_qitem *next;
 } cg_qitem;
 
@@ -74,6 +78,8 @@ struct cg_router {
 	int efd;
 	cg_audit *audit;
 	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
+	cg_seccomp *seccomp;     /* handler filter: NULL when off */
+	struct cg_hthread *hthread; /* runs sync handlers under it */
 	cg_log_fn log;
 	void *log_user;
 	int64_t log_second;      /* rate limit of the log: this second, */
@@ -157,6 +163,10 @@ CG_HIDDEN bool cg_events_is_builtin(const char *cmd);
 CG_HIDDEN int cg_events_invoke(cg_router *r, cg_webview *wv, cg_ipcmsg *m, void *req);
 CG_HIDDEN void cg_events_remove_webview(cg_router *r, cg_webview *wv);
 CG_HIDDEN void cg_events_free(cg_router *r);
+CG_HIDDEN bool cg_router_on_main(const cg_router *r);
+/* Main thread: delivers an event queued by cg_router_emit off the main
+ * loop, and frees what the item holds. */
+CG_HIDDEN void cg_events_deliver_queued(cg_router *r, cg_qitem *it);
 
 /* channel.c */
 CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);

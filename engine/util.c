@@ -26,6 +26,7 @@ CG_EXPORT const char *cg_strerror(int err)
 	case CG_ENOTFOUND: return "not found";
 	case CG_ESTATE: return "invalid state";
 	case CG_ESEAL: return "not sealed, or the seal did not verify";
+	case CG_ESECCOMP: return "the kernel refused the seccomp filter";
 	default: return "unknown error";
 	}
 }

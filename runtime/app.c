@@ -521,6 +521,7 @@ CG_EXPORT void cg_app_free(cg_app *app)
 	if (app->fd_watch)
 		g_source_remove(app->fd_watch);
 	cg_router_free(app->r);
+	cg_seccomp_free(app->seccomp);
 	g_hash_table_destroy(app->windows);
 	cg_appconfig_free(app->cfg);
 	if (app->ctx)
@@ -605,8 +606,9 @@ static int build_policy(cg_app *app, cg_diag *d)
 	if (rc < 0)
 		return rc;
 	cg_router_set_policy(app->r, p);
+	rc = cgr_seccomp_prepare(app, p, d);
 	cg_policy_unref(p);
-	return 0;
+	return rc;
 }
 
 CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
@@ -632,6 +634,10 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 		cgr_log("warning: the frontend directory %s does not exist: local pages will not load", front);
 	app->ctx = webkit_web_context_new();
 	cgr_setup_sandbox(app);
+	/* After GTK has started its threads (TSYNC covers them), before any
+	 * web process exists (they inherit the process tier). */
+	if ((rc = cgr_seccomp_start(app, d)) < 0)
+		return rc;
 	cgr_register_scheme(app);
 	cgr_isolation_register_scheme(app);
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);

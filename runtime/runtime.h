@@ -45,6 +45,7 @@ struct cg_app {
 	char *iso_origin;         /* capgate-isolation://<iso_id> */
 	char *iso_index;          /* the isolation app's index.html */
 	char *iso_key;            /* base64: only for the frame's user script */
+	cg_seccomp *seccomp;      /* the core's filter (docs/seccomp.md) */
 };
 
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -58,6 +59,10 @@ void cgr_register_core_commands(cg_app *app);
 cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg);
 /* len bytes from getrandom(2); 0 or -1. */
 int cgr_random(void *buf, size_t len);
+
+/* seccomp.c */
+int cgr_seccomp_prepare(cg_app *app, const cg_policy *p, cg_diag *d);
+int cgr_seccomp_start(cg_app *app, cg_diag *d);
 
 /* isolation.c */
 int cgr_isolation_init(cg_app *app, cg_diag *d);

@@ -5,7 +5,7 @@
 #   scripts/deps.sh            build + test dependencies
 set -eu
 
-PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev nettle-dev check valgrind
+PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev nettle-dev libseccomp-dev check valgrind
 	libwebkit2gtk-4.1-dev libgtk-3-dev xvfb xauth python3-jsonschema"
 
 missing=""
