@@ -644,7 +644,8 @@ typedef enum {
 
 /* The profile of an app config's security.seccomp (config NULL: the
  * defaults), with what p grants deciding unset switches (p may be NULL:
- * then nothing is implied). */
+ * then nothing is implied). CG_ESECCOMP when the kernel lacks what the
+ * filter needs (seccomp(2) with TSYNC and the kill and log actions). */
 CG_EXPORT int cg_seccomp_new(const cg_appconfig *config, const cg_policy *p,
 			     cg_seccomp **out);
 CG_EXPORT void cg_seccomp_free(cg_seccomp *s);

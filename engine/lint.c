@@ -42,6 +42,10 @@ static const struct {
 	[R_SHADOWED] = {"shadowed-grant", CG_SEV_NOTE, "a grant that another entry of the capability already covers"},
 	[R_DENY_UNUSED] = {"deny-unused", CG_SEV_WARNING, "a deny rule for a command that nothing grants"},
 	[R_PLATFORM] = {"platform-mismatch", CG_SEV_WARNING, "a permission whose platforms exclude all of its capability's"},
+	[R_SECCOMP_OFF] = {"seccomp-off", CG_SEV_WARNING, "the core's seccomp filter turned off (security.seccomp)"},
+	[R_SECCOMP_LOG] = {"seccomp-log", CG_SEV_WARNING, "a seccomp profile in log mode, which blocks nothing (not for a release)"},
+	[R_SECCOMP_UNNEEDED] = {"seccomp-unneeded", CG_SEV_WARNING, "exec or network allowed to handlers though no granted command needs it"},
+	[R_SECCOMP_LIFTED] = {"seccomp-lifted", CG_SEV_NOTE, "a seccomp allow list that lifts part of the baseline"},
 };
 
 CG_EXPORT size_t cg_lint_rule_count(void) { return R_COUNT; }
@@ -62,6 +66,8 @@ CG_EXPORT cg_lint *cg_lint_new(void)
 		free(l);
 		return NULL;
 	}
+	if (l)
+		cg_seccomp_conf_init(&l->seccomp);
 	return l;
 }
 
@@ -75,6 +81,7 @@ static void clear_windows(cg_lint *l)
 	l->windows = NULL;
 	l->n_windows = 0;
 	l->have_config = false;
+	cg_seccomp_conf_clear(&l->seccomp);
 }
 
 CG_EXPORT void cg_lint_free(cg_lint *l)
@@ -162,6 +169,11 @@ CG_EXPORT int cg_lint_set_app_config(cg_lint *l, const char *path, cg_diag *d)
 		free(wp);
 		free(lp);
 	}
+	/* A capgate config's seccomp profile (Tauri's config has none). */
+	json_object *sec = tauri ? NULL : cg_jv_get(doc->root, "security");
+	json_object *sc = sec && json_object_is_type(sec, json_type_object) ? cg_jv_get(sec, "seccomp") : NULL;
+	if (r == 0 && sc)
+		r = cg_seccomp_conf_read(&l->seccomp, d, doc, sc, "/security/seccomp");
 	if (r == 0)
 		l->have_config = true;
 	else
@@ -369,6 +381,7 @@ static void lint_policy(lint_ctx *x)
 	lint_reach(x);
 	lint_grants(x);
 	lint_scopes(x);
+	lint_seccomp(x);
 	g_hash_table_destroy(x->docs);
 	g_hash_table_destroy(x->leaves);
 	x->leaves = x->docs = NULL;

@@ -3,6 +3,7 @@
 #define CG_LINT_H
 
 #include "model.h"
+#include "seccomp_conf.h"
 
 /* Rule indices into the table in lint.c; the ids there are stable. */
 enum {
@@ -20,6 +21,8 @@ enum {
 	R_DUPLICATE_GRANT, R_SHADOWED, R_DENY_UNUSED,
 	/* platforms */
 	R_PLATFORM,
+	/* the app config's seccomp profile */
+	R_SECCOMP_OFF, R_SECCOMP_LOG, R_SECCOMP_UNNEEDED, R_SECCOMP_LIFTED,
 	R_COUNT
 };
 
@@ -34,6 +37,7 @@ struct cg_lint {
 	lint_window *windows;
 	size_t n_windows;
 	bool have_config;
+	cg_seccomp_conf seccomp; /* a capgate config's security.seccomp */
 	GStringChunk *strings;
 };
 
@@ -74,5 +78,6 @@ CG_HIDDEN const char *cg_command_danger(const char *plugin_key, const char *plai
 CG_HIDDEN void lint_reach(lint_ctx *x);      /* lint_rules.c */
 CG_HIDDEN void lint_grants(lint_ctx *x);     /* lint_rules.c */
 CG_HIDDEN void lint_scopes(lint_ctx *x);     /* lint_scope.c */
+CG_HIDDEN void lint_seccomp(lint_ctx *x);    /* lint_seccomp.c */
 
 #endif

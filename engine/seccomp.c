@@ -249,7 +249,10 @@ static int build_tier(cg_seccomp *s, const cg_seccomp_conf *c, int tier, scmp_fi
 	}
 	if (r < 0) {
 		seccomp_release(ctx);
-		return r == -ENOMEM ? CG_ENOMEM : CG_EINVAL;
+		/* Anything else means this kernel (or an emulator such as
+		 * valgrind) lacks a feature the profile needs: TSYNC, the kill
+		 * or log actions. */
+		return r == -ENOMEM ? CG_ENOMEM : CG_ESECCOMP;
 	}
 	*out = ctx;
 	return 0;

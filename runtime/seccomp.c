@@ -10,8 +10,10 @@ int cgr_seccomp_prepare(cg_app *app, const cg_policy *p, cg_diag *d)
 {
 	int rc = cg_seccomp_new(app->cfg, p, &app->seccomp);
 	if (rc < 0)
-		cg_diag_add_message(d, CG_SEV_ERROR, rc, NULL, 0, 0, NULL, NULL,
-				    "cannot build the seccomp filter (out of memory)");
+		cg_diag_add_message(d, CG_SEV_ERROR, rc, NULL, 0, 0, NULL,
+				    rc == CG_ESECCOMP ? "run on Linux 4.14 or later, or set \"seccomp\": false in security" : NULL,
+				    rc == CG_ESECCOMP ? "this kernel lacks what the core's seccomp filter needs"
+						      : "cannot build the seccomp filter (out of memory)");
 	return rc;
 }
 

@@ -15,7 +15,11 @@
 #include <glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 static char dir[256];
 static cg_app *app;
@@ -76,6 +80,45 @@ static int h_stream(cg_call *c, void *u)
 	return cg_call_resolve(c, json_object_new_string("done"));
 }
 
+extern char **environ;
+
+/* Tries what a compromised handler would ({"what": "execve" | "socket" |
+ * "ptrace" | "mount"}) and says what the kernel answered: {"errno": 0}
+ * when it worked. Also says whether it ran on the main thread. */
+static int h_try_syscall(cg_call *c, void *u)
+{
+	json_object *w = NULL;
+	json_object_object_get_ex(cg_call_args(c), "what", &w);
+	const char *what = w ? json_object_get_string(w) : "";
+	int err;
+	if (strcmp(what, "execve") == 0) {
+		/* posix_spawn: the child's execve runs under this thread's
+		 * filter, and an allowed one does not replace the app. */
+		pid_t pid;
+		char *argv[] = {"true", NULL};
+		err = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+		int st = 0;
+		if (err == 0 && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+			err = -1;
+	} else if (strcmp(what, "socket") == 0) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		err = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+	} else if (strcmp(what, "ptrace") == 0) {
+		/* An unknown request: EIO from the kernel, EPERM from a filter. */
+		err = syscall(SYS_ptrace, -1L, 0, 0, 0) < 0 ? errno : 0;
+	} else if (strcmp(what, "mount") == 0) {
+		err = syscall(SYS_mount, "none", "/nonexistent-capgate", "tmpfs", 0, NULL) < 0 ? errno : 0;
+	} else {
+		return cg_call_reject(c, "what?");
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "errno", json_object_new_int(err));
+	json_object_object_add(o, "main", json_object_new_boolean(syscall(SYS_gettid) == getpid()));
+	return cg_call_resolve(c, o);
+}
+
 /* Writes a config for the given windows ("main" or "main,viewer,other")
  * into a fresh temporary directory and makes the app. */
 static void make_app(const char *windows)
@@ -111,6 +154,9 @@ static void make_app(const char *windows)
 	ck_assert_int_eq(cg_app_register(app, NULL, "stream", h_stream, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "frame_ping", h_frame_ping, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "sum_bytes", h_sum_bytes, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall", h_try_syscall, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall_async", h_try_syscall, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall_main", h_try_syscall, NULL, CG_CMD_MAIN), 0);
 }
 
 static void run_app(cg_app_ready_fn scenario)

@@ -214,6 +214,68 @@ START_TEST(no_matching_window)
 }
 END_TEST
 
+/* The seccomp rules on a capgate config: a weakened profile is reported
+ * at the line that weakens it, unless the grants explain it. */
+static result lint_seccomp(const char *seccomp, const char *perms)
+{
+	char cfg[512];
+	snprintf(cfg, sizeof(cfg), "{\"windows\": [{\"label\": \"main\"}],\n \"security\": {\n  \"seccomp\": %s}}",
+		 seccomp);
+	char cap[256];
+	snprintf(cap, sizeof(cap), MAIN("%s"), perms);
+	const char *caps[] = {cap, NULL};
+	return lint_files("capgate.json", cfg, caps, NULL);
+}
+
+START_TEST(seccomp_rules)
+{
+	result r = lint_seccomp("false", "");
+	int i = first(&r, "seccomp-off");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(cg_diag_line(r.d, (size_t)i), 3);
+	ck_assert_int_eq(cg_diag_severity(r.d, (size_t)i), CG_SEV_WARNING);
+	cg_diag_free(r.d);
+
+	r = lint_seccomp("{\"action\": \"log\"}", "");
+	ck_assert_int_eq(count(&r, "seccomp-log"), 1);
+	ck_assert_int_eq(count(&r, "seccomp-off"), 0);
+	cg_diag_free(r.d);
+
+	/* network with nothing that needs it; exec likewise */
+	r = lint_seccomp("{\"network\": true,\n \"exec\": true}", "\"fs:allow-read-file\"");
+	ck_assert_int_eq(count(&r, "seccomp-unneeded"), 2);
+	i = first(&r, "seccomp-unneeded");
+	ck_assert_int_eq(cg_diag_line(r.d, (size_t)i), 4);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i), "\"exec\": true"));
+	ck_assert_int_eq(cg_diag_line(r.d, (size_t)i + 1), 3);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i + 1), "\"network\": true"));
+	cg_diag_free(r.d);
+	/* a granted fetch explains network */
+	r = lint_seccomp("{\"network\": true}", "\"http:allow-fetch\"");
+	ck_assert_int_eq(count(&r, "seccomp-unneeded"), 0);
+	cg_diag_free(r.d);
+
+	r = lint_seccomp("{\"allow\": [\"ptrace\", \"@mount\"]}", "");
+	ck_assert_int_eq(count(&r, "seccomp-lifted"), 2);
+	cg_diag_free(r.d);
+
+	/* the default profile, and a hardened one, are clean */
+	r = lint_seccomp("{\"action\": \"kill\", \"deny\": [\"chmod\"]}", "");
+	for (size_t k = 0; k < cg_diag_count(r.d); k++)
+		ck_assert_ptr_null(strstr(cg_diag_rule(r.d, k) ? cg_diag_rule(r.d, k) : "", "seccomp"));
+	cg_diag_free(r.d);
+
+	/* a broken profile is an error of the config, located */
+	cg_lint *l = cg_lint_new();
+	cg_diag *d = cg_diag_new();
+	ck_assert_int_lt(cg_lint_set_app_config(l, write_tmp("bad-seccomp.json",
+			 "{\"security\": {\"seccomp\": {\"deny\": [\"nosuchcall\"]}}}"), d), 0);
+	ck_assert_int_ge(diag_find(d, "\"nosuchcall\" is not a system call"), 0);
+	cg_diag_free(d);
+	cg_lint_free(l);
+}
+END_TEST
+
 START_TEST(uncovered_window)
 {
 	const char *cfg = "{\"windows\": [\n {\"label\": \"main\"},\n {\"label\": \"about\"}]}";
@@ -467,6 +529,7 @@ int main(void)
 	tcase_add_test(tc, recovers_past_broken_files);
 	tcase_add_test(tc, no_matching_window);
 	tcase_add_test(tc, uncovered_window);
+	tcase_add_test(tc, seccomp_rules);
 	tcase_add_test(tc, remote_urls);
 	tcase_add_test(tc, broad_windows);
 	tcase_add_test(tc, remote_dangerous);

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	      "  lint      find mistakes and risky grants in capability files\n"
 	      "  audit     print who may call what: the effective permission matrix\n"
 	      "  schema    print the capability JSON Schema with every known permission\n"
+	      "  seccomp   print the core's seccomp filter for review\n"
 	      "  run       run an app (config, frontend, capabilities) in WebKitGTK windows\n"
 	      "  version   print the version\n"
 	      "  help      print this help\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		return cmd_lint(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "seccomp") == 0)
+		return cmd_seccomp(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

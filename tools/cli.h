@@ -13,6 +13,7 @@ int cmd_run(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_seccomp(int argc, char **argv);
 /* Prints every diagnostic of d to stderr. */
 void cli_print_diag(const cg_diag *d);
 
