@@ -1,38 +1,74 @@
-/* The handler thread: a one-slot hand-off under a mutex. */
+/*
+ * The handler thread: a one-slot hand-off. Each side spins for a few
+ * microseconds before it sleeps: a sync handler usually answers within
+ * that time, and a condition variable alone costs two wake-ups of an idle
+ * CPU per call (about 70 µs here, against 5 µs on a busy one; make bench).
+ * The state changes under the mutex, so a sleeper is never missed.
+ */
 #include "hthread.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
+
+enum { IDLE, POSTED, DONE };
+#define SPIN_NS 20000
 
 struct cg_hthread {
 	pthread_t tid;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	void (*fn)(void *);   /* the job, NULL when there is none */
+	pthread_cond_t job_cond, done_cond;
+	int state;            /* IDLE, POSTED, DONE; written under lock */
+	bool worker_sleeps, caller_sleeps, stop;
+	void (*fn)(void *);
 	void *arg;
-	bool done, stop;
 };
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Waits until state is want (or stop), for SPIN_NS at most, yielding the
+ * CPU: when both threads share one CPU, a busy loop would only delay the
+ * other side until the time slice ends. */
+static void spin_for(const cg_hthread *h, int want)
+{
+	long long end = now_ns() + SPIN_NS;
+	while (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != want &&
+	       !__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE) && now_ns() < end)
+		sched_yield();
+}
 
 static void *main_fn(void *data)
 {
 	cg_hthread *h = data;
-	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (!h->fn && !h->stop)
-			pthread_cond_wait(&h->cond, &h->lock);
-		if (h->stop)
+		spin_for(h, POSTED);
+		pthread_mutex_lock(&h->lock);
+		while (h->state != POSTED && !h->stop) {
+			h->worker_sleeps = true;
+			pthread_cond_wait(&h->job_cond, &h->lock);
+			h->worker_sleeps = false;
+		}
+		if (h->stop) {
+			pthread_mutex_unlock(&h->lock);
 			break;
+		}
 		void (*fn)(void *) = h->fn;
 		void *arg = h->arg;
 		pthread_mutex_unlock(&h->lock);
 		fn(arg);
 		pthread_mutex_lock(&h->lock);
-		h->fn = NULL;
-		h->done = true;
-		pthread_cond_broadcast(&h->cond);
+		__atomic_store_n(&h->state, DONE, __ATOMIC_RELEASE);
+		if (h->caller_sleeps)
+			pthread_cond_signal(&h->done_cond);
+		pthread_mutex_unlock(&h->lock);
 	}
-	pthread_mutex_unlock(&h->lock);
 	return NULL;
 }
 
@@ -42,9 +78,11 @@ cg_hthread *cg_hthread_new(void)
 	if (!h)
 		return NULL;
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->cond, NULL);
+	pthread_cond_init(&h->job_cond, NULL);
+	pthread_cond_init(&h->done_cond, NULL);
 	if (pthread_create(&h->tid, NULL, main_fn, h) != 0) {
-		pthread_cond_destroy(&h->cond);
+		pthread_cond_destroy(&h->job_cond);
+		pthread_cond_destroy(&h->done_cond);
 		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return NULL;
@@ -57,10 +95,18 @@ void cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg)
 	pthread_mutex_lock(&h->lock);
 	h->fn = fn;
 	h->arg = arg;
-	h->done = false;
-	pthread_cond_broadcast(&h->cond);
-	while (!h->done)
-		pthread_cond_wait(&h->cond, &h->lock);
+	__atomic_store_n(&h->state, POSTED, __ATOMIC_RELEASE);
+	if (h->worker_sleeps)
+		pthread_cond_signal(&h->job_cond);
+	pthread_mutex_unlock(&h->lock);
+	spin_for(h, DONE);
+	pthread_mutex_lock(&h->lock);
+	while (h->state != DONE) {
+		h->caller_sleeps = true;
+		pthread_cond_wait(&h->done_cond, &h->lock);
+		h->caller_sleeps = false;
+	}
+	h->state = IDLE;
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -69,11 +115,12 @@ void cg_hthread_free(cg_hthread *h)
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
-	h->stop = true;
-	pthread_cond_broadcast(&h->cond);
+	__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
+	pthread_cond_signal(&h->job_cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->tid, NULL);
-	pthread_cond_destroy(&h->cond);
+	pthread_cond_destroy(&h->job_cond);
+	pthread_cond_destroy(&h->done_cond);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

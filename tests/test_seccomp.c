@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -538,6 +539,109 @@ START_TEST(foreign_abi)
 }
 END_TEST
 
+/* ------------------------------------------------- through the router */
+
+static char *last_reply;
+static int n_replies, n_events;
+
+static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
+{
+	free(last_reply);
+	last_reply = strndup(json, len);
+	n_replies++;
+}
+static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
+static void on_event(const char *event, json_object *payload, const cg_webview *src, void *user)
+{
+	n_events++;
+}
+
+/* What a handler sees: its thread, and the kernel's answer to an internet
+ * socket; it also emits (off the main loop: queued). */
+static int h_probe(cg_call *c, void *u)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	cg_router_emit(u, "probed", CG_TARGET_ANY, NULL, NULL);
+	char buf[64];
+	snprintf(buf, sizeof(buf), "{\"errno\": %d, \"main\": %s}", err,
+		 syscall(SYS_gettid) == getpid() ? "true" : "false");
+	return cg_call_resolve(c, json_tokener_parse(buf));
+}
+
+#define INVOKE "{\"cmd\": \"%s\", \"callback\": 1, \"error\": 2, \"payload\": {}}"
+
+static void invoke(cg_router *r, cg_webview *wv, const char *cmd)
+{
+	char msg[128];
+	int len = snprintf(msg, sizeof(msg), INVOKE, cmd);
+	int before = n_replies;
+	ck_assert_int_eq(cg_router_invoke(r, wv, msg, (size_t)len, NULL), 0);
+	for (int i = 0; i < 1000 && n_replies == before; i++) {
+		struct pollfd p = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&p, 1, 10) > 0)
+			cg_router_process(r);
+	}
+	ck_assert_int_eq(n_replies, before + 1);
+}
+
+START_TEST(router_runs_handlers_filtered)
+{
+	static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+	cg_router *r = cg_router_new(&T);
+	ck_assert_int_eq(cg_router_register(r, NULL, "probe", h_probe, r, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "probe_async", h_probe, r, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "probe_main", h_probe, r, CG_CMD_MAIN), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "bad", h_probe, r, (cg_cmd_mode)7), CG_EINVAL);
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	cg_router_declare_commands(r, b);
+	const char *cap = "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\":"
+			  " [\"allow-probe\", \"allow-probe-async\", \"allow-probe-main\"]}";
+	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
+	cg_seccomp *s = NULL;
+	ck_assert_int_eq(cg_seccomp_new(NULL, p, &s), 0);
+	ck_assert_int_eq(cg_router_set_seccomp(r, s), 0);
+	ck_assert_int_gt(cg_router_listen(r, "probed", on_event, NULL), 0);
+	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
+
+	/* sync: on the handler thread, filtered; its answer and its event are
+	 * delivered before cg_router_invoke returns, as on the main thread */
+	char msg[128];
+	int len = snprintf(msg, sizeof(msg), INVOKE, "probe");
+	ck_assert_int_eq(cg_router_invoke(r, wv, msg, (size_t)len, NULL), 0);
+	ck_assert_int_eq(n_replies, 1);
+	ck_assert_int_eq(n_events, 1);
+	ck_assert_str_eq(last_reply, "{\"errno\":1,\"main\":false}");
+	/* async: the worker pool, filtered */
+	invoke(r, wv, "probe_async");
+	ck_assert_str_eq(last_reply, "{\"errno\":1,\"main\":false}");
+	/* CG_CMD_MAIN: the main thread, which this test never filtered */
+	invoke(r, wv, "probe_main");
+	ck_assert_str_eq(last_reply, "{\"errno\":0,\"main\":true}");
+	for (int i = 0; i < 100 && n_events < 3; i++) {
+		struct pollfd pf = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&pf, 1, 10) > 0)
+			cg_router_process(r);
+	}
+	ck_assert_int_eq(n_events, 3);
+	/* the threads exist: too late to change the filter */
+	ck_assert_int_eq(cg_router_set_seccomp(r, NULL), CG_ESTATE);
+	cg_router_free(r);
+	cg_seccomp_free(s);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	free(last_reply);
+	last_reply = NULL;
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -561,6 +665,7 @@ static Suite *suite(void)
 		tcase_add_test(tc, switches_and_lists);
 		tcase_add_test(tc, process_tier);
 		tcase_add_test(tc, handler_tier_is_per_thread);
+		tcase_add_test(tc, router_runs_handlers_filtered);
 		tcase_add_test(tc, foreign_abi);
 		suite_add_tcase(s, tc);
 	}
