@@ -20,7 +20,7 @@ struct cg_appconfig {
 	size_t n_windows;
 	cg_urlpattern **nav, **frames;
 	size_t n_nav, n_frames;
-	size_t limits[6];
+	size_t limits[7];
 	cg_seccomp_conf seccomp;
 };
 
@@ -210,7 +210,7 @@ static int read_patterns(cg_diag *d, const cg_jsondoc *doc, json_object *v, cons
 static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_object *v)
 {
 	static const char *const keys[] = {"message_size", "depth", "string", "pending",
-					   "listeners", "workers", NULL};
+					   "listeners", "workers", "timeout", NULL};
 	const char *base = "/security/limits";
 	if (!cg_jv_expect(d, doc, v, base, json_type_object, "\"limits\""))
 		return CG_ESCHEMA;
@@ -218,7 +218,7 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 		return CG_ESCHEMA;
 	/* The router's own bounds, so a config never asks for what
 	 * cg_router_set_limit would refuse. */
-	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256};
+	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX};
 	int r = 0;
 	for (int i = 0; keys[i]; i++) {
 		int val = 0;
@@ -409,7 +409,7 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which)
 {
-	return c && (unsigned)which <= CG_RLIMIT_WORKERS ? c->limits[which] : 0;
+	return c && (unsigned)which <= CG_RLIMIT_TIMEOUT ? c->limits[which] : 0;
 }
 
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c)

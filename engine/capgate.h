@@ -350,11 +350,20 @@ typedef enum {
 	CG_RLIMIT_PENDING = 3,      /* calls in flight per webview (256) */
 	CG_RLIMIT_LISTENERS = 4,    /* event listeners per webview (1024) */
 	CG_RLIMIT_WORKERS = 5,      /* threads for async handlers (4) */
+	CG_RLIMIT_TIMEOUT = 6,      /* ms a call may wait for its answer (60000; 0: none) */
 } cg_router_limit;
 
 CG_EXPORT cg_router *cg_router_new(const cg_transport *t);
-/* Cancels what is pending and frees everything. Call it when no async
- * handler runs any more (it waits for the worker pool to finish). */
+/* Cancels what is pending and frees everything. It waits for every handler
+ * still running (worker pool, handler thread), even one whose call timed out.
+ *
+ * Timeouts (CG_RLIMIT_TIMEOUT): a call not answered in time is rejected
+ * ("timed out") and its handler's late answer is ignored (CG_ESTATE). A
+ * handler still running then no longer counts against CG_RLIMIT_WORKERS,
+ * so hung handlers cannot starve the others; a sync handler that hangs on
+ * the handler thread (under a seccomp filter) is left there and a new
+ * handler thread serves the next calls. A sync handler on the main loop
+ * (no filter, or CG_CMD_MAIN) cannot be timed out. */
 CG_EXPORT void cg_router_free(cg_router *r);
 CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value);
 /* Installs a policy (takes a reference). Calls in flight finish under the
@@ -364,8 +373,9 @@ CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p);
  * for them when the policy is built. */
 CG_EXPORT int cg_router_declare_commands(const cg_router *r, cg_builder *b);
 
-/* A readable fd that becomes readable when work waits for the main loop;
- * then call cg_router_process (it never blocks). */
+/* A readable fd that becomes readable when work waits for the main loop
+ * (answers from other threads, timeouts); then call cg_router_process (it
+ * never blocks). */
 CG_EXPORT int cg_router_fd(const cg_router *r);
 CG_EXPORT int cg_router_process(cg_router *r);
 
@@ -568,7 +578,7 @@ CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
  *                 "csp", "capabilities": DIR, "permissions": DIR,
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
- *                            "listeners", "workers"},
+ *                            "listeners", "workers", "timeout"},
  *                 "seccomp": false | {"enabled", "action", "exec", "network",
  *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.

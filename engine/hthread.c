@@ -22,9 +22,19 @@ struct cg_hthread {
 	pthread_cond_t job_cond, done_cond;
 	int state;            /* IDLE, POSTED, DONE; written under lock */
 	bool worker_sleeps, caller_sleeps, stop;
+	bool abandoned;       /* the caller timed out and left */
 	void (*fn)(void *);
+	void (*late)(void *);
 	void *arg;
 };
+
+static void destroy(cg_hthread *h)
+{
+	pthread_cond_destroy(&h->job_cond);
+	pthread_cond_destroy(&h->done_cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
 
 static long long now_ns(void)
 {
@@ -64,6 +74,15 @@ static void *main_fn(void *data)
 		pthread_mutex_unlock(&h->lock);
 		fn(arg);
 		pthread_mutex_lock(&h->lock);
+		if (h->abandoned) {
+			/* Nobody waits for this thread any more: finish the
+			 * job for the caller, and go. */
+			void (*late)(void *) = h->late;
+			pthread_mutex_unlock(&h->lock);
+			late(arg);
+			destroy(h);
+			return NULL;
+		}
 		__atomic_store_n(&h->state, DONE, __ATOMIC_RELEASE);
 		if (h->caller_sleeps)
 			pthread_cond_signal(&h->done_cond);
@@ -79,35 +98,59 @@ cg_hthread *cg_hthread_new(void)
 		return NULL;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->job_cond, NULL);
-	pthread_cond_init(&h->done_cond, NULL);
+	/* Timed waits on the monotonic clock: a wall-clock jump must not
+	 * fire or stall a timeout. */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->done_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&h->tid, NULL, main_fn, h) != 0) {
-		pthread_cond_destroy(&h->job_cond);
-		pthread_cond_destroy(&h->done_cond);
-		pthread_mutex_destroy(&h->lock);
-		free(h);
+		destroy(h);
 		return NULL;
 	}
 	return h;
 }
 
-void cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg)
+int cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg, void (*late)(void *),
+		   unsigned timeout_ms)
 {
 	pthread_mutex_lock(&h->lock);
 	h->fn = fn;
 	h->arg = arg;
+	h->late = late;
 	__atomic_store_n(&h->state, POSTED, __ATOMIC_RELEASE);
 	if (h->worker_sleeps)
 		pthread_cond_signal(&h->job_cond);
 	pthread_mutex_unlock(&h->lock);
 	spin_for(h, DONE);
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&h->lock);
-	while (h->state != DONE) {
+	int rc = 0;
+	while (h->state != DONE && rc == 0) {
 		h->caller_sleeps = true;
-		pthread_cond_wait(&h->done_cond, &h->lock);
+		if (timeout_ms)
+			rc = pthread_cond_timedwait(&h->done_cond, &h->lock, &end);
+		else
+			pthread_cond_wait(&h->done_cond, &h->lock);
 		h->caller_sleeps = false;
+	}
+	if (h->state != DONE) {
+		h->abandoned = true;
+		pthread_detach(h->tid);
+		pthread_mutex_unlock(&h->lock);
+		return CG_ESTATE;
 	}
 	h->state = IDLE;
 	pthread_mutex_unlock(&h->lock);
+	return 0;
 }
 
 void cg_hthread_free(cg_hthread *h)
@@ -119,8 +162,5 @@ void cg_hthread_free(cg_hthread *h)
 	pthread_cond_signal(&h->job_cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->tid, NULL);
-	pthread_cond_destroy(&h->job_cond);
-	pthread_cond_destroy(&h->done_cond);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	destroy(h);
 }

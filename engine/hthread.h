@@ -10,8 +10,12 @@
 typedef struct cg_hthread cg_hthread;
 
 CG_HIDDEN cg_hthread *cg_hthread_new(void);
-/* Runs fn(arg) on the thread and returns when it has returned. */
-CG_HIDDEN void cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg);
+/* Runs fn(arg) on the thread and returns 0 when it has returned. After
+ * timeout_ms (0: never) it returns CG_ESTATE instead and abandons the
+ * thread: when fn returns at last, the thread calls late(arg), frees
+ * itself and ends. The caller must not use h again then. */
+CG_HIDDEN int cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg,
+			     void (*late)(void *), unsigned timeout_ms);
 CG_HIDDEN void cg_hthread_free(cg_hthread *h);
 
 #endif

@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 typedef struct cg_state_entry {
@@ -27,7 +29,7 @@ typedef struct cg_state_entry {
 	void (*free_fn)(void *);
 } cg_state_entry;
 
-static const size_t default_limits[6] = {4u << 20, 64, 1u << 20, 256, 1024, 4};
+static const size_t default_limits[7] = {4u << 20, 64, 1u << 20, 256, 1024, 4, 60000};
 
 static void free_reg(gpointer p)
 {
@@ -57,6 +59,7 @@ CG_EXPORT cg_router *cg_router_new(const cg_transport *t)
 		return NULL;
 	r->t = *t;
 	r->main = pthread_self();
+	r->efd = r->tfd = r->pfd = -1;
 	memcpy(r->limits, default_limits, sizeof(default_limits));
 	r->regs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_reg);
 	r->state = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_state);
@@ -66,8 +69,17 @@ CG_EXPORT cg_router *cg_router_new(const cg_transport *t)
 	r->listener_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->next_listener = 1;
 	pthread_mutex_init(&r->qlock, NULL);
+	pthread_mutex_init(&r->slock, NULL);
+	pthread_cond_init(&r->scond, NULL);
+	r->inflight = g_hash_table_new(g_direct_hash, g_direct_equal);
+	/* One fd for the host to watch: queued answers and the timeout tick. */
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (r->efd < 0) {
+	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	r->pfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	if (r->efd < 0 || r->tfd < 0 || r->pfd < 0 ||
+	    epoll_ctl(r->pfd, EPOLL_CTL_ADD, r->efd, &ev) < 0 ||
+	    epoll_ctl(r->pfd, EPOLL_CTL_ADD, r->tfd, &ev) < 0) {
 		cg_router_free(r);
 		return NULL;
 	}
@@ -89,6 +101,11 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	r->pool = NULL;
 	cg_hthread_free(r->hthread);
 	r->hthread = NULL;
+	/* Handler threads left behind by a timeout still hold calls. */
+	pthread_mutex_lock(&r->slock);
+	while (r->stuck_threads)
+		pthread_cond_wait(&r->scond, &r->slock);
+	pthread_mutex_unlock(&r->slock);
 	while (r->webviews->len)
 		cg_router_remove_webview(r, r->webviews->pdata[r->webviews->len - 1]);
 	cg_router_process(r);
@@ -103,21 +120,35 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	cg_isolation_free(r);
 	if (r->efd >= 0)
 		close(r->efd);
+	if (r->tfd >= 0)
+		close(r->tfd);
+	if (r->pfd >= 0)
+		close(r->pfd);
+	if (r->inflight)
+		g_hash_table_destroy(r->inflight);
+	pthread_cond_destroy(&r->scond);
+	pthread_mutex_destroy(&r->slock);
 	pthread_mutex_destroy(&r->qlock);
 	free(r);
 }
 
 CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value)
 {
-	if (!r || (unsigned)which > CG_RLIMIT_WORKERS || value == 0)
+	if (!r || (unsigned)which > CG_RLIMIT_TIMEOUT || (value == 0 && which != CG_RLIMIT_TIMEOUT))
+		return CG_EINVAL;
+	if (which == CG_RLIMIT_TIMEOUT && value > INT32_MAX)
 		return CG_EINVAL;
 	if (which == CG_RLIMIT_DEPTH && value > 4096)
 		return CG_EINVAL;
 	if (which == CG_RLIMIT_WORKERS) {
 		if (value > 256)
 			return CG_EINVAL;
+		pthread_mutex_lock(&r->slock);
 		if (r->pool)
-			cg_workers_set_max(r->pool, (unsigned)value);
+			cg_workers_set_max(r->pool, (unsigned)value + r->stuck_workers);
+		r->limits[which] = value;
+		pthread_mutex_unlock(&r->slock);
+		return 0;
 	}
 	r->limits[which] = value;
 	return 0;
@@ -315,10 +346,11 @@ void cg_router_push(cg_router *r, cg_qitem *it)
 		;
 }
 
-CG_EXPORT int cg_router_fd(const cg_router *r) { return r ? r->efd : CG_EINVAL; }
+CG_EXPORT int cg_router_fd(const cg_router *r) { return r ? r->pfd : CG_EINVAL; }
 
 static void call_unref(cg_call *c);
 static void deliver_answer(cg_router *r, cg_call *c, int ok, const char *json, size_t len);
+static void expire_calls(cg_router *r);
 
 CG_EXPORT int cg_router_process(cg_router *r)
 {
@@ -326,6 +358,8 @@ CG_EXPORT int cg_router_process(cg_router *r)
 		return CG_EINVAL;
 	uint64_t n;
 	while (read(r->efd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	while (read(r->tfd, &n, sizeof(n)) < 0 && errno == EINTR)
 		;
 	pthread_mutex_lock(&r->qlock);
 	cg_qitem *it = r->qhead;
@@ -351,6 +385,8 @@ CG_EXPORT int cg_router_process(cg_router *r)
 		it = next;
 		count++;
 	}
+	/* After the queue: an answer that arrived in time wins. */
+	expire_calls(r);
 	return count;
 }
 
@@ -384,6 +420,8 @@ static void call_free(cg_call *c)
 	free(c->body);
 	free(c->origin);
 	free(c->ans);
+	/* Still set only when the call timed out: see time_out. */
+	cg_webview_unref(c->wv);
 	free(c);
 }
 
@@ -404,6 +442,7 @@ static void deliver_answer(cg_router *r, cg_call *c, int ok, const char *json, s
 	}
 	cg_router_answer_now(r, wv, c->req, ok, json, len);
 	wv->pending--;
+	g_hash_table_remove(r->inflight, c);
 	c->wv = NULL;
 	cg_webview_unref(wv);
 	call_unref(c);
@@ -422,6 +461,13 @@ static int answer(cg_call *c, int ok, json_object *v)
 	if (!__atomic_compare_exchange_n(&c->answered, &expected, 1, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		json_object_put(v);
+		/* The first answer after a timeout: the page had its answer, and
+		 * now the handler lets go of the call. */
+		int zero = 0;
+		if (__atomic_load_n(&c->timed_out, __ATOMIC_ACQUIRE) &&
+		    __atomic_compare_exchange_n(&c->late_released, &zero, 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			call_unref(c);
 		return CG_ESTATE;
 	}
 	/* Serialised on the answering thread: that work stays off the main
@@ -559,7 +605,7 @@ CG_EXPORT int cg_router_set_seccomp(cg_router *r, cg_seccomp *s)
 {
 	if (!r)
 		return CG_EINVAL;
-	if (r->pool || r->hthread)
+	if (r->pool || r->hthread || r->stuck_threads)
 		return CG_ESTATE;
 	r->seccomp = s && cg_seccomp_enabled(s) ? s : NULL;
 	return 0;
@@ -569,6 +615,94 @@ static bool core_plugin(const cg_reg *g)
 {
 	return strcmp(g->plugin, "core") == 0 || strncmp(g->plugin, "core:", 5) == 0;
 }
+
+/* -------------------------------------------------------------- timeouts */
+
+static unsigned timeout_ms(const cg_router *r) { return (unsigned)r->limits[CG_RLIMIT_TIMEOUT]; }
+
+/* The tick runs only while calls are in flight: a tenth of the timeout,
+ * between 10 ms and 1 s. */
+static void set_ticking(cg_router *r, bool on)
+{
+	if (on == r->ticking)
+		return;
+	unsigned ms = timeout_ms(r) / 10;
+	ms = ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	if (on)
+		its.it_interval = its.it_value = (struct timespec){ms / 1000, (long)(ms % 1000) * 1000000L};
+	if (timerfd_settime(r->tfd, 0, &its, NULL) == 0)
+		r->ticking = on;
+}
+
+static void track(cg_router *r, cg_call *c)
+{
+	if (!timeout_ms(r))
+		return;
+	c->deadline = g_get_monotonic_time() + (int64_t)timeout_ms(r) * 1000;
+	g_hash_table_add(r->inflight, c);
+	set_ticking(r, true);
+}
+
+/* Main thread: answers the call "timed out" unless an answer is on its
+ * way. The handler may still be running, or the host may hold a deferred
+ * call, so the call stays whole: it keeps its webview (released in
+ * call_free) and the answer's reference, which the late answer releases
+ * (answer()). A deferred call never answered is never freed. */
+static void time_out(cg_router *r, cg_call *c)
+{
+	int expected = 0;
+	g_hash_table_remove(r->inflight, c);
+	if (!__atomic_compare_exchange_n(&c->answered, &expected, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&c->timed_out, 1, __ATOMIC_RELEASE);
+	/* A handler still running leaves its worker to the others. */
+	int running = CALL_RUNNING;
+	if (c->reg->mode == CG_CMD_ASYNC &&
+	    __atomic_compare_exchange_n(&c->phase, &running, CALL_STUCK, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&r->slock);
+		r->stuck_workers++;
+		if (r->pool)
+			cg_workers_set_max(r->pool, (unsigned)r->limits[CG_RLIMIT_WORKERS] + r->stuck_workers);
+		pthread_mutex_unlock(&r->slock);
+	}
+	char *msg = cg_strdup_printf("timed out: %s did not answer within %u ms", c->reg->name,
+				     timeout_ms(r));
+	cg_audit_record(r, c->wv, "command", c->reg->name, "invalid", msg ? msg : "timed out");
+	cg_router_log(r, "webview \"%s\": %s", c->wv->label, msg ? msg : "a call timed out");
+	cg_router_reject_now(r, c->wv, c->req, msg ? msg : "timed out");
+	free(msg);
+	c->wv->pending--;
+}
+
+static void expire_calls(cg_router *r)
+{
+	if (!g_hash_table_size(r->inflight)) {
+		set_ticking(r, false);
+		return;
+	}
+	int64_t now = g_get_monotonic_time();
+	GPtrArray *late = NULL;
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, r->inflight);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (((cg_call *)k)->deadline <= now) {
+			if (!late)
+				late = g_ptr_array_new();
+			g_ptr_array_add(late, k);
+		}
+	for (guint i = 0; late && i < late->len; i++)
+		time_out(r, late->pdata[i]);
+	if (late)
+		g_ptr_array_free(late, TRUE);
+	if (!g_hash_table_size(r->inflight))
+		set_ticking(r, false);
+}
+
+/* -------------------------------------------------------- handler threads */
 
 typedef struct {
 	cg_call *c;
@@ -581,10 +715,43 @@ static void run_hjob(void *data)
 	j->rc = run_handler(j->c);
 }
 
+/* The handler of a sync call that timed out has returned at last, on the
+ * thread the router left it on. */
+static void hjob_late(void *data)
+{
+	hjob *j = data;
+	cg_router *r = j->c->r;
+	dispatch_done(j->c, j->rc);
+	free(j);
+	pthread_mutex_lock(&r->slock);
+	r->stuck_threads--;
+	pthread_cond_broadcast(&r->scond);
+	pthread_mutex_unlock(&r->slock);
+}
+
 static void run_async(void *data, void *user)
 {
 	cg_call *c = data;
+	int queued = CALL_QUEUED;
+	/* A call that timed out while queued is not run at all. */
+	if (__atomic_load_n(&c->timed_out, __ATOMIC_ACQUIRE) ||
+	    !__atomic_compare_exchange_n(&c->phase, &queued, CALL_RUNNING, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		dispatch_done(c, 0);
+		return;
+	}
 	int rc = run_handler(c);
+	int running = CALL_RUNNING;
+	if (!__atomic_compare_exchange_n(&c->phase, &running, CALL_RETURNED, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		/* Counted stuck by time_out: give its worker back. */
+		cg_router *r = c->r;
+		pthread_mutex_lock(&r->slock);
+		r->stuck_workers--;
+		if (r->pool)
+			cg_workers_set_max(r->pool, (unsigned)r->limits[CG_RLIMIT_WORKERS] + r->stuck_workers);
+		pthread_mutex_unlock(&r->slock);
+	}
 	dispatch_done(c, rc);
 }
 
@@ -676,6 +843,7 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 	c->refs = 2;
 	wv->pending++;
 	if (g->mode == CG_CMD_ASYNC) {
+		track(r, c);
 		ensure_pool(r);
 		if (r->pool && cg_workers_push(r->pool, c) == 0)
 			return 0;
@@ -684,19 +852,35 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 		return CG_ENOMEM;
 	}
 	if (g->mode == CG_CMD_SYNC && r->seccomp && !core_plugin(g)) {
-		if (!r->hthread && !(r->hthread = cg_hthread_new())) {
+		hjob *j = calloc(1, sizeof(*j));
+		if (!j || (!r->hthread && !(r->hthread = cg_hthread_new()))) {
+			free(j);
 			cg_call_reject(c, "cannot start the handler thread");
 			call_unref(c);
 			return CG_ENOMEM;
 		}
-		hjob j = {c, 0};
-		cg_hthread_run(r->hthread, run_hjob, &j);
-		dispatch_done(c, j.rc);
+		j->c = c;
+		track(r, c);
+		if (cg_hthread_run(r->hthread, run_hjob, j, hjob_late, timeout_ms(r)) == 0) {
+			int rc = j->rc;
+			free(j);
+			dispatch_done(c, rc);
+		} else {
+			/* The handler hangs: its thread keeps the job (hjob_late
+			 * ends it), the call is answered now, and a new thread
+			 * serves the next calls. */
+			r->hthread = NULL;
+			pthread_mutex_lock(&r->slock);
+			r->stuck_threads++;
+			pthread_mutex_unlock(&r->slock);
+			time_out(r, c);
+		}
 		/* What the handler answered or emitted was queued, being off the
 		 * main thread: deliver it now, as if it had run here. */
 		cg_router_process(r);
 		return 0;
 	}
+	track(r, c);
 	int rc = g->fn(c, g->user);
 	dispatch_done(c, rc);
 	return 0;

@@ -62,7 +62,7 @@ typedef struct cg_qitem {
 struct cg_router {
 	cg_transport t;
 	pthread_t main;
-	size_t limits[6];
+	size_t limits[7];
 	cg_policy *policy;
 	unsigned gen;
 	GHashTable *regs;        /* name -> cg_reg* */
@@ -75,7 +75,15 @@ struct cg_router {
 	/* work for the main loop, from any thread */
 	pthread_mutex_t qlock;
 	cg_qitem *qhead, *qtail;
-	int efd;
+	int efd;                 /* answers queued from other threads */
+	int tfd;                 /* timeouts: ticks while calls are in flight */
+	int pfd;                 /* epoll of both: the host's cg_router_fd */
+	GHashTable *inflight;    /* cg_call* waiting for an answer (main thread) */
+	bool ticking;
+	/* handlers still running after their call timed out */
+	pthread_mutex_t slock;
+	pthread_cond_t scond;
+	unsigned stuck_workers, stuck_threads;
 	cg_audit *audit;
 	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
 	cg_seccomp *seccomp;     /* handler filter: NULL when off */
@@ -102,6 +110,10 @@ struct cg_call {
 	int refs;                /* atomic: the answer, the dispatcher */
 	int answered;            /* atomic */
 	struct cg_qitem *ans;    /* made with the call: a worker's answer */
+	int64_t deadline;        /* monotonic µs; 0: none */
+	int timed_out;           /* atomic */
+	int late_released;       /* atomic: the late answer let the call go */
+	int phase;               /* atomic: an async handler's CALL_* */
 };
 
 struct cg_channel {
@@ -111,6 +123,8 @@ struct cg_channel {
 	uint32_t index;          /* under r->qlock */
 	int closed;              /* under r->qlock */
 };
+
+enum { CALL_QUEUED, CALL_RUNNING, CALL_RETURNED, CALL_STUCK };
 
 /* A parsed, validated invoke message. */
 typedef struct cg_ipcmsg {

@@ -2,6 +2,7 @@
 #include "workers.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 typedef struct job {
@@ -61,10 +62,35 @@ cg_workers *cg_workers_new(cg_work_fn fn, void *user, unsigned max_threads)
 	return w;
 }
 
+/* Under lock: starts a thread if queued jobs outnumber the idle threads
+ * and the limit allows one. false when one was needed but none started. */
+static bool maybe_spawn(cg_workers *w)
+{
+	if (w->queued <= w->idle || w->threads >= w->max)
+		return true;
+	if (w->ntids == w->captids) {
+		unsigned ncap = w->captids ? w->captids * 2 : 4;
+		pthread_t *nt = realloc(w->tids, ncap * sizeof(*nt));
+		if (nt) {
+			w->tids = nt;
+			w->captids = ncap;
+		}
+	}
+	if (w->ntids < w->captids && pthread_create(&w->tids[w->ntids], NULL, worker_main, w) == 0) {
+		w->ntids++;
+		w->threads++;
+		return true;
+	}
+	return false;
+}
+
 void cg_workers_set_max(cg_workers *w, unsigned max_threads)
 {
 	pthread_mutex_lock(&w->lock);
 	w->max = max_threads ? max_threads : 1;
+	/* A raised limit (a worker stuck on a timed-out call) serves the
+	 * jobs already waiting at once. */
+	maybe_spawn(w);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -85,26 +111,13 @@ int cg_workers_push(cg_workers *w, void *item)
 	/* Start a thread unless enough idle ones are there for every queued
 	 * job: counting idle threads alone would let a burst of pushes all
 	 * count the same not-yet-woken worker. */
-	if (w->queued > w->idle && w->threads < w->max) {
-		if (w->ntids == w->captids) {
-			unsigned ncap = w->captids ? w->captids * 2 : 4;
-			pthread_t *nt = realloc(w->tids, ncap * sizeof(*nt));
-			if (nt) {
-				w->tids = nt;
-				w->captids = ncap;
-			}
-		}
-		if (w->ntids < w->captids && pthread_create(&w->tids[w->ntids], NULL, worker_main, w) == 0) {
-			w->ntids++;
-			w->threads++;
-		} else if (w->threads == 0) {
-			/* No thread at all: take the job back and say so. */
-			/* j is the only job: with no thread, nothing else queues */
-			w->head = w->tail = NULL;
-			w->queued--;
-			free(j);
-			rc = CG_ENOMEM;
-		}
+	if (!maybe_spawn(w) && w->threads == 0) {
+		/* No thread at all: take the job back and say so. */
+		/* j is the only job: with no thread, nothing else queues */
+		w->head = w->tail = NULL;
+		w->queued--;
+		free(j);
+		rc = CG_ENOMEM;
 	}
 	if (rc == 0)
 		pthread_cond_signal(&w->cond);

@@ -483,7 +483,8 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 	app->r = cg_router_new(&t);
 	app->windows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, win_free);
 	static const cg_router_limit lims[] = {CG_RLIMIT_MESSAGE_SIZE, CG_RLIMIT_DEPTH, CG_RLIMIT_STRING,
-					       CG_RLIMIT_PENDING, CG_RLIMIT_LISTENERS, CG_RLIMIT_WORKERS};
+					       CG_RLIMIT_PENDING, CG_RLIMIT_LISTENERS, CG_RLIMIT_WORKERS,
+					       CG_RLIMIT_TIMEOUT};
 	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
 		if (cg_appconfig_limit(cfg, lims[i]))
 			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));

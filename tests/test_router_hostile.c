@@ -1193,6 +1193,67 @@ START_TEST(test_deferred_answer)
 }
 END_TEST
 
+/* A hung handler's call times out; the others go on: a worker stuck on a
+ * timed-out call no longer counts against the pool, a deferred call never
+ * answered is rejected too, and the late answers change nothing. */
+START_TEST(test_timeouts)
+{
+	reset_handlers();
+	cg_router *r = new_router();
+	ck_assert_int_eq(cg_router_register(r, NULL, "block", h_block, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "seq_async", h_seq, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "defer", h_defer, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "greet", h_echo, NULL, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_WORKERS, 1), 0);
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, 200), 0);
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, (size_t)1 << 40), CG_EINVAL);
+	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-block\","
+		   " \"allow-seq-async\", \"allow-defer\", \"allow-greet\"]}");
+	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	int q[4];
+	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"block\", \"payload\": {\"tag\": 0}}", &q[0]), 0);
+	wait_counter(r, &gate_waiting, 1);
+	/* queued behind the hung handler, on a pool of one */
+	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"seq_async\", \"payload\": {\"seq\": 7}}", &q[1]), 0);
+	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"defer\"}", &q[2]), 0);
+	ck_assert_ptr_nonnull(deferred);
+	double t0 = now_s();
+	wait_replies(r, 3);
+	ck_assert_double_ge(now_s() - t0, 0.15);
+	int got[3] = {0, 0, 0};
+	for (size_t i = 0; i < 3; i++) {
+		if (replies[i].req == &q[0]) {
+			assert_rejected(i, wv, &q[0], "timed out: block did not answer within 200 ms");
+			got[0]++;
+		} else if (replies[i].req == &q[1]) {
+			ck_assert_int_eq(replies[i].ok, 1);
+			ck_assert_str_eq(replies[i].json, "7");
+			got[1]++;
+		} else if (replies[i].req == &q[2]) {
+			assert_rejected(i, wv, &q[2], "timed out: defer did not answer");
+			got[2]++;
+		}
+	}
+	ck_assert(got[0] == 1 && got[1] == 1 && got[2] == 1);
+	/* sync calls were never held up */
+	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"greet\"}", &q[3]), 0);
+	ck_assert_uint_eq(nrep(), 4);
+	ck_assert_int_eq(replies[3].ok, 1);
+	/* the late answers are refused and reach no page */
+	ck_assert_int_eq(cg_call_resolve(deferred, json_object_new_int(1)), CG_ESTATE);
+	gate_release();
+	wait_counter(r, &gate_done, 1);
+	for (int i = 0; i < 5; i++) {
+		struct pollfd p = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&p, 1, 20) > 0)
+			cg_router_process(r);
+	}
+	ck_assert_uint_eq(nrep(), 4);
+	ck_assert_int_eq(wv == NULL, 0);
+	end_router(r);
+}
+END_TEST
+
 /* ------------------------------------------------------ 8. double answer */
 
 START_TEST(test_double_answer)
@@ -1817,6 +1878,7 @@ static Suite *suite(void)
 	TC("flood", tcase_add_test(tc, test_flood); tcase_add_test(tc, test_flood_with_removal));
 	TC("pending", tcase_add_test(tc, test_pending_limit); tcase_add_test(tc, test_pool_burst_after_idle));
 	TC("removal", tcase_add_test(tc, test_remove_webview_in_flight); tcase_add_test(tc, test_deferred_answer));
+	TC("timeouts", tcase_add_test(tc, test_timeouts));
 	TC("answers", tcase_add_test(tc, test_double_answer); tcase_add_test(tc, test_handler_error));
 	TC("raw", tcase_add_test(tc, test_raw_invoke); tcase_add_test(tc, test_raw_headers_splice));
 	TC("channels", tcase_add_test(tc, test_channels); tcase_add_test(tc, test_scope_survives_reload));

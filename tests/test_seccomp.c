@@ -642,6 +642,66 @@ START_TEST(router_runs_handlers_filtered)
 }
 END_TEST
 
+/* A sync handler that hangs on the handler thread: its call times out,
+ * the next sync call runs on a fresh handler thread, and the hung one's
+ * late answer is refused. */
+static int hang_gate; /* atomic: 1 lets the hung handler go */
+static int late_rc = 1;
+
+static int h_hang(cg_call *c, void *u)
+{
+	while (!__atomic_load_n(&hang_gate, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	late_rc = cg_call_resolve(c, json_object_new_int(1));
+	return 0;
+}
+
+START_TEST(router_sync_timeout)
+{
+	static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+	cg_router *r = cg_router_new(&T);
+	ck_assert_int_eq(cg_router_register(r, NULL, "hang", h_hang, r, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_router_register(r, NULL, "probe", h_probe, r, CG_CMD_SYNC), 0);
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, 150), 0);
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	cg_router_declare_commands(r, b);
+	const char *cap = "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\":"
+			  " [\"allow-hang\", \"allow-probe\"]}";
+	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
+	cg_seccomp *s = NULL;
+	ck_assert_int_eq(cg_seccomp_new(NULL, p, &s), 0);
+	ck_assert_int_eq(cg_router_set_seccomp(r, s), 0);
+	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
+	n_replies = 0;
+	char msg[128];
+	int len = snprintf(msg, sizeof(msg), INVOKE, "hang");
+	ck_assert_int_eq(cg_router_invoke(r, wv, msg, (size_t)len, NULL), 0);
+	ck_assert_int_eq(n_replies, 1);
+	ck_assert_str_eq(last_reply, "\"timed out: hang did not answer within 150 ms\"");
+	/* a fresh handler thread, under the filter too */
+	len = snprintf(msg, sizeof(msg), INVOKE, "probe");
+	ck_assert_int_eq(cg_router_invoke(r, wv, msg, (size_t)len, NULL), 0);
+	ck_assert_int_eq(n_replies, 2);
+	ck_assert_str_eq(last_reply, "{\"errno\":1,\"main\":false}");
+	ck_assert_int_eq(cg_router_set_seccomp(r, NULL), CG_ESTATE);
+	__atomic_store_n(&hang_gate, 1, __ATOMIC_RELEASE);
+	/* free waits for the hung thread, which answers late: refused */
+	cg_router_free(r);
+	ck_assert_int_eq(late_rc, CG_ESTATE);
+	ck_assert_int_eq(n_replies, 2);
+	cg_seccomp_free(s);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	free(last_reply);
+	last_reply = NULL;
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -666,6 +726,7 @@ static Suite *suite(void)
 		tcase_add_test(tc, process_tier);
 		tcase_add_test(tc, handler_tier_is_per_thread);
 		tcase_add_test(tc, router_runs_handlers_filtered);
+		tcase_add_test(tc, router_sync_timeout);
 		tcase_add_test(tc, foreign_abi);
 		suite_add_tcase(s, tc);
 	}
