@@ -366,6 +366,8 @@ CG_EXPORT cg_router *cg_router_new(const cg_transport *t);
  * (no filter, or CG_CMD_MAIN) cannot be timed out. */
 CG_EXPORT void cg_router_free(cg_router *r);
 CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value);
+/* The limit now in force (0 for an unknown one). */
+CG_EXPORT size_t cg_router_get_limit(const cg_router *r, cg_router_limit which);
 /* Installs a policy (takes a reference). Calls in flight finish under the
  * policy they started with; the next message uses the new one. */
 CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p);
@@ -520,6 +522,15 @@ CG_EXPORT int64_t cg_webview_new_epoch(cg_webview *wv);
  * at most 20 a second (then a line says how many were not shown). */
 typedef void (*cg_log_fn)(const char *line, void *user);
 CG_EXPORT void cg_router_set_log(cg_router *r, cg_log_fn fn, void *user);
+/* Logs one line about a message the host refused before the router saw it
+ * (no key, a sub-frame, a navigation), through the same log and the same
+ * rate limit as the router's own refusals, so that a page cannot flood the
+ * log. */
+CG_EXPORT void cg_router_log(cg_router *r, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
 
 /* ---------------------------------------------------------------- events */
 

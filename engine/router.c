@@ -154,6 +154,11 @@ CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t va
 	return 0;
 }
 
+CG_EXPORT size_t cg_router_get_limit(const cg_router *r, cg_router_limit which)
+{
+	return r && (unsigned)which <= CG_RLIMIT_TIMEOUT ? r->limits[which] : 0;
+}
+
 CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p)
 {
 	if (!r || !p)
@@ -766,9 +771,9 @@ CG_EXPORT void cg_router_set_log(cg_router *r, cg_log_fn fn, void *user)
 	r->log_user = user;
 }
 
-void cg_router_log(cg_router *r, const char *fmt, ...)
+CG_EXPORT void cg_router_log(cg_router *r, const char *fmt, ...)
 {
-	if (!r->log)
+	if (!r || !r->log)
 		return;
 	/* A hostile page can send thousands of bad messages a second; the
 	 * log must say so without becoming the flood. */

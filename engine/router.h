@@ -164,7 +164,6 @@ CG_HIDDEN void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req,
 				    const char *message);
 
 /* Sends a line to the host's log function (rate-limited). */
-CG_HIDDEN void cg_router_log(cg_router *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* isolation.c: opens a sealed envelope from wv; on failure the message is
  * already refused (answered, audited, logged). */

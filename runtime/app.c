@@ -116,7 +116,8 @@ cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const 
 	char *o = g_strndup(origin, (gsize)(nl - origin));
 	cg_webview *fw = NULL;
 	if (!cg_appconfig_frame_allowed(app->cfg, o)) {
-		cgr_log("window \"%s\": refused a message from a sub-frame at %s (not in security.frames)", w->label, o);
+		cg_router_log(app->r, "window \"%s\": refused a message from a sub-frame at %s (not in security.frames)",
+			      w->label, o);
 	} else if (!(fw = g_hash_table_lookup(w->frames, o))) {
 		/* Its own identity: the policy sees the frame's origin. */
 		fw = cg_router_add_webview(app->r, w->label, w->label, o);
@@ -157,16 +158,16 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	const char *msg = NULL;
 	cg_webview *wv = cgr_message_webview(w, text, &len, &msg);
 	if (!wv) {
-		cgr_log("window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
-			w->label);
+		cg_router_log(app->r, "window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
+			      w->label);
 		webkit_script_message_reply_return_error_message(reply,
 			"capgate: refused: only the window's top frame may call commands");
 		g_free(text);
 		return TRUE;
 	}
 	if (app->iso_origin && wv != w->wv) {
-		cgr_log("window \"%s\": refused a message from a sub-frame (under the isolation pattern only "
-			"the top frame may call)", w->label);
+		cg_router_log(app->r, "window \"%s\": refused a message from a sub-frame (under the isolation pattern only "
+			      "the top frame may call)", w->label);
 		webkit_script_message_reply_return_error_message(reply,
 			"capgate: refused: under the isolation pattern only the window's top frame may call commands");
 		g_free(text);
@@ -207,6 +208,18 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	cg_app *app = w->app;
 	char *text = jsc_value_is_string(value) ? jsc_value_to_string(value) : NULL;
 	size_t len = text ? strlen(text) : 0;
+	/* The body travels as base64 inside JSON: refuse what cannot fit the
+	 * router's limit before parsing and decoding it (a 64 MiB body would
+	 * cost a second of the main loop and hundreds of MiB first). */
+	size_t max = cg_router_get_limit(app->r, CG_RLIMIT_MESSAGE_SIZE);
+	if (len > max / 3 * 4 + 4 + 64 * 1024) {
+		char *why = g_strdup_printf("capgate: refused: a binary call of about %zu bytes is larger than "
+					    "the limit of %zu", len / 4 * 3, max);
+		webkit_script_message_reply_return_error_message(reply, why);
+		g_free(why);
+		g_free(text);
+		return TRUE;
+	}
 	const char *msg = NULL;
 	cg_webview *wv = text ? cgr_message_webview(w, text, &len, &msg) : NULL;
 	json_object *o = wv ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
@@ -296,8 +309,8 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *dec,
 		WEBKIT_NAVIGATION_POLICY_DECISION(dec));
 	const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(act));
 	if (type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION) {
-		cgr_log("window \"%s\": refused to open a new window for %s (use plugin:webview|create_webview_window)",
-			w->label, uri);
+		cg_router_log(w->app->r, "window \"%s\": refused to open a new window for %s (use plugin:webview|create_webview_window)",
+			      w->label, uri);
 		webkit_policy_decision_ignore(dec);
 		return TRUE;
 	}
@@ -305,7 +318,7 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *dec,
 	    cgr_is_isolation_url(w->app, uri) ||
 	    cg_appconfig_navigation_allowed(w->app->cfg, uri) || cg_appconfig_frame_allowed(w->app->cfg, uri))
 		return FALSE;
-	cgr_log("window \"%s\": refused navigation to %s (not in security.navigation)", w->label, uri);
+	cg_router_log(w->app->r, "window \"%s\": refused navigation to %s (not in security.navigation)", w->label, uri);
 	webkit_policy_decision_ignore(dec);
 	return TRUE;
 }

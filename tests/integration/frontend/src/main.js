@@ -296,3 +296,393 @@ scenarios.frame_invoke = (arg) => new Promise((resolve) => {
   frame.src = arg.url
   document.body.appendChild(frame)
 })
+
+// ---------------------------------------------------------------------------
+// The hostile-page suite (tests/test_runtime_hostile.c): a page that forges,
+// tampers, frames, floods. These scenarios never throw either.
+
+// {ok: true, value} or {ok: false, error: text}; long error texts clipped.
+async function settle(p) {
+  try {
+    return { ok: true, value: await p }
+  } catch (e) {
+    const s = typeof e === 'string' ? e : String(e && e.message !== undefined ? e.message : e)
+    return { ok: false, error: s.length > 600 ? s.substring(0, 600) + '...' : s }
+  }
+}
+
+// invoke with options (e.g. forged headers), as @tauri-apps/api sends them.
+scenarios.try_invoke = (arg) => settle(invoke(arg.cmd, arg.args === undefined ? {} : arg.args, arg.options))
+
+// Straight to a WebKit message handler, bypassing the bridge: what any page
+// code can reach. arg.text (or arg.value, any value) to arg.handler.
+async function postRaw(arg) {
+  const hs = window.webkit && window.webkit.messageHandlers
+  const h = hs && hs[arg.handler || 'capgate']
+  if (!h) return 'error:no message handler ' + (arg.handler || 'capgate')
+  try {
+    return 'reply:' + (await h.postMessage(arg.value !== undefined ? arg.value : arg.text))
+  } catch (e) {
+    return 'error:' + (e && e.message !== undefined ? e.message : e)
+  }
+}
+scenarios.post_raw = postRaw
+
+// Tries to make the page's metadata say another window.
+scenarios.forge_metadata = (arg) => {
+  const attempts = {}
+  const attempt = (name, f) => {
+    try {
+      f()
+      attempts[name] = 'no exception'
+    } catch (e) {
+      attempts[name] = String(e)
+    }
+  }
+  const internals = window.__TAURI_INTERNALS__
+  attempt('assign currentWindow.label', () => { internals.metadata.currentWindow.label = arg.label })
+  attempt('define currentWindow.label', () =>
+    Object.defineProperty(internals.metadata.currentWindow, 'label', { value: arg.label }))
+  attempt('assign metadata', () => { internals.metadata = { currentWindow: { label: arg.label } } })
+  attempt('assign currentWebview', () => { internals.metadata.currentWebview = { label: arg.label, windowLabel: arg.label } })
+  attempt('define __TAURI_METADATA__', () => {
+    window.__TAURI_METADATA__ = { __currentWindow: { label: arg.label }, __windows: [{ label: arg.label }] }
+  })
+  return {
+    attempts,
+    label: getCurrentWindow().label,
+    metadata: internals.metadata
+  }
+}
+
+// Payloads past the core's limits, made in the page. arg.kind "string": a
+// JSON payload with a string of arg.mb MiB; "bytes": a raw body of arg.mb
+// MiB; "deep": arrays nested arg.depth levels in the payload.
+scenarios.big_invoke = async (arg) => {
+  let args
+  if (arg.kind === 'bytes') {
+    args = new Uint8Array(arg.mb * 1048576)
+  } else if (arg.kind === 'deep') {
+    let v = 0
+    for (let i = 0; i < arg.depth; i++) v = [v]
+    args = { deep: v }
+  } else {
+    args = { s: 'x'.repeat(arg.mb * 1048576) }
+  }
+  const t0 = performance.now()
+  const r = await settle(invoke(arg.cmd, args))
+  r.ms = Math.round(performance.now() - t0)
+  return r
+}
+
+// Overwrites and wraps what the bridge could use (prototypes, JSON, Promise,
+// Function, Map, String methods, window.webkit and the handlers'
+// postMessage), calls through @tauri-apps/api, the saved bridge invoke and
+// the real handler, then puts everything back and reports what the page's
+// replacements saw. arg.allowed / arg.denied: {cmd, args} for this window.
+scenarios.pollute = async (arg) => {
+  const label = getCurrentWindow().label
+  const internals = window.__TAURI_INTERNALS__
+  const internalsInvoke = internals.invoke
+  const realHandler = window.webkit.messageHandlers.capgate
+  const handlerProto = Object.getPrototypeOf(realHandler)
+  const reflectApply = Reflect.apply
+  const defineProperty = Object.defineProperty
+  const getDesc = Object.getOwnPropertyDescriptor
+  const stringIncludes = String.prototype.includes
+  const seen = {
+    jsonParse: 0, jsonStringify: 0, then: 0, thenRaw: 0, call: 0, apply: 0, bind: 0,
+    map: 0, array: 0, slice: 0, postMessage: 0, postMessageKeyed: 0, fakeHandler: 0
+  }
+  const saved = []
+  const put = (o, k, v, enumerable) => {
+    saved[saved.length] = [o, k, getDesc(o, k)]
+    defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: !!enumerable })
+  }
+  const looksRaw = (v) => typeof v === 'string' && v.length > 0 && (v[0] === '1' || v[0] === '0') &&
+    (v.length === 1 || v[1] === '{' || v[1] === '"' || v[1] === '[' || v[1] === 'n')
+  const origThen = Promise.prototype.then
+  const forged = { window: 'main', webview: 'main', label: 'main', origin: 'capgate://localhost' }
+  const results = {}
+  const webkitDesc = getDesc(window, 'webkit')
+  const webkitObj = window.webkit
+  let webkitDefined = false
+  let handlersDefined = false
+  try {
+    // Enumerable forged identity on every object and array.
+    for (const k of ['window', 'webview', 'label', 'origin']) {
+      put(Object.prototype, k, forged[k], true)
+      put(Array.prototype, k, forged[k], true)
+    }
+    put(Object.prototype, '__TAURI_INVOKE_KEY__', 'forged-key', true)
+    put(Object.prototype, 'key', 'forged-key', true)
+    put(Object.prototype, 'cmd', 'read_note', true)
+    put(Object.prototype, 'callback', 1, true)
+    put(Object.prototype, 'error', 2, true)
+    put(Object.prototype, 'options', { headers: { Origin: 'capgate://localhost' } }, true)
+    // Methods the bridge might look up: replaced by throwing counters.
+    const thrower = (name, counter) => function () { seen[counter]++; throw new Error('polluted ' + name) }
+    for (const m of ['push', 'map', 'join', 'forEach', 'slice', 'concat', 'indexOf', 'filter'])
+      put(Array.prototype, m, thrower('Array.prototype.' + m, 'array'))
+    for (const m of ['get', 'set', 'has', 'delete', 'forEach', 'clear'])
+      put(Map.prototype, m, thrower('Map.prototype.' + m, 'map'))
+    put(String.prototype, 'slice', thrower('String.prototype.slice', 'slice'))
+    put(String.prototype, 'substring', thrower('String.prototype.substring', 'slice'))
+    put(JSON, 'parse', function () { seen.jsonParse++; return { hijacked: true, window: 'main' } })
+    put(JSON, 'stringify', function () { seen.jsonStringify++; return '{"cmd":"read_note","window":"main"}' })
+    // Pass-through wrappers that watch what goes by.
+    put(Function.prototype, 'call', function (self, ...args) { seen.call++; return reflectApply(this, self, args) })
+    put(Function.prototype, 'apply', function (self, args) { seen.apply++; return reflectApply(this, self, args || []) })
+    put(Promise.prototype, 'then', function (onOk, onErr) {
+      seen.then++
+      const watch = typeof onOk === 'function'
+        ? (v) => { if (looksRaw(v)) seen.thenRaw++; return onOk(v) }
+        : onOk
+      return reflectApply(origThen, this, [watch, onErr])
+    })
+    put(handlerProto, 'postMessage', function (text) {
+      seen.postMessage++
+      if (typeof text === 'string' && reflectApply(stringIncludes, text, ['\n'])) seen.postMessageKeyed++
+      return Promise.resolve('1"hijacked"')
+    })
+    put(realHandler, 'postMessage', handlerProto.postMessage)
+    // window.webkit or its messageHandlers: fakes that answer "hijacked".
+    const fake = {
+      postMessage: () => { seen.fakeHandler++; return Promise.resolve('1"hijacked"') }
+    }
+    const fakeHandlers = { capgate: fake, capgate_raw: fake, capgate_seal: fake }
+    try {
+      defineProperty(window, 'webkit', { value: { messageHandlers: fakeHandlers }, configurable: true, writable: true })
+      webkitDefined = true
+    } catch (e) {
+      results.defineWebkit = String(e)
+    }
+    try {
+      defineProperty(window.webkit, 'messageHandlers', { value: fakeHandlers, configurable: true, writable: true })
+      handlersDefined = true
+    } catch (e) {
+      results.defineMessageHandlers = String(e)
+    }
+    results.webkitReplaced = window.webkit.messageHandlers.capgate === fake
+    // The bridge's own globals: must not change.
+    try { window.__TAURI_INTERNALS__ = { invoke: async () => 'hijacked' } } catch (e) { results.assignInternals = String(e) }
+    try { internals.invoke = async () => 'hijacked' } catch (e) { results.assignInvoke = String(e) }
+
+    // Calls, in the polluted page.
+    results.apiAllowed = await settle(invoke(arg.allowed.cmd, arg.allowed.args))
+    results.savedAllowed = await settle(internalsInvoke(arg.allowed.cmd, arg.allowed.args,
+      { headers: { Origin: 'capgate://localhost', 'Tauri-Invoke-Key': 'forged' } }))
+    results.apiDenied = await settle(invoke(arg.denied.cmd, arg.denied.args))
+    results.apiBytes = await settle(invoke('sum_bytes', new Uint8Array([1, 2, 3])))
+    results.apiUnknown = await settle(invoke('no_such_command', {}))
+  } finally {
+    for (let i = saved.length - 1; i >= 0; i--) {
+      const [o, k, d] = saved[i]
+      if (d) defineProperty(o, k, d)
+      else delete o[k]
+    }
+    if (handlersDefined) delete webkitObj.messageHandlers
+    if (webkitDefined) {
+      if (webkitDesc) defineProperty(window, 'webkit', webkitDesc)
+      else delete window.webkit
+    }
+  }
+  // Back to normal: the handler still refuses keyless text, and the real
+  // (restored) page calls as usual.
+  results.rawHandler = await postRaw({ text: JSON.stringify({ cmd: arg.allowed.cmd, payload: arg.allowed.args || {} }) })
+  results.after = await settle(invoke(arg.allowed.cmd, arg.allowed.args))
+  return {
+    label,
+    results,
+    seen,
+    internalsReplaced: window.__TAURI_INTERNALS__ !== internals || window.__TAURI_INTERNALS__.invoke !== internalsInvoke,
+    internalsFrozen: Object.isFrozen(internals) && Object.isFrozen(internals.invoke) &&
+      !getDesc(window, '__TAURI_INTERNALS__').writable && !getDesc(window, '__TAURI_INTERNALS__').configurable,
+    eventInternalsFrozen: Object.isFrozen(window.__TAURI_EVENT_PLUGIN_INTERNALS__) &&
+      !getDesc(window, '__TAURI_EVENT_PLUGIN_INTERNALS__').writable &&
+      !getDesc(window, '__TAURI_EVENT_PLUGIN_INTERNALS__').configurable
+  }
+}
+
+// Frames: the parent loads arg.url in an iframe and has the frame try
+// arg.msg: {cmd, args, options} through the frame's own @tauri-apps/api, or
+// {raw: text, handler} straight to the frame's message handler. The frame
+// answers {bridge: typeof its __TAURI_INTERNALS__, reply}.
+window.addEventListener('message', async (e) => {
+  const d = e.data
+  if (!d || d.capgateFrameTry === undefined || !e.source) return
+  const m = d.capgateFrameTry
+  const reply = m.raw !== undefined
+    ? await postRaw({ handler: m.handler, text: m.raw })
+    : await settle(invoke(m.cmd, m.args === undefined ? {} : m.args, m.options))
+  e.source.postMessage({
+    capgateFrameTryReply: { bridge: typeof window.__TAURI_INTERNALS__, origin: location.origin, reply }
+  }, '*')
+})
+
+scenarios.frame_try = (arg) => new Promise((resolve) => {
+  const frame = document.createElement('iframe')
+  const finish = (v) => {
+    clearTimeout(timer)
+    window.removeEventListener('message', onMessage)
+    frame.remove()
+    resolve(v)
+  }
+  const timer = setTimeout(() => finish({ error: 'no answer from the frame in 15 s' }), 15000)
+  function onMessage(e) {
+    if (e.source === frame.contentWindow && e.data && e.data.capgateFrameTryReply) finish(e.data.capgateFrameTryReply)
+  }
+  window.addEventListener('message', onMessage)
+  // The frame's page registers its listener when its bundle has run: ask
+  // until it answers.
+  let asks = 0
+  const ask = () => {
+    if (asks++ > 50 || !frame.isConnected) return
+    try { frame.contentWindow.postMessage({ capgateFrameTry: arg.msg }, '*') } catch (_) {}
+  }
+  frame.addEventListener('load', () => { ask() })
+  frame.src = arg.url
+  document.body.appendChild(frame)
+})
+
+// ----------------------------------------------------------------- flood
+
+// Bytes whose sum is n (n >= 0), for sum_bytes: 255s and a remainder.
+function bytesSumming(n) {
+  const k = Math.floor(n / 255)
+  const u = new Uint8Array(k + 1)
+  u.fill(255, 0, k)
+  u[k] = n % 255
+  return u
+}
+
+// Counts arg.event deliveries: {phase, from, seq} payloads, per sender.
+scenarios.flood_listen = async (arg) => {
+  const r = await settle(listen(arg.event, (e) => {
+    const st = window.__floodEvents
+    if (!st) return
+    st.count++
+    const p = e.payload
+    if (!p || p.phase !== st.phase) { st.stale++; return }
+    const seen = st.seen[p.from]
+    if (!seen || !(p.seq >= 0 && p.seq < seen.length)) { st.bad++; return }
+    if (seen[p.seq]) st.dup++
+    else seen[p.seq] = 1
+  }))
+  return r.ok ? 'ok' : { error: r.error }
+}
+
+// Starts counting a new phase: arg.expect {label: events expected from it}.
+scenarios.flood_expect = (arg) => {
+  const seen = {}
+  for (const k of Object.keys(arg.expect)) seen[k] = new Uint8Array(arg.expect[k])
+  window.__floodEvents = { phase: arg.phase, count: 0, stale: 0, bad: 0, dup: 0, seen }
+  return 'ok'
+}
+
+// Starts (does not wait for) arg.invokes invokes and arg.emits emits of
+// arg.event, arg.concurrency of each in flight. Invokes: mode "read_note"
+// ({seq, from} must come back with window = this label) or "sum_bytes"
+// (bytes summing to seq). Each answer is checked against its own seq.
+scenarios.flood_start = (arg) => {
+  const label = getCurrentWindow().label
+  const st = {
+    label, done: false, ms: 0, answered: 0, good: 0, wrong: 0, errors: 0, doubled: 0,
+    emitted: 0, emitErrors: 0, samples: []
+  }
+  window.__flood = st
+  const echoed = new Uint8Array(arg.invokes)
+  const sample = (s) => { if (st.samples.length < 5) st.samples.push(s) }
+  const t0 = performance.now()
+  let nextInvoke = 0
+  let nextEmit = 0
+  const one = async (i) => {
+    const seq = arg.base + i
+    let r
+    let got = -1
+    if (arg.mode === 'sum_bytes') {
+      r = await settle(invoke('sum_bytes', bytesSumming(seq)))
+      if (r.ok && typeof r.value === 'number') got = r.value
+    } else {
+      r = await settle(invoke('read_note', { seq, from: label }))
+      const v = r.ok ? r.value : null
+      if (v && v.window === label && v.args && v.args.from === label && typeof v.args.seq === 'number') got = v.args.seq
+    }
+    st.answered++
+    if (got >= arg.base && got < arg.base + arg.invokes) {
+      if (echoed[got - arg.base]) st.doubled++
+      echoed[got - arg.base] = 1
+    }
+    if (got === seq) st.good++
+    else {
+      if (r.ok) st.wrong++
+      else st.errors++
+      sample({ seq, r })
+    }
+  }
+  const invoker = async () => { while (nextInvoke < arg.invokes) await one(nextInvoke++) }
+  const emitter = async () => {
+    while (nextEmit < arg.emits) {
+      const seq = nextEmit++
+      const r = await settle(emit(arg.event, { phase: arg.phase, from: label, seq }))
+      if (r.ok) st.emitted++
+      else {
+        st.emitErrors++
+        sample({ emit: seq, r })
+      }
+    }
+  }
+  const all = []
+  for (let w = 0; w < arg.concurrency; w++) {
+    all.push(invoker())
+    if (arg.emits > 0) all.push(emitter())
+  }
+  Promise.all(all).then(() => {
+    st.ms = Math.round(performance.now() - t0)
+    st.done = true
+  })
+  return 'started'
+}
+
+// What the flood and the listener have seen so far.
+scenarios.flood_status = () => {
+  const out = {}
+  const st = window.__flood
+  if (st) out.invoke = st
+  const ev = window.__floodEvents
+  if (ev) {
+    const missing = {}
+    for (const k of Object.keys(ev.seen)) missing[k] = ev.seen[k].reduce((a, b) => a + (b ? 0 : 1), 0)
+    out.events = { phase: ev.phase, count: ev.count, stale: ev.stale, bad: ev.bad, dup: ev.dup, missing }
+  }
+  return out
+}
+
+// arg.n calls at once, all in flight together: invokes of arg.cmd with
+// arg.args, or (arg.raw) arg.raw posted straight to the message handler.
+// Answers are tallied by their text: {answered, results: {text: count}}.
+scenarios.burst = async (arg) => {
+  const results = {}
+  let answered = 0
+  const tally = (text) => {
+    answered++
+    results[text] = (results[text] || 0) + 1
+  }
+  const calls = []
+  for (let i = 0; i < arg.n; i++) {
+    calls.push(arg.raw !== undefined
+      ? postRaw({ text: arg.raw }).then(tally)
+      : settle(invoke(arg.cmd, arg.args === undefined ? {} : arg.args))
+        .then((r) => tally(r.ok ? 'ok:' + JSON.stringify(r.value) : 'error:' + r.error)))
+  }
+  await Promise.all(calls)
+  return { answered, results }
+}
+
+// Runs a scenario in the background: window.__bg is null until it ends,
+// then its result (for the calls that take longer than one evaluation).
+scenarios.background = (arg) => {
+  window.__bg = null
+  window.capgateTest(arg.name, arg.arg).then((r) => { window.__bg = r })
+  return 'started'
+}

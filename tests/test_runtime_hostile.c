@@ -1,0 +1,1045 @@
+/*
+ * The hostile-page suite: real WebKitGTK windows (under Xvfb when there is
+ * no display) whose pages forge identities, tamper with the bridge, call
+ * from frames and from remote origins, send messages past every limit and
+ * flood the core from three windows at once. Every hostile call must be
+ * refused with a clear error (the text is checked), every reply must reach
+ * its own caller exactly once, and the core must stay up: later legitimate
+ * calls work (the shared "count" command proves which calls ran).
+ *
+ * The pages are the test frontend (tests/integration/frontend/src/main.js,
+ * @tauri-apps/api unmodified); cg_app_post plays a page whose bridge is
+ * subverted (raw text, as from the window's top frame, after the key).
+ *
+ * CAPGATE_LONG=1: the flood sends 100,000 invokes and 100,000 events
+ * instead of 10,000 of each.
+ */
+#include "rt_harness.h"
+
+#include <malloc.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static int long_run(void)
+{
+	const char *e = getenv("CAPGATE_LONG");
+	return e && strcmp(e, "1") == 0;
+}
+
+/* wait_true with a longer limit, for the flood. */
+static int wait_for(const char *label, const char *script, int seconds)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		char *r = eval_in(label, script);
+		int ok = r && strcmp(r, "true") == 0;
+		g_free(r);
+		if (ok)
+			return 1;
+		pause_loop();
+	}
+	return 0;
+}
+
+/* A scenario's answer, parsed: the raw text (for messages) and its JSON. */
+typedef struct {
+	char *raw;
+	json_object *o;
+} res;
+
+static res sc(const char *label, const char *name, const char *arg)
+{
+	res x;
+	x.raw = scenario(label, name, arg);
+	x.o = json_tokener_parse(x.raw);
+	/* CG_HOSTILE_VERBOSE=1: every answer, to see what the pages got. */
+	if (getenv("CG_HOSTILE_VERBOSE"))
+		printf("%s %s %.300s -> %.1500s\n", label, name, arg ? arg : "", x.raw);
+	return x;
+}
+
+static void res_free(res *x)
+{
+	g_free(x->raw);
+	json_object_put(x->o);
+	x->raw = NULL;
+	x->o = NULL;
+}
+
+/* A scenario that may outlast one evaluation (30 s): run in the page's
+ * background, waited for up to seconds. */
+static res sc_long(const char *label, const char *name, const char *arg, int seconds)
+{
+	char *a = g_strdup_printf("{\"name\": \"%s\", \"arg\": %s}", name, arg ? arg : "null");
+	res x = sc(label, "background", a);
+	g_free(a);
+	int started = strcmp(x.raw, "\"started\"") == 0;
+	res_free(&x);
+	if (!started || !wait_for(label, "return window.__bg !== null;", seconds)) {
+		x.raw = g_strdup(started ? "(timeout)" : "(not started)");
+		x.o = NULL;
+		return x;
+	}
+	x.raw = eval_in(label, "return JSON.stringify(window.__bg);");
+	json_object *o = json_tokener_parse(x.raw);
+	if (o && json_object_is_type(o, json_type_string)) {
+		char *inner = g_strdup(json_object_get_string(o));
+		g_free(x.raw);
+		x.raw = inner;
+	}
+	json_object_put(o);
+	x.o = json_tokener_parse(x.raw);
+	if (getenv("CG_HOSTILE_VERBOSE"))
+		printf("%s %s (background) -> %.1500s\n", label, name, x.raw);
+	return x;
+}
+
+/* The value at a dotted path ("results.apiAllowed.value.window", array
+ * indexes as numbers): a string's text, other values as JSON, or
+ * "(missing)". Valid while x lives. */
+static const char *J(const res *x, const char *path)
+{
+	json_object *v = x->o;
+	char **parts = g_strsplit(path, ".", -1);
+	for (char **p = parts; v && *p && **p; p++) {
+		if (json_object_is_type(v, json_type_array)) {
+			char *end;
+			long i = strtol(*p, &end, 10);
+			v = *end ? NULL : json_object_array_get_idx(v, (size_t)i);
+		} else if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, *p, &v)) {
+			v = NULL;
+		}
+	}
+	g_strfreev(parts);
+	if (!v)
+		return "(missing)";
+	if (json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int has(const char *s, const char *needle) { return s && strstr(s, needle) != NULL; }
+
+/* The shared counter's next value, through window main's bridge: proves
+ * exactly which of the calls before it ran. */
+static void expect_count(const char *label, int want, const char *when)
+{
+	char *r = scenario(label, "invoke", "{\"cmd\": \"count\", \"args\": {}}");
+	char w[16];
+	snprintf(w, sizeof(w), "%d", want);
+	EXPECT(strcmp(r, w) == 0, "count %s: %s (expected %d)", when, r, want);
+	g_free(r);
+}
+
+/* ------------------------------------------------------- cg_app_post */
+
+/* One message posted with cg_app_post: how many answers it got and the
+ * last one. A record must never be answered twice. */
+typedef struct {
+	int answers;
+	int ok;
+	char *text;
+} post_rec;
+
+static void on_post_rec(cg_app *a, const char *json, const char *error, void *user)
+{
+	post_rec *p = user;
+	p->answers++;
+	p->ok = json != NULL;
+	g_free(p->text);
+	p->text = g_strdup(json ? json : error);
+}
+
+static int post_start(const char *label, const char *text, post_rec *p)
+{
+	memset(p, 0, sizeof(*p));
+	return cg_app_post(app, label, text, on_post_rec, p);
+}
+
+/* Waits until each record has at least one answer (30 s at most). */
+static int wait_posts(post_rec *ps, size_t n)
+{
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	for (;;) {
+		size_t done = 0;
+		for (size_t i = 0; i < n; i++)
+			done += ps[i].answers > 0;
+		if (done == n)
+			return 1;
+		if (g_get_monotonic_time() >= end)
+			return 0;
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	}
+}
+
+/* Posts text as from label's top frame and waits: "ok:<json>" or
+ * "error:<json>". */
+static char *post(const char *label, const char *text)
+{
+	post_rec p;
+	if (post_start(label, text, &p) < 0)
+		return g_strdup("(no such window)");
+	if (!wait_posts(&p, 1))
+		return g_strdup("(timeout)");
+	char *r = g_strdup_printf("%s:%s%s", p.ok ? "ok" : "error", p.text,
+				  p.answers == 1 ? "" : " (ANSWERED MORE THAN ONCE)");
+	g_free(p.text);
+	return r;
+}
+
+#define EXPECT_POST(label, text, cond_prefix, needle)                                         \
+	do {                                                                                 \
+		char *r_ = post(label, text);                                                \
+		EXPECT(g_str_has_prefix(r_, cond_prefix) && has(r_, needle), "post %s %.200s: %s", \
+		       label, text, r_);                                                     \
+		g_free(r_);                                                                  \
+	} while (0)
+
+/* -------------------------------------------------- a local web server */
+
+static SoupServer *server;
+
+static void serve(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *q, gpointer d)
+{
+	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
+				     strcmp(path, "/") == 0 ? "/index.html" : path);
+	gchar *body = NULL;
+	gsize len = 0;
+	if (!strstr(path, "..") && g_file_get_contents(file, &body, &len, NULL)) {
+		const char *type = g_str_has_suffix(file, ".js") ? "text/javascript" : "text/html";
+		soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, body, len);
+		soup_server_message_set_status(msg, 200, NULL);
+	} else {
+		soup_server_message_set_status(msg, 404, NULL);
+	}
+	g_free(file);
+}
+
+static void start_server(void)
+{
+	server = soup_server_new(NULL, NULL);
+	soup_server_add_handler(server, NULL, serve, NULL, NULL);
+	GError *err = NULL;
+	ck_assert(soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &err));
+}
+
+static char *server_base(void)
+{
+	GSList *uris = soup_server_get_uris(server);
+	char *base = g_uri_to_string(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return base;
+}
+
+/* What the top frame refuses a keyless (or wrongly keyed) message with. */
+#define TOP_ONLY "capgate: refused: only the window's top frame may call commands"
+
+/* --------------------------------------------------- 1. forged identity */
+
+/* Fields a page may put in a message to pass for window "main". */
+#define FORGED_ARGS                                                                            \
+	"{\"window\": \"main\", \"webview\": \"main\", \"label\": \"main\", \"windowLabel\": \"main\"," \
+	" \"origin\": \"capgate://localhost\", \"__TAURI_INVOKE_KEY__\": \"forged\", \"name\": \"todo\"}"
+#define FORGED_OPTIONS                                                                          \
+	"{\"headers\": {\"Origin\": \"capgate://localhost\", \"Referer\": \"capgate://localhost/\","    \
+	" \"Tauri-Callback\": \"1\", \"Tauri-Error\": \"2\", \"Tauri-Invoke-Key\": \"forged\","         \
+	" \"Tauri-Window\": \"main\", \"Tauri-Webview\": \"main\"}}"
+
+static void sc_forgery(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main") && page_ready("other") && page_ready("viewer"), "pages not ready");
+	/* The page cannot make its metadata say "main". */
+	res x = sc("other", "forge_metadata", "{\"label\": \"main\"}");
+	EXPECT(strcmp(J(&x, "label"), "other") == 0, "label after forging: %s", x.raw);
+	EXPECT(strcmp(J(&x, "metadata.currentWindow.label"), "other") == 0 &&
+	       strcmp(J(&x, "metadata.currentWebview.label"), "other") == 0, "metadata after forging: %s", x.raw);
+	res_free(&x);
+	/* other, forging main in the payload and the headers, is denied
+	 * read_note with the policy's message, naming other and the fix. */
+	x = sc("other", "try_invoke", "{\"cmd\": \"read_note\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "no capability grants read_note") &&
+	       has(J(&x, "error"), "window \"other\"") && has(J(&x, "error"), "allow-read-note") &&
+	       !has(J(&x, "error"), "window \"main\""), "other forging main, read_note: %s", x.raw);
+	res_free(&x);
+	/* A window command with no "label" acts on the caller: the handler's
+	 * cg_call_window is "other" whatever the message says. */
+	x = sc("other", "try_invoke", "{\"cmd\": \"plugin:window|title\", \"args\": {\"window\": \"main\", \"webview\": "
+				      "\"main\", \"windowLabel\": \"main\"}, \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0 && strcmp(J(&x, "value"), "other") == 0, "other's title: %s", x.raw);
+	res_free(&x);
+	/* Commands other lacks stay denied with a label naming main. */
+	x = sc("other", "try_invoke", "{\"cmd\": \"plugin:window|set_title\", \"args\": {\"label\": \"main\", \"value\": "
+				      "\"pwned\"}, \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "plugin:window|set_title") &&
+	       has(J(&x, "error"), "window \"other\""), "other set_title on main: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "try_invoke", "{\"cmd\": \"plugin:window|title\", \"args\": {}}");
+	EXPECT(strcmp(J(&x, "value"), "main") == 0, "main's title was changed: %s", x.raw);
+	res_free(&x);
+	/* viewer may read notes (unscoped): forging main reaches the handler
+	 * as viewer, with viewer's scope, not main's $NOTES scope. */
+	x = sc("viewer", "try_invoke", "{\"cmd\": \"read_note\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0 && strcmp(J(&x, "value.window"), "viewer") == 0 &&
+	       strcmp(J(&x, "value.args.window"), "main") == 0 && !has(J(&x, "value.scope"), "$NOTES"),
+	       "viewer forging main: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"window\": \"other\", \"name\": \"todo\"}}");
+	EXPECT(strcmp(J(&x, "value.window"), "main") == 0 && has(J(&x, "value.scope"), "$NOTES/*"),
+	       "main forging other: %s", x.raw);
+	res_free(&x);
+	/* Allowed to other: runs as other (the first count). */
+	x = sc("other", "try_invoke", "{\"cmd\": \"count\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0 && strcmp(J(&x, "value"), "1") == 0, "other's count: %s", x.raw);
+	res_free(&x);
+	/* Events: other may not emit note-* (main may) nor listen to it. */
+	x = sc("other", "emit", "{\"event\": \"note-saved\", \"payload\": " FORGED_ARGS "}");
+	EXPECT(has(J(&x, "error"), "note-saved") && has(J(&x, "error"), "window \"other\""), "other emits note-saved: %s",
+	       x.raw);
+	res_free(&x);
+	x = sc("other", "listen", "{\"event\": \"note-saved\", \"target\": {\"kind\": \"Window\", \"label\": \"main\"}}");
+	EXPECT(has(J(&x, "error"), "note-saved") && has(J(&x, "error"), "window \"other\""), "other listens as main: %s",
+	       x.raw);
+	res_free(&x);
+	expect_count("main", 2, "after the forgeries");
+	cg_app_quit(app);
+}
+
+START_TEST(forged_identity_is_ignored)
+{
+	make_app("main,other,viewer");
+	run_app(sc_forgery);
+}
+END_TEST
+
+/* ---------------------------------- 1b. raw messages, keys, forged fields */
+
+static void sc_raw(cg_app *a, void *u)
+{
+	res x;
+	EXPECT(page_ready("main") && page_ready("other") && page_ready("viewer"), "pages not ready");
+	/* The router's message has no identity fields: forging one is refused. */
+	static const char *const fields[] = {"window", "webview", "label", "origin", "windowLabel", "key",
+					     "__TAURI_INVOKE_KEY__"};
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		char *t = g_strdup_printf("{\"cmd\": \"count\", \"payload\": {}, \"%s\": \"main\"}", fields[i]);
+		char *want = g_strdup_printf("unknown field \\\"%s\\\" in the message", fields[i]);
+		EXPECT_POST("other", t, "error:", want);
+		g_free(want);
+		g_free(t);
+	}
+	EXPECT_POST("other", "{\"cmd\": \"count\", \"payload\": {}, \"options\": {\"headers\": {}, \"window\": \"main\"}}",
+		    "error:", "unknown field \\\"options.window\\\"");
+	/* In the payload and headers they are just data: other is still other. */
+	EXPECT_POST("other",
+		    "{\"cmd\": \"read_note\", \"callback\": 1, \"error\": 2, \"payload\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}",
+		    "error:", "no capability grants read_note");
+	EXPECT_POST("other", "{\"cmd\": \"read_note\", \"payload\": " FORGED_ARGS "}", "error:", "window \\\"other\\\"");
+	EXPECT_POST("viewer", "{\"cmd\": \"read_note\", \"payload\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}",
+		    "ok:", "\"window\":\"viewer\"");
+	/* Duplicate keys (a parser differential) are refused, not merged. */
+	EXPECT_POST("other", "{\"cmd\": \"count\", \"cmd\": \"read_note\", \"payload\": {}}", "error:", "duplicate key");
+	EXPECT_POST("viewer", "{\"cmd\": \"read_note\", \"payload\": {\"window\": \"viewer\", \"window\": \"main\"}}",
+		    "error:", "duplicate key");
+	/* A key prefix is the transport's business: after it, it is garbage. */
+	EXPECT_POST("main", "AAAAAAAAAAAAAAAAAAAAAA==\n{\"cmd\": \"count\", \"payload\": {}}", "error:", "malformed message");
+	/* The page itself can reach the message handlers, not the key:
+	 * keyless, wrongly keyed and non-string messages are refused before
+	 * the router sees them. */
+	static const char *const texts[] = {
+		"{\"cmd\": \"count\", \"payload\": {}}",
+		"AAAAAAAAAAAAAAAAAAAAAA==\n{\"cmd\": \"count\", \"payload\": {}}",
+		"\n{\"cmd\": \"count\", \"payload\": {}}",
+		"main\n{\"cmd\": \"count\", \"payload\": {}}",
+		"",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+		json_object *t = json_object_new_string(texts[i]);
+		char *arg = g_strdup_printf("{\"text\": %s}", json_object_to_json_string(t));
+		for (int w = 0; w < 2; w++) {
+			const char *label = w ? "other" : "main";
+			char *r = scenario(label, "post_raw", arg);
+			EXPECT(strcmp(r, "\"error:" TOP_ONLY "\"") == 0, "%s keyless %s: %s", label, arg, r);
+			g_free(r);
+		}
+		g_free(arg);
+		json_object_put(t);
+	}
+	char *r = scenario("main", "post_raw", "{\"handler\": \"capgate_raw\", \"text\": \"{\\\"cmd\\\": \\\"sum_bytes\\\", \\\"body\\\": \\\"AQID\\\"}\"}");
+	EXPECT(strcmp(r, "\"error:capgate: refused: malformed binary call\"") == 0, "raw keyless: %s", r);
+	g_free(r);
+	r = scenario("main", "post_raw", "{\"value\": {\"cmd\": \"count\", \"payload\": {}}}");
+	EXPECT(strcmp(r, "\"error:capgate: a message must be a string\"") == 0, "object message: %s", r);
+	g_free(r);
+	r = scenario("main", "post_raw", "{\"value\": 42}");
+	EXPECT(strcmp(r, "\"error:capgate: a message must be a string\"") == 0, "number message: %s", r);
+	g_free(r);
+	r = scenario("main", "post_raw", "{\"handler\": \"capgate_raw\", \"value\": {\"cmd\": \"sum_bytes\"}}");
+	EXPECT(strcmp(r, "\"error:capgate: refused: malformed binary call\"") == 0, "raw object: %s", r);
+	g_free(r);
+	/* A burst of keyless messages, all in flight together: each refused,
+	 * once. (Each also logs a line: that log is not rate-limited.) */
+	x = sc("other", "burst", "{\"n\": 1000, \"raw\": \"{\\\"cmd\\\": \\\"count\\\", \\\"payload\\\": {}}\"}");
+	EXPECT(strcmp(J(&x, "answered"), "1000") == 0 &&
+	       strcmp(J(&x, "results"), "{\"error:" TOP_ONLY "\":1000}") == 0, "keyless burst: %s", x.raw);
+	res_free(&x);
+	/* None of it ran; the bridge still works. */
+	expect_count("main", 1, "after the raw messages");
+	cg_app_quit(app);
+}
+
+START_TEST(raw_messages_forged_fields_and_keys)
+{
+	make_app("main,other,viewer");
+	run_app(sc_raw);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 2. frames */
+
+static int frames_case; /* 0: no security.frames, 1: other origins, 2: 127.0.0.1 allowed */
+
+static res frame_try(const char *url, const char *msg)
+{
+	char *arg = g_strdup_printf("{\"url\": \"%s\", \"msg\": %s}", url, msg);
+	res x = sc("main", "frame_try", arg);
+	g_free(arg);
+	return x;
+}
+
+static void sc_frames(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main"), "page not ready");
+	char *base = server_base();
+	char *remote = g_strdup_printf("%sindex.html", base);
+	const char *urls[2] = {"index.html", remote}; /* same origin, cross origin */
+	for (int i = 0; i < 2; i++) {
+		const char *url = urls[i];
+		/* The frame's own @tauri-apps/api, with forged headers. */
+		res x = frame_try(url, "{\"cmd\": \"count\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+		EXPECT(!has(x.raw, "no answer"), "frame %s did not answer: %s", url, x.raw);
+		EXPECT(strcmp(J(&x, "reply.ok"), "false") == 0, "frame %s count: %s", url, x.raw);
+		if (frames_case == 0) {
+			/* No sub-frame gets the bridge. */
+			EXPECT(strcmp(J(&x, "bridge"), "undefined") == 0 && has(J(&x, "reply.error"), "__TAURI_INTERNALS__"),
+			       "frame %s without security.frames: %s", url, x.raw);
+		} else if (frames_case == 1 || i == 0) {
+			/* The bridge is there, with the frame key; the core refuses the origin. */
+			EXPECT(strcmp(J(&x, "bridge"), "object") == 0 && strcmp(J(&x, "reply.error"), TOP_ONLY) == 0,
+			       "frame %s not in security.frames: %s", url, x.raw);
+		} else {
+			/* Allowed origin: judged as itself (frame.json grants it frame_ping only). */
+			EXPECT(strcmp(J(&x, "bridge"), "object") == 0 && has(J(&x, "reply.error"), "origin http://127.0.0.1:") &&
+			       has(J(&x, "reply.error"), "count"), "allowed frame %s count: %s", url, x.raw);
+		}
+		res_free(&x);
+		/* read_note: the top frame may; a frame never is the top frame. */
+		x = frame_try(url, "{\"cmd\": \"read_note\", \"args\": {\"name\": \"todo\"}, \"options\": " FORGED_OPTIONS "}");
+		EXPECT(strcmp(J(&x, "reply.ok"), "false") == 0 && !has(x.raw, "\"window\":\"main\""), "frame %s read_note: %s",
+		       url, x.raw);
+		if (frames_case == 2 && i == 1)
+			EXPECT(has(J(&x, "reply.error"), "origin http://127.0.0.1:"), "allowed frame read_note: %s", x.raw);
+		else if (frames_case != 0)
+			EXPECT(strcmp(J(&x, "reply.error"), TOP_ONLY) == 0, "frame %s read_note: %s", url, x.raw);
+		res_free(&x);
+		x = frame_try(url, "{\"cmd\": \"frame_ping\"}");
+		if (frames_case == 2 && i == 1)
+			EXPECT(strcmp(J(&x, "reply.ok"), "true") == 0 && g_str_has_prefix(J(&x, "reply.value"), "http://127.0.0.1:") &&
+			       strcmp(J(&x, "reply.value"), J(&x, "origin")) == 0, "allowed frame frame_ping: %s", x.raw);
+		else
+			EXPECT(strcmp(J(&x, "reply.ok"), "false") == 0, "frame %s frame_ping: %s", url, x.raw);
+		res_free(&x);
+		/* Straight to the frame's message handler, without any key. */
+		x = frame_try(url, "{\"raw\": \"{\\\"cmd\\\": \\\"count\\\", \\\"payload\\\": {}}\"}");
+		EXPECT(strcmp(J(&x, "reply"), "error:" TOP_ONLY) == 0, "frame %s raw: %s", url, x.raw);
+		res_free(&x);
+		x = frame_try(url, "{\"raw\": \"{\\\"cmd\\\": \\\"sum_bytes\\\", \\\"body\\\": \\\"AQID\\\"}\", \"handler\": \"capgate_raw\"}");
+		EXPECT(strcmp(J(&x, "reply"), "error:capgate: refused: malformed binary call") == 0, "frame %s raw binary: %s",
+		       url, x.raw);
+		res_free(&x);
+	}
+	/* No frame's call ran; the top frame answers as before. */
+	expect_count("main", 1, "after the frames");
+	res x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"name\": \"todo\"}}");
+	EXPECT(strcmp(J(&x, "value.window"), "main") == 0, "top read_note: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "try_invoke", "{\"cmd\": \"frame_ping\"}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "frame_ping"), "top frame_ping: %s", x.raw);
+	res_free(&x);
+	g_free(remote);
+	g_free(base);
+	cg_app_quit(app);
+}
+
+static void frames_test(int which)
+{
+	static const char *const sec[] = {
+		", \"csp\": \"default-src 'self'; frame-src 'self' http://127.0.0.1:*\"",
+		", \"frames\": [\"http://localhost:*\"], \"csp\": \"default-src 'self'; frame-src 'self' http://127.0.0.1:*\"",
+		", \"frames\": [\"http://127.0.0.1:*\"], \"csp\": \"default-src 'self'; frame-src 'self' http://127.0.0.1:*\"",
+	};
+	start_server();
+	frames_case = which;
+	extra_security = sec[which];
+	make_app("main");
+	run_app(sc_frames);
+	extra_security = "";
+	g_object_unref(server);
+}
+
+START_TEST(frames_without_security_frames)
+{
+	frames_test(0);
+}
+END_TEST
+
+START_TEST(frames_of_other_origins)
+{
+	frames_test(1);
+}
+END_TEST
+
+START_TEST(allowed_frame_is_never_the_top_frame)
+{
+	frames_test(2);
+}
+END_TEST
+
+/* ------------------------------------------- 3. a page gone remote */
+
+static void sc_navigate(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main"), "page not ready");
+	expect_count("main", 1, "before navigating");
+	char *base = server_base();
+	char *nav = g_strdup_printf("location.href = '%sindex.html'; return true;", base);
+	g_free(eval_in("main", nav));
+	g_free(nav);
+	EXPECT(wait_true("main", "return location.protocol === 'http:' && typeof window.capgateTest === 'function' && "
+				 "document.readyState === 'complete';"), "the remote page did not load");
+	/* Judged as http://127.0.0.1:PORT, whatever the page claims. */
+	res x = sc("main", "try_invoke", "{\"cmd\": \"count\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "origin http://127.0.0.1:") &&
+	       has(J(&x, "error"), "count"), "remote count: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": " FORGED_ARGS ", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "origin http://127.0.0.1:"), "remote read_note: %s",
+	       x.raw);
+	res_free(&x);
+	/* What a capability names for that origin (frame.json: frame_ping in
+	 * window main) is allowed, and the handler sees the remote origin. */
+	x = sc("main", "try_invoke", "{\"cmd\": \"frame_ping\", \"options\": " FORGED_OPTIONS "}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0 && g_str_has_prefix(J(&x, "value"), base), "remote frame_ping: %s", x.raw);
+	res_free(&x);
+	/* Core commands granted to local pages only. */
+	x = sc("main", "try_invoke", "{\"cmd\": \"plugin:app|version\"}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "origin http://127.0.0.1:"), "remote version: %s",
+	       x.raw);
+	res_free(&x);
+	char *r = scenario("main", "post_raw", "{\"text\": \"{\\\"cmd\\\": \\\"count\\\", \\\"payload\\\": {}}\"}");
+	EXPECT(strcmp(r, "\"error:" TOP_ONLY "\"") == 0, "remote keyless: %s", r);
+	g_free(r);
+	/* A subverted bridge in the remote page (the top frame, keyed): the
+	 * same origin decides. */
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"payload\": {}}", "error:", "origin http://127.0.0.1:");
+	/* Back home: local again. */
+	g_free(eval_in("main", "location.href = 'capgate://localhost/index.html'; return true;"));
+	EXPECT(wait_true("main", "return location.protocol === 'capgate:' && typeof window.capgateTest === 'function' && "
+				 "document.readyState === 'complete';"), "the local page did not come back");
+	expect_count("main", 2, "back on the local page");
+	g_free(base);
+	cg_app_quit(app);
+}
+
+START_TEST(navigated_page_is_judged_as_its_origin)
+{
+	start_server();
+	make_app("main");
+	run_app(sc_navigate);
+	g_object_unref(server);
+}
+END_TEST
+
+/* ------------------------------------- 4. the bridge overwritten, wrapped */
+
+static void check_pollute(const char *label, const char *arg, const char *allowed_check_path,
+			  const char *allowed_value, const char *denied_needle)
+{
+	res x = sc(label, "pollute", arg);
+	const char *paths[] = {"results.apiAllowed", "results.savedAllowed", "results.after"};
+	for (int i = 0; i < 3; i++) {
+		char p[128];
+		snprintf(p, sizeof(p), "%s.ok", paths[i]);
+		EXPECT(strcmp(J(&x, p), "true") == 0, "%s %s: %s", label, paths[i], x.raw);
+		snprintf(p, sizeof(p), "%s.value%s%s", paths[i], *allowed_check_path ? "." : "", allowed_check_path);
+		EXPECT(strcmp(J(&x, p), allowed_value) == 0, "%s %s = %s: %s", label, p, J(&x, p), x.raw);
+	}
+	EXPECT(strcmp(J(&x, "results.apiDenied.ok"), "false") == 0 && has(J(&x, "results.apiDenied.error"), denied_needle),
+	       "%s denied call: %s", label, x.raw);
+	char win[64];
+	snprintf(win, sizeof(win), "window \"%s\"", label);
+	EXPECT(has(J(&x, "results.apiDenied.error"), win), "%s denial names another window: %s", label, x.raw);
+	EXPECT(strcmp(J(&x, "results.apiBytes.value"), "6") == 0, "%s binary call: %s", label, x.raw);
+	EXPECT(strcmp(J(&x, "results.apiUnknown.error"), "unknown command: no_such_command") == 0, "%s unknown: %s", label,
+	       x.raw);
+	EXPECT(strcmp(J(&x, "results.rawHandler"), "error:" TOP_ONLY) == 0, "%s raw handler: %s", label, x.raw);
+	EXPECT(strcmp(J(&x, "results.webkitReplaced"), "true") == 0, "%s window.webkit not replaced: %s", label, x.raw);
+	/* What the bridge never uses after it loaded: the page's replacements
+	 * saw nothing of it (no envelope, no reply, no key). */
+	static const char *const zero[] = {"seen.jsonParse", "seen.jsonStringify", "seen.thenRaw", "seen.map",
+					   "seen.array", "seen.slice", "seen.call", "seen.apply", "seen.postMessage",
+					   "seen.postMessageKeyed", "seen.fakeHandler"};
+	for (size_t i = 0; i < G_N_ELEMENTS(zero); i++)
+		EXPECT(strcmp(J(&x, zero[i]), "0") == 0, "%s %s: %s", label, zero[i], x.raw);
+	/* docs/ARCHITECTURE.md: non-writable, non-configurable and frozen */
+	EXPECT(strcmp(J(&x, "internalsReplaced"), "false") == 0 && strcmp(J(&x, "internalsFrozen"), "true") == 0 &&
+	       strcmp(J(&x, "eventInternalsFrozen"), "true") == 0, "%s internals: %s", label, x.raw);
+	res_free(&x);
+}
+
+static void sc_pollute(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main") && page_ready("other"), "pages not ready");
+	check_pollute("main",
+		      "{\"allowed\": {\"cmd\": \"read_note\", \"args\": {\"name\": \"p\"}}, "
+		      "\"denied\": {\"cmd\": \"plugin:window|set_title\", \"args\": {\"value\": \"pwned\"}}}",
+		      "window", "main", "plugin:window|set_title");
+	res x = sc("main", "pollute",
+		   "{\"allowed\": {\"cmd\": \"read_note\", \"args\": {\"name\": \"p\"}}, \"denied\": {\"cmd\": \"x\"}}");
+	EXPECT(strcmp(J(&x, "results.apiAllowed.value.args"), "{\"name\":\"p\"}") == 0, "args reached as: %s", x.raw);
+	res_free(&x);
+	/* other: its own title, whatever the polluted page claims */
+	check_pollute("other",
+		      "{\"allowed\": {\"cmd\": \"plugin:window|title\", \"args\": {}}, "
+		      "\"denied\": {\"cmd\": \"read_note\", \"args\": " FORGED_ARGS "}}",
+		      "", "other", "no capability grants read_note");
+	/* The existing tamper scenario: nothing replaced, no key visible. */
+	char *r = scenario("other", "tamper", "{\"cmd\": \"count\"}");
+	EXPECT(has(r, "\"internalsReplaced\":false") && has(r, "\"metaVisible\":false") && has(r, "\"invokeResult\":1"),
+	       "tamper: %s", r);
+	g_free(r);
+	expect_count("main", 2, "after the tampering");
+	cg_app_quit(app);
+}
+
+START_TEST(bridge_overwritten_or_wrapped)
+{
+	make_app("main,other");
+	run_app(sc_pollute);
+}
+END_TEST
+
+/* --------------------------------------------- 5. hostile messages */
+
+/* A message of n bytes: {"cmd":"read_note","payload":{"s":"xxx..."}} */
+static char *huge_message(size_t n)
+{
+	static const char head[] = "{\"cmd\":\"read_note\",\"payload\":{\"s\":\"", tail[] = "\"}}";
+	char *t = g_malloc(n + 1);
+	memcpy(t, head, sizeof(head) - 1);
+	memset(t + sizeof(head) - 1, 'x', n - (sizeof(head) - 1) - (sizeof(tail) - 1));
+	memcpy(t + n - (sizeof(tail) - 1), tail, sizeof(tail));
+	return t;
+}
+
+/* {"cmd":"count","payload":[[[...0...]]]} with depth arrays. */
+static char *deep_message(int depth)
+{
+	GString *s = g_string_new("{\"cmd\":\"count\",\"payload\":{\"deep\":");
+	for (int i = 0; i < depth; i++)
+		g_string_append_c(s, '[');
+	g_string_append_c(s, '0');
+	for (int i = 0; i < depth; i++)
+		g_string_append_c(s, ']');
+	g_string_append(s, "}}");
+	return g_string_free(s, FALSE);
+}
+
+static void sc_messages(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main"), "page not ready");
+	gint64 t0 = g_get_monotonic_time();
+	/* 64 MiB from the page: a JSON payload and a binary body. */
+	res x = sc_long("main", "big_invoke", "{\"kind\": \"string\", \"mb\": 64, \"cmd\": \"read_note\"}", 120);
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "larger than the limit of 4194304") &&
+	       has(J(&x, "error"), "message of 671"), "64 MiB JSON: %s", x.raw);
+	printf("64 MiB JSON payload refused in %s ms\n", J(&x, "ms"));
+	res_free(&x);
+	x = sc_long("main", "big_invoke", "{\"kind\": \"bytes\", \"mb\": 64, \"cmd\": \"sum_bytes\"}", 120);
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 &&
+	       has(J(&x, "error"), "a binary call of about 67108") &&
+	       has(J(&x, "error"), "bytes is larger than the limit of 4194304"), "64 MiB body: %s", x.raw);
+	printf("64 MiB binary body refused in %s ms\n", J(&x, "ms"));
+	res_free(&x);
+	/* 64 MiB through a subverted bridge. */
+	char *big = huge_message(64u << 20);
+	EXPECT_POST("main", big, "error:", "message of 67108864 bytes is larger than the limit of 4194304");
+	g_free(big);
+	/* Just past and just within the limit. */
+	big = huge_message((4u << 20) + 1);
+	EXPECT_POST("main", big, "error:", "larger than the limit of 4194304");
+	g_free(big);
+	/* Nested 100,000 levels: the page's JSON.stringify (the bridge's)
+	 * gives up first, so nothing is sent; 5,000 levels reach the core,
+	 * which refuses them by its depth limit (64). */
+	x = sc_long("main", "big_invoke", "{\"kind\": \"deep\", \"depth\": 100000, \"cmd\": \"count\"}", 120);
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && (has(J(&x, "error"), "nesting deeper than 64 levels") ||
+						      has(J(&x, "error"), "Maximum call stack size exceeded")),
+	       "100,000 deep from the page: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "big_invoke", "{\"kind\": \"deep\", \"depth\": 5000, \"cmd\": \"count\"}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "nesting deeper than 64 levels"),
+	       "5,000 deep from the page: %s", x.raw);
+	res_free(&x);
+	char *deep = deep_message(100000);
+	EXPECT_POST("main", deep, "error:", "nesting deeper than 64 levels");
+	g_free(deep);
+	/* The boundary: message, payload and 62 arrays are 64 levels. */
+	deep = deep_message(61);
+	EXPECT_POST("main", deep, "ok:", "1");
+	g_free(deep);
+	deep = deep_message(62);
+	EXPECT_POST("main", deep, "ok:", "2");
+	g_free(deep);
+	deep = deep_message(63);
+	EXPECT_POST("main", deep, "error:", "nesting deeper than 64 levels");
+	g_free(deep);
+	x = sc("main", "big_invoke", "{\"kind\": \"deep\", \"depth\": 63, \"cmd\": \"count\"}");
+	EXPECT(has(J(&x, "error"), "nesting deeper than 64 levels"), "63 deep from the page: %s", x.raw);
+	res_free(&x);
+	/* Lone surrogates from the page: the bridge escapes them (well-formed
+	 * JSON.stringify) and the core refuses them, wherever they are. */
+	static const char *const lone[] = {
+		"{\"cmd\": \"read_note\", \"args\": {\"s\": \"a\\ud800b\"}}",
+		"{\"cmd\": \"read_note\", \"args\": {\"\\udc00\": 1}}",
+		"{\"cmd\": \"read_note\", \"args\": {}, \"options\": {\"headers\": {\"X-A\": \"\\ud800\"}}}",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(lone); i++) {
+		x = sc("main", "try_invoke", lone[i]);
+		EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "unpaired UTF-16 surrogate"),
+		       "lone surrogate %s: %s", lone[i], x.raw);
+		res_free(&x);
+	}
+	x = sc("main", "try_invoke", "{\"cmd\": \"count\\ud800\"}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0 && has(J(&x, "error"), "unpaired UTF-16 surrogate \\uD800"),
+	       "lone surrogate in cmd: %s", x.raw);
+	res_free(&x);
+	x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"s\": \"\\ud83d\\ude00\"}}");
+	EXPECT(strcmp(J(&x, "value.args.s"), "\xf0\x9f\x98\x80") == 0, "a surrogate pair: %s", x.raw);
+	res_free(&x);
+	/* Invalid UTF-8 bytes through a subverted bridge. */
+	static const char *const bad8[] = {
+		"{\"cmd\": \"read_note\", \"payload\": {\"s\": \"\xff\"}}",
+		"{\"cmd\": \"read_note\", \"payload\": {\"s\": \"\xc0\xaf\"}}",
+		"{\"cmd\": \"read_note\", \"payload\": {\"s\": \"\xed\xa0\x80\"}}",
+		"{\"cmd\": \"read_note\", \"payload\": {\"s\": \"\xe2\x82\"}}",
+		"{\"cmd\": \"read_note\", \"payload\": {\"\xfe\": 1}}",
+		"{\"cmd\": \"count\xff\", \"payload\": {}}",
+		"{\"cmd\": \"read_note\", \"payload\": {\"s\": \"\xf4\x90\x80\x80\"}}",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad8); i++)
+		EXPECT_POST("main", bad8[i], "error:", "invalid UTF-8");
+	/* Unknown and malformed command names, from the page and raw. */
+	static const char *const unknown[] = {"no_such", "plugin:nope|x", "plugin:event|nope", "READ_NOTE"};
+	for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++) {
+		char *arg = g_strdup_printf("{\"cmd\": \"%s\"}", unknown[i]);
+		char *want = g_strdup_printf("unknown command: %s", unknown[i]);
+		x = sc("main", "try_invoke", arg);
+		EXPECT(strcmp(J(&x, "error"), want) == 0, "unknown %s: %s", unknown[i], x.raw);
+		res_free(&x);
+		char *t = g_strdup_printf("{\"cmd\": \"%s\", \"payload\": {}}", unknown[i]);
+		EXPECT_POST("main", t, "error:", want);
+		g_free(t);
+		g_free(want);
+		g_free(arg);
+	}
+	char *longname = g_strnfill(600, 'a');
+	char *arg = g_strdup_printf("{\"cmd\": \"%s\"}", longname);
+	static const char *const badname[] = {"{\"cmd\": \"read note\"}", "{\"cmd\": \"\"}", "{\"cmd\": \"a\\u0000b\"}"};
+	for (size_t i = 0; i <= G_N_ELEMENTS(badname); i++) {
+		x = sc("main", "try_invoke", i < G_N_ELEMENTS(badname) ? badname[i] : arg);
+		EXPECT(has(J(&x, "error"), "\"cmd\" must be a command name"), "bad name %zu: %s", i, x.raw);
+		res_free(&x);
+	}
+	g_free(arg);
+	g_free(longname);
+	/* Malformed through a subverted bridge. */
+	EXPECT_POST("main", "", "error:", "malformed message");
+	EXPECT_POST("main", "{", "error:", "malformed message");
+	EXPECT_POST("main", "[]", "error:", "the message must be a JSON object");
+	EXPECT_POST("main", "null", "error:", "the message must be a JSON object");
+	EXPECT_POST("main", "{\"payload\": {}}", "error:", "\\\"cmd\\\" must be a command name");
+	EXPECT_POST("main", "{\"cmd\": 5}", "error:", "\\\"cmd\\\" must be a command name");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"callback\": -1}", "error:", "\\\"callback\\\" must be a callback id");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"error\": 4294967296}", "error:", "\\\"error\\\" must be a callback id");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"callback\": \"7\"}", "error:", "\\\"callback\\\" must be a callback id");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"options\": []}", "error:", "\\\"options\\\" must be an object");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"options\": {\"headers\": {\"a\": 1}}}", "error:", "must have a string value");
+	EXPECT_POST("main", "{\"cmd\": \"count\", \"body\": \"AQID\"}", "error:", "unknown field \\\"body\\\"");
+	EXPECT_POST("main", "{\"cmd\": \"count\"} {\"cmd\": \"count\"}", "error:", "malformed message");
+	/* 2,000 async calls at once: past the in-flight limit (256) they are
+	 * refused; each is answered once, by its handler or by the limit. */
+	x = sc("main", "burst", "{\"n\": 2000, \"cmd\": \"try_syscall_async\", \"args\": {\"what\": \"nothing\"}}");
+	{
+		json_object *rs = NULL;
+		int sum = 0, other = 0;
+		if (x.o && json_object_object_get_ex(x.o, "results", &rs) && json_object_is_type(rs, json_type_object)) {
+			json_object_object_foreach(rs, k, v) {
+				sum += json_object_get_int(v);
+				if (strcmp(k, "error:what?") != 0 &&
+				    strcmp(k, "error:too many calls in flight (limit 256): wait for answers before sending more") != 0)
+					other++;
+			}
+		}
+		EXPECT(strcmp(J(&x, "answered"), "2000") == 0 && sum == 2000 && other == 0, "async burst: %s", x.raw);
+		printf("2,000 async calls at once: %s\n", J(&x, "results"));
+	}
+	res_free(&x);
+	/* Only the two boundary calls ran; the core is up. */
+	expect_count("main", 3, "after the hostile messages");
+	printf("hostile messages: %.1f s\n", (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+	cg_app_quit(app);
+}
+
+START_TEST(oversized_deep_and_malformed_messages)
+{
+	make_app("main");
+	run_app(sc_messages);
+}
+END_TEST
+
+/* ----------------------------------------------- 5b. reused callback ids */
+
+static void sc_reuse(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main") && page_ready("viewer"), "pages not ready");
+	enum { N = 40 };
+	post_rec p[N];
+	char *texts[N];
+	const char *labels[N];
+	/* The same callback/error ids (and channel id) on every message, in
+	 * two windows, sync and async commands, all posted before any answer
+	 * is waited for (the async ones are then in flight together). */
+	for (int i = 0; i < N; i++) {
+		int kind = i % 4;
+		labels[i] = kind == 1 ? "viewer" : "main";
+		if (kind == 2)
+			texts[i] = g_strdup_printf("{\"cmd\": \"stream\", \"callback\": 7, \"error\": 8, \"payload\": "
+						   "{\"onEvent\": \"__CHANNEL__:9\", \"seq\": %d}}", i);
+		else if (kind == 3)
+			texts[i] = g_strdup_printf("{\"cmd\": \"sum_bytes\", \"callback\": 7, \"error\": 8, \"payload\": "
+						   "{\"seq\": %d}}", i);
+		else
+			texts[i] = g_strdup_printf("{\"cmd\": \"read_note\", \"callback\": 7, \"error\": 8, \"payload\": "
+						   "{\"seq\": %d}}", i);
+	}
+	for (int i = 0; i < N; i++)
+		EXPECT(post_start(labels[i], texts[i], &p[i]) == 0, "post %d", i);
+	EXPECT(wait_posts(p, N), "not every message was answered");
+	/* A round trip through each page: anything late would be here by now. */
+	expect_count("main", 1, "after the reused ids");
+	res x = sc("viewer", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"seq\": -1}}");
+	EXPECT(strcmp(J(&x, "value.window"), "viewer") == 0, "viewer after the reused ids: %s", x.raw);
+	res_free(&x);
+	for (int i = 0; i < N; i++) {
+		int kind = i % 4;
+		char want[96];
+		EXPECT(p[i].answers == 1, "message %d answered %d times", i, p[i].answers);
+		if (kind == 2) {
+			EXPECT(p[i].ok && strcmp(p[i].text, "\"done\"") == 0, "stream %d: %s", i, p[i].text);
+		} else if (kind == 3) {
+			/* sum_bytes with a JSON payload: its own rejection */
+			EXPECT(!p[i].ok && strcmp(p[i].text, "\"expected a binary body\"") == 0, "sum_bytes %d: %s", i, p[i].text);
+		} else {
+			snprintf(want, sizeof(want), "\"args\":{\"seq\":%d}", i);
+			EXPECT(p[i].ok && has(p[i].text, want), "read_note %d: %s", i, p[i].text);
+			snprintf(want, sizeof(want), "\"window\":\"%s\"", labels[i]);
+			EXPECT(has(p[i].text, want), "read_note %d answered for another window: %s", i, p[i].text);
+		}
+		g_free(p[i].text);
+		g_free(texts[i]);
+	}
+	cg_app_quit(app);
+}
+
+START_TEST(reused_callback_ids)
+{
+	make_app("main,viewer");
+	run_app(sc_reuse);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 6. flood */
+
+static const char *const flood_labels[3] = {"main", "viewer", "other"};
+/* main and viewer read notes (the answer echoes seq, from and window);
+ * other sums bytes (a binary body that sums to seq). */
+static const char *const flood_modes[3] = {"read_note", "read_note", "sum_bytes"};
+static const int flood_base[3] = {1000000, 2000000, 0};
+
+static long rss_kib(void)
+{
+	long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* One burst: invokes[i] invokes and emits[i] emits from window i, all
+ * three at once; then waits for every answer and every delivery and
+ * checks them. Returns the seconds it took. */
+static double flood_phase(int phase, const int invokes[3], const int emits[3], int timeout)
+{
+	gint64 t0 = g_get_monotonic_time();
+	int total_emits = emits[0] + emits[1] + emits[2];
+	char *expect = g_strdup_printf("{\"phase\": %d, \"expect\": {\"main\": %d, \"viewer\": %d, \"other\": %d}}", phase,
+				       emits[0], emits[1], emits[2]);
+	for (int i = 0; i < 3; i++) {
+		char *r = scenario(flood_labels[i], "flood_expect", expect);
+		EXPECT(strcmp(r, "\"ok\"") == 0, "flood_expect %s: %s", flood_labels[i], r);
+		g_free(r);
+	}
+	g_free(expect);
+	for (int i = 0; i < 3; i++) {
+		char *arg = g_strdup_printf("{\"phase\": %d, \"mode\": \"%s\", \"invokes\": %d, \"emits\": %d, \"base\": %d, "
+					    "\"event\": \"note-flood\", \"concurrency\": 64}",
+					    phase, flood_modes[i], invokes[i], emits[i], flood_base[i]);
+		char *r = scenario(flood_labels[i], "flood_start", arg);
+		EXPECT(strcmp(r, "\"started\"") == 0, "flood_start %s: %s", flood_labels[i], r);
+		g_free(r);
+		g_free(arg);
+	}
+	for (int i = 0; i < 3; i++)
+		EXPECT(wait_for(flood_labels[i], "return !!window.__flood && window.__flood.done === true;", timeout),
+		       "window %s: the flood did not finish in %d s", flood_labels[i], timeout);
+	char *delivered = g_strdup_printf("return !!window.__floodEvents && window.__floodEvents.count >= %d;", total_emits);
+	for (int i = 0; i < 2; i++)
+		EXPECT(wait_for(flood_labels[i], delivered, timeout), "window %s: not every event arrived in %d s",
+		       flood_labels[i], timeout);
+	g_free(delivered);
+	double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+	for (int i = 0; i < 3; i++) {
+		res x = sc(flood_labels[i], "flood_status", NULL);
+		char n[16], e[16];
+		snprintf(n, sizeof(n), "%d", invokes[i]);
+		snprintf(e, sizeof(e), "%d", emits[i]);
+		EXPECT(strcmp(J(&x, "invoke.answered"), n) == 0 && strcmp(J(&x, "invoke.good"), n) == 0 &&
+		       strcmp(J(&x, "invoke.wrong"), "0") == 0 && strcmp(J(&x, "invoke.errors"), "0") == 0 &&
+		       strcmp(J(&x, "invoke.doubled"), "0") == 0, "phase %d %s invokes (%d sent): %.2000s", phase,
+		       flood_labels[i], invokes[i], x.raw);
+		EXPECT(strcmp(J(&x, "invoke.emitted"), e) == 0 && strcmp(J(&x, "invoke.emitErrors"), "0") == 0,
+		       "phase %d %s emits (%d sent): %.2000s", phase, flood_labels[i], emits[i], x.raw);
+		if (i < 2) {
+			/* main and viewer listen: every event once, from every window */
+			char c[16];
+			snprintf(c, sizeof(c), "%d", total_emits);
+			EXPECT(strcmp(J(&x, "events.count"), c) == 0 && strcmp(J(&x, "events.dup"), "0") == 0 &&
+			       strcmp(J(&x, "events.bad"), "0") == 0 && strcmp(J(&x, "events.stale"), "0") == 0 &&
+			       strcmp(J(&x, "events.missing"), "{\"main\":0,\"viewer\":0,\"other\":0}") == 0,
+			       "phase %d %s events (%d emitted): %.2000s", phase, flood_labels[i], total_emits, x.raw);
+		} else {
+			/* other may not listen to note-*: none reached it */
+			EXPECT(strcmp(J(&x, "events.count"), "0") == 0, "phase %d other got events: %.2000s", phase, x.raw);
+		}
+		printf("phase %d %s: %s invokes answered (%s good) and %s emitted in %s ms; %s events received\n", phase,
+		       flood_labels[i], J(&x, "invoke.answered"), J(&x, "invoke.good"), J(&x, "invoke.emitted"),
+		       J(&x, "invoke.ms"), J(&x, "events.count"));
+		res_free(&x);
+	}
+	return secs;
+}
+
+static void split3(int total, int out[3])
+{
+	for (int i = 0; i < 3; i++)
+		out[i] = total / 3 + (i < total % 3);
+}
+
+static void sc_flood(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main") && page_ready("viewer") && page_ready("other"), "pages not ready");
+	int total = long_run() ? 100000 : 10000;
+	int warm = total / 5;
+	int timeout = long_run() ? 900 : 120;
+	/* Listeners: main (any event) and viewer (note-*) may; other may not. */
+	for (int i = 0; i < 3; i++) {
+		res x = sc(flood_labels[i], "flood_listen", "{\"event\": \"note-flood\"}");
+		if (i < 2)
+			EXPECT(strcmp(x.raw, "\"ok\"") == 0, "%s flood_listen: %s", flood_labels[i], x.raw);
+		else
+			EXPECT(has(J(&x, "error"), "note-flood") && has(J(&x, "error"), "window \"other\""),
+			       "other's listen was not refused: %s", x.raw);
+		res_free(&x);
+	}
+	int inv[3], ev[3];
+	/* Warm-up: allocator arenas, caches and the pages' JIT reach their
+	 * working size, so that the measure after it is the baseline. */
+	split3(warm, inv);
+	split3(warm, ev);
+	double w = flood_phase(1, inv, ev, timeout);
+	malloc_trim(0);
+	long before = rss_kib();
+	split3(total, inv);
+	split3(total, ev);
+	double s = flood_phase(2, inv, ev, timeout);
+	malloc_trim(0);
+	long after = rss_kib();
+	/* A second full burst: what a leak would add again, a cache would not. */
+	double s2 = flood_phase(3, inv, ev, timeout);
+	malloc_trim(0);
+	long after2 = rss_kib();
+	printf("flood: warm-up %d invokes + %d events in %.1f s; %d invokes + %d events in %.1f s, again in %.1f s\n", warm,
+	       warm, w, total, total, s, s2);
+	printf("core RSS: %ld KiB after warm-up, %ld KiB after the flood (%+ld KiB), %ld KiB after the second (%+ld KiB)\n",
+	       before, after, after - before, after2, after2 - after);
+	/* Bounded: the core keeps no state for a call once it is answered,
+	 * so what remains is allocator slack and the garbage JavaScriptCore
+	 * has not collected yet in this process (each script message is a JSC
+	 * value here), not something proportional to the calls. Seen on a
+	 * 2-core machine: +5 to +12 MiB over the first burst whatever its
+	 * size (10,000 or 100,000 of each), -4 to +7 MiB over the second.
+	 * 32 MiB leaves room for that noise; a leak of 200 bytes per call or
+	 * event delivery crosses it within the long run's two bursts, and the
+	 * second burst must not add to the first. */
+	EXPECT(after - before < 32 * 1024, "the core grew by %ld KiB over the flood", after - before);
+	EXPECT(after2 - before < 32 * 1024, "the core grew by %ld KiB over two floods", after2 - before);
+	/* Still up and exact: the flood called no count, so this is the first. */
+	res x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"name\": \"after\"}}");
+	EXPECT(strcmp(J(&x, "value.window"), "main") == 0, "after the flood: %s", x.raw);
+	res_free(&x);
+	expect_count("other", 1, "after the flood");
+	cg_app_quit(app);
+}
+
+START_TEST(flood_from_three_windows)
+{
+	make_app("main,viewer,other");
+	run_app(sc_flood);
+}
+END_TEST
+
+int main(void)
+{
+	int pre = rt_preflight();
+	if (pre)
+		return pre;
+	Suite *s = suite_create("runtime-hostile");
+	TCase *tc = tcase_create("windows");
+	tcase_set_timeout(tc, long_run() ? 3600 : 300);
+	tcase_add_test(tc, forged_identity_is_ignored);
+	tcase_add_test(tc, raw_messages_forged_fields_and_keys);
+	tcase_add_test(tc, frames_without_security_frames);
+	tcase_add_test(tc, frames_of_other_origins);
+	tcase_add_test(tc, allowed_frame_is_never_the_top_frame);
+	tcase_add_test(tc, navigated_page_is_judged_as_its_origin);
+	tcase_add_test(tc, bridge_overwritten_or_wrapped);
+	tcase_add_test(tc, oversized_deep_and_malformed_messages);
+	tcase_add_test(tc, reused_callback_ids);
+	tcase_add_test(tc, flood_from_three_windows);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
