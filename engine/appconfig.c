@@ -160,10 +160,14 @@ static int read_windows(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json
 				free(p);
 				r = CG_EDUPLICATE;
 			}
+		if (r == 0 && !title && !(title = strdup(label)))
+			r = CG_ENOMEM;
+		if (r == 0 && !url && !(url = strdup("index.html")))
+			r = CG_ENOMEM;
 		if (r == 0) {
 			wc->label = label;
-			wc->title = title ? title : strdup(label);
-			wc->url = url ? url : strdup("index.html");
+			wc->title = title;
+			wc->url = url;
 			c->n_windows++;
 		} else {
 			free(label);
@@ -193,6 +197,10 @@ static int read_patterns(cg_diag *d, const cg_jsondoc *doc, json_object *v, cons
 		const char *err = NULL;
 		size_t off = 0;
 		cg_urlpattern *p = cg_urlpattern_new(vec[i], &err, &off);
+		if (!p && CG_URLPATTERN_NOMEM(err)) {
+			r = CG_ENOMEM;
+			break;
+		}
 		if (!p) {
 			char *ep = cg_pointer_join_index(ptr, i);
 			cg_jsondoc_error(d, doc, CG_EPATTERN, ep ? ep : ptr, "write a URL pattern such as \"https://example.com/*\"",
@@ -261,7 +269,8 @@ static int read_pattern(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json
 					 "the isolation pattern needs \"options.dir\", the isolation app's directory");
 			return CG_ESCHEMA;
 		}
-		c->isolation = resolve_path(dir, json_object_get_string(odir));
+		if (!(c->isolation = resolve_path(dir, json_object_get_string(odir))))
+			return CG_ENOMEM;
 	}
 	c->pattern = strdup(json_object_get_string(use));
 	return c->pattern ? 0 : CG_ENOMEM;
@@ -286,6 +295,8 @@ static int read_security(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, jso
 		ret = r;
 	c->capabilities = resolve_path(dir, caps);
 	c->permissions = resolve_path(dir, perms);
+	if ((caps && !c->capabilities) || (perms && !c->permissions))
+		ret = CG_ENOMEM;
 	free(caps);
 	free(perms);
 	json_object *x;
@@ -346,7 +357,8 @@ CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d
 		ret = r;
 	if ((r = get_str(d, doc, root, "frontend", "", &front, false)) < 0)
 		ret = r;
-	c->frontend = resolve_path(dir, front ? front : ".");
+	if (!(c->frontend = resolve_path(dir, front ? front : ".")))
+		ret = CG_ENOMEM;
 	free(front);
 	json_object *x;
 	if ((x = cg_jv_get(root, "windows")) && (r = read_windows(c, d, doc, x)) < 0)

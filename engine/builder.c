@@ -23,6 +23,7 @@ struct cg_builder {
 	cg_config cfg;
 	cg_store st;
 	size_t failures;     /* add_* calls that failed */
+	int first_failure;   /* the code of the first */
 	bool replaying;      /* rebuilding: do not record sources again */
 	GHashTable *skip;    /* lint's second build: capability files left out */
 };
@@ -152,8 +153,8 @@ static int record(cg_builder *b, cg_src_kind kind, const char *plugin,
 
 static int fail(cg_builder *b, int r)
 {
-	if (r < 0)
-		b->failures++;
+	if (r < 0 && !b->failures++)
+		b->first_failure = r;
 	return r;
 }
 
@@ -325,7 +326,11 @@ static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, 
 		free(path);
 		if (r < 0 && ret == 0)
 			ret = r;
-		if (r == CG_ENOMEM || r == CG_ELIMIT)
+		/* Stop when memory ran out or once too many files were read;
+		 * one file over the size or depth limit (CG_ELIMIT too) is an
+		 * error like any other, and the files after it are still read
+		 * and reported. */
+		if (r == CG_ENOMEM || (r == CG_ELIMIT && b->st.files > b->st.max_files))
 			break;
 	}
 	for (int i = 0; i < n; i++)
@@ -547,6 +552,16 @@ static int load_builtin_core(cg_builder *b, cg_diag *d)
 	return 0;
 }
 
+/* A build that fails says why in d, even when what failed (memory,
+ * mostly) added no entry of its own. */
+static int no_policy(cg_diag *d, size_t errors_before, int r)
+{
+	if (r < 0 && cg_diag_error_count(d) == errors_before)
+		cg_diag_add(d, CG_SEV_ERROR, r, NULL, 0, 0, NULL, NULL, "%s; no policy was built",
+			    cg_strerror(r));
+	return r;
+}
+
 CG_EXPORT int cg_builder_build(cg_builder *b, cg_policy **out, cg_diag *d)
 {
 	if (!out)
@@ -556,30 +571,32 @@ CG_EXPORT int cg_builder_build(cg_builder *b, cg_policy **out, cg_diag *d)
 		return CG_EINVAL;
 	if (b->failures) {
 		if (!cg_diag_error_count(d))
-			cg_diag_add(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, NULL,
-				    "%zu source(s) failed to load; no policy was built", b->failures);
+			cg_diag_add(d, CG_SEV_ERROR, b->first_failure, NULL, 0, 0, NULL, NULL,
+				    "%zu source(s) failed to load (%s); no policy was built", b->failures,
+				    cg_strerror(b->first_failure));
 		return CG_ESTATE;
 	}
 	if (!b->st.plugins)
 		return CG_ESTATE; /* already built */
+	size_t errors = cg_diag_error_count(d);
 	int r = 0;
 	if (b->cfg.builtin_core && (r = load_builtin_core(b, d)) < 0)
-		return r;
+		return no_policy(d, errors, r);
 	cg_policy *p = calloc(1, sizeof(*p));
 	if (!p)
-		return CG_ENOMEM;
+		return no_policy(d, errors, CG_ENOMEM);
 	p->refs = 1;
 	pthread_mutex_init(&p->cache_lock, NULL);
 	if ((r = cg_config_copy(&p->cfg, &b->cfg)) < 0) {
 		cg_policy_destroy(p);
-		return r;
+		return no_policy(d, errors, r);
 	}
 	r = cg_resolve(p, &b->st, d);
 	/* The store's contents now belong to the policy (or are gone). */
 	store_clear(&b->st);
 	if (r < 0) {
 		cg_policy_destroy(p);
-		return r;
+		return no_policy(d, errors, r);
 	}
 	*out = p;
 	return 0;
@@ -595,15 +612,16 @@ int cg_build_from_config(const cg_config *cfg, cg_policy **out, cg_diag *d)
 int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip, cg_policy **out,
 				  cg_diag *d)
 {
+	size_t errors = cg_diag_error_count(d);
 	cg_builder *b = cg_builder_new();
 	if (!b)
-		return CG_ENOMEM;
+		return no_policy(d, errors, CG_ENOMEM);
 	b->skip = skip;
 	cg_config_clear(&b->cfg);
 	int r = cg_config_copy(&b->cfg, cfg);
 	if (r < 0) {
 		cg_builder_free(b);
-		return r;
+		return no_policy(d, errors, r);
 	}
 	b->replaying = true;
 	for (size_t i = 0; i < cfg->n_sources; i++) {

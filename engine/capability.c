@@ -15,6 +15,12 @@ void cg_cap_free(cg_cap *c)
 {
 	if (!c)
 		return;
+	cg_cap_clear(c);
+	free(c);
+}
+
+void cg_cap_clear(cg_cap *c)
+{
 	free(c->id);
 	free(c->description);
 	cg_strv_free(c->windows);
@@ -30,7 +36,6 @@ void cg_cap_free(cg_cap *c)
 	}
 	free(c->entries);
 	free(c->loc.pointer);
-	free(c);
 }
 
 static int read_globs(const cg_jsondoc *doc, json_object *v, const char *ptr,
@@ -78,6 +83,10 @@ static int read_remote(const cg_jsondoc *doc, json_object *v, const char *ptr,
 		const char *err = NULL;
 		size_t off = 0;
 		cg_urlpattern *pat = cg_urlpattern_new(vec[i], &err, &off);
+		if (!pat && CG_URLPATTERN_NOMEM(err)) {
+			r = CG_ENOMEM;
+			break;
+		}
 		if (!pat) {
 			char *ep = cg_pointer_join_index(up, i);
 			cg_jsondoc_error(d, doc, CG_EPATTERN, ep ? ep : up,
@@ -161,7 +170,7 @@ static int read_entry(const cg_jsondoc *doc, json_object *v, const char *ptr,
 	if (r == 0 && !(e->ident = strdup(json_object_get_string(id))))
 		r = CG_ENOMEM;
 	if (r == 0)
-		cg_loc_set(&e->loc, st, doc, ptr);
+		r = cg_loc_set(&e->loc, st, doc, ptr);
 	free(ip);
 	return r;
 }
@@ -206,6 +215,17 @@ static int read_platforms(const cg_jsondoc *doc, json_object *v, const char *ptr
 	return cg_jv_platforms(d, doc, v, ptr, &c->platforms, &n);
 }
 
+/* Replaces *sub with the pointer of member k of ptr; on failure *ret
+ * becomes CG_ENOMEM (unless it holds an error already). */
+static char *sub_ptr(char **sub, const char *ptr, const char *k, int *ret)
+{
+	free(*sub);
+	*sub = cg_pointer_join(ptr, k);
+	if (!*sub && *ret == 0)
+		*ret = CG_ENOMEM;
+	return *sub;
+}
+
 static int read_capability(cg_store *st, const cg_jsondoc *doc, json_object *v,
 			   const char *ptr, cg_diag *d)
 {
@@ -242,7 +262,9 @@ static int read_capability(cg_store *st, const cg_jsondoc *doc, json_object *v,
 	c->local = true;
 	json_object *x;
 	char *sub = NULL;
-#define SUB(k) (free(sub), sub = cg_pointer_join(ptr, k))
+	/* A member whose pointer cannot be made is not skipped: ret says
+	 * CG_ENOMEM (skipping "local" or "platforms" would widen a grant). */
+#define SUB(k) sub_ptr(&sub, ptr, k, &ret)
 #define KEEP(r) do { int r_ = (r); if (r_ < 0 && !ret) ret = r_; } while (0)
 	x = cg_jv_get(v, "identifier");
 	if (!x) {
@@ -261,10 +283,10 @@ static int read_capability(cg_store *st, const cg_jsondoc *doc, json_object *v,
 		KEEP(CG_ESCHEMA);
 	}
 	if ((x = cg_jv_get(v, "description")) && SUB("description")) {
-		if (cg_jv_expect(d, doc, x, sub, json_type_string, "\"description\""))
-			c->description = strdup(json_object_get_string(x));
-		else
+		if (!cg_jv_expect(d, doc, x, sub, json_type_string, "\"description\""))
 			KEEP(CG_ESCHEMA);
+		else if (!(c->description = strdup(json_object_get_string(x))))
+			KEEP(CG_ENOMEM);
 	}
 	if ((x = cg_jv_get(v, "local")) && SUB("local")) {
 		if (cg_jv_expect(d, doc, x, sub, json_type_boolean, "\"local\""))
@@ -308,7 +330,10 @@ static int read_capability(cg_store *st, const cg_jsondoc *doc, json_object *v,
 		cg_cap_free(c);
 		return ret;
 	}
-	cg_loc_set(&c->loc, st, doc, ptr);
+	if (cg_loc_set(&c->loc, st, doc, ptr) < 0) {
+		cg_cap_free(c);
+		return CG_ENOMEM;
+	}
 	g_ptr_array_add(st->caps, c);
 	g_hash_table_insert(st->cap_ids, c->id, c);
 	return 0;

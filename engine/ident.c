@@ -75,18 +75,20 @@ int cg_plugin_key_validate(const char *key, const char **why)
 {
 	if (!key || !*key)
 		return 0; /* the app */
-	/* A key is valid when "key:x" is a valid identifier. */
+	/* A key is valid when "key:x" is a valid identifier. Built on the
+	 * stack: a failed allocation must not make a valid key invalid. A
+	 * key too long for the buffer is too long for an identifier: its
+	 * truncated copy, still too long, gives the same answer. */
+	char tmp[CG_IDENT_MAX + 3];
 	size_t n = strlen(key);
-	char *tmp = malloc(n + 3);
-	if (!tmp) {
-		*why = "out of memory";
-		return CG_ENOMEM;
+	if (n + 2 > CG_IDENT_MAX) {
+		memcpy(tmp, key, CG_IDENT_MAX + 1);
+		tmp[CG_IDENT_MAX + 1] = 0;
+	} else {
+		memcpy(tmp, key, n);
+		memcpy(tmp + n, ":x", 3);
 	}
-	memcpy(tmp, key, n);
-	memcpy(tmp + n, ":x", 3);
-	int r = cg_ident_validate(tmp, why);
-	free(tmp);
-	return r;
+	return cg_ident_validate(tmp, why);
 }
 
 char *cg_command_name(const char *key, const char *cmd)

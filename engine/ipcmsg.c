@@ -181,7 +181,7 @@ int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len, int flags, 
 					len, r->limits[CG_RLIMIT_MESSAGE_SIZE]);
 		return CG_ELIMIT;
 	}
-	cg_json_limits jl = {r->limits[CG_RLIMIT_MESSAGE_SIZE] + 1, (int)r->limits[CG_RLIMIT_DEPTH]};
+	cg_json_limits jl = {r->limits[CG_RLIMIT_MESSAGE_SIZE] + 1, (int)r->limits[CG_RLIMIT_DEPTH], true};
 	cg_diag *d = cg_diag_new();
 	cg_jsondoc *doc = NULL;
 	int rc = d ? cg_jsondoc_load_mem("message", msg, len, &jl, &doc, d) : CG_ENOMEM;
@@ -247,7 +247,7 @@ out:
 
 json_object *cg_ipc_parse_headers(const cg_router *r, const char *text, char **why)
 {
-	cg_json_limits jl = {r->limits[CG_RLIMIT_MESSAGE_SIZE], 2};
+	cg_json_limits jl = {r->limits[CG_RLIMIT_MESSAGE_SIZE], 2, true};
 	cg_diag *d = cg_diag_new();
 	cg_jsondoc *doc = NULL;
 	json_object *out = NULL;

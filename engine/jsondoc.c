@@ -402,6 +402,7 @@ struct scanner {
 	/* The text was cut where json-c found an error: reaching the end
 	 * means "stopped there", not "truncated document". */
 	bool stop_at_end;
+	bool nul_ok;         /* \u0000 allowed in string values */
 	int max_depth;
 	struct level *stack;
 	size_t depth, cap;
@@ -695,6 +696,14 @@ static enum scan_result scan_string(struct scanner *sc, size_t *pi,
 				    "remove the \\u0000 from the key; capgate cannot "
 				    "represent keys containing NUL",
 				    "object key contains \\u0000");
+		/* In a policy or config, a value with a NUL would mean one
+		 * thing to a reviewer (or to Tauri) and another to the engine,
+		 * which reads it only up to the NUL. */
+		if (cp == 0 && !sc->nul_ok)
+			return fail(sc, CG_EPARSE, j,
+				    "remove the \\u0000: names, patterns and paths cannot "
+				    "contain NUL",
+				    "string contains \\u0000");
 		j += 6;
 	}
 	if (esc)
@@ -1626,7 +1635,7 @@ static int report_duplicates(cg_diag *d, const char *name, const char *text,
 }
 
 /* Parses buf[0..len) (buf[len] is NUL; buf is owned and freed on error). */
-static int load_text(const char *name, char *buf, size_t len, int max_depth,
+static int load_text(const char *name, char *buf, size_t len, int max_depth, bool nul_ok,
 		     cg_jsondoc **out, cg_diag *d)
 {
 	int rc = precheck(d, name, buf, len, max_depth);
@@ -1668,6 +1677,7 @@ static int load_text(const char *name, char *buf, size_t len, int max_depth,
 	struct scanner sc;
 	bool ok = jerr == json_tokener_success;
 	scanner_init(&sc, buf, ok ? len : x, !ok, max_depth, NULL);
+	sc.nul_ok = nul_ok;
 	enum scan_result sr = scan(&sc);
 	if (sr == SCAN_NOMEM) {
 		rc = nomem(d, name);
@@ -1733,7 +1743,7 @@ int cg_jsondoc_load_mem(const char *name, const char *text, size_t len,
 	if (len)
 		memcpy(buf, text, len);
 	buf[len] = '\0';
-	return load_text(name, buf, len, eff_max_depth(lim), out, d);
+	return load_text(name, buf, len, eff_max_depth(lim), lim && lim->nul_in_strings, out, d);
 }
 
 static int io_error(cg_diag *d, const char *path, const char *what, int err)
@@ -1823,7 +1833,7 @@ int cg_jsondoc_load_file(const char *path, const cg_json_limits *lim,
 		return too_big(d, path, 0, max, false);
 	}
 	buf[n] = '\0';
-	return load_text(path, buf, n, eff_max_depth(lim), out, d);
+	return load_text(path, buf, n, eff_max_depth(lim), lim && lim->nul_in_strings, out, d);
 }
 
 void cg_jsondoc_free(cg_jsondoc *doc)
@@ -1866,8 +1876,14 @@ static uint32_t child(const struct jindex *ix, const char *text, uint32_t node,
 bool cg_jsondoc_locate(const cg_jsondoc *doc, const char *pointer,
 		       unsigned *line, unsigned *col)
 {
+	return cg_jsondoc_find(doc, pointer, line, col) > 0;
+}
+
+int cg_jsondoc_find(const cg_jsondoc *doc, const char *pointer,
+		    unsigned *line, unsigned *col)
+{
 	if (!doc || !doc->text || !pointer || (*pointer && *pointer != '/'))
-		return false;
+		return 0;
 	struct jindex *ix = doc->priv;
 	if (!ix) {
 		/* Lazy: most documents load cleanly and are never asked
@@ -1875,14 +1891,14 @@ bool cg_jsondoc_locate(const cg_jsondoc *doc, const char *pointer,
 		 * time, so this needs no lock. */
 		ix = index_build(doc->text, doc->len);
 		if (!ix)
-			return false;
+			return CG_ENOMEM; /* the text is valid JSON */
 		((cg_jsondoc *)doc)->priv = ix;
 	}
 	size_t plen = strlen(pointer);
 	char small[256];
 	char *tok = plen < sizeof small ? small : malloc(plen + 1);
 	if (!tok)
-		return false;
+		return CG_ENOMEM;
 	uint32_t node = 0;
 	const char *p = pointer;
 	bool found = true;
@@ -1912,12 +1928,12 @@ bool cg_jsondoc_locate(const cg_jsondoc *doc, const char *pointer,
 	if (tok != small)
 		free(tok);
 	if (!found)
-		return false;
+		return 0;
 	if (line)
 		*line = ix->nodes[node].line;
 	if (col)
 		*col = ix->nodes[node].col;
-	return true;
+	return 1;
 }
 
 /* --------------------------------------------------------- diagnostics */

@@ -12,6 +12,11 @@
 typedef struct cg_json_limits {
 	size_t max_size;   /* bytes; 0 means the default, 16 MiB */
 	int max_depth;     /* nesting; 0 means the default, 64 */
+	/* Accept \u0000 inside string values (IPC payloads, which reach
+	 * handlers with their length). Policy and config files refuse it:
+	 * their names, patterns and paths are read as C strings, which a NUL
+	 * would silently cut short. */
+	bool nul_in_strings;
 } cg_json_limits;
 
 typedef struct cg_jsondoc {
@@ -39,6 +44,10 @@ CG_HIDDEN void cg_jsondoc_free(cg_jsondoc *doc);
  * position is reported. Returns false if the pointer names nothing. */
 CG_HIDDEN bool cg_jsondoc_locate(const cg_jsondoc *doc, const char *pointer,
 				 unsigned *line, unsigned *col);
+/* The same, for positions that must not be lost: 1 found, 0 when the
+ * pointer names nothing, CG_ENOMEM when memory ran out. */
+CG_HIDDEN int cg_jsondoc_find(const cg_jsondoc *doc, const char *pointer,
+			      unsigned *line, unsigned *col);
 
 /* Adds an error located at pointer (line and column 0 when the pointer
  * names nothing, so no position is made up). */

@@ -71,13 +71,14 @@ int cg_plugin_declare(cg_plugin *pl, const char *cmd)
 	return 0;
 }
 
-void cg_loc_set(cg_loc *l, cg_store *st, const cg_jsondoc *doc, const char *pointer)
+int cg_loc_set(cg_loc *l, cg_store *st, const cg_jsondoc *doc, const char *pointer)
 {
 	l->file = g_string_chunk_insert_const(st->strings, doc->name);
 	l->line = l->col = 0;
-	cg_jsondoc_locate(doc, pointer, &l->line, &l->col);
+	int r = cg_jsondoc_find(doc, pointer, &l->line, &l->col);
 	free(l->pointer);
 	l->pointer = strdup(pointer);
+	return r < 0 || !l->pointer ? CG_ENOMEM : 0;
 }
 
 /* Command names are Rust function names in Tauri; we only insist that they
@@ -207,7 +208,10 @@ static int add_perm(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc, cg_perm 
 		cg_perm_free(p);
 		return CG_EDUPLICATE;
 	}
-	cg_loc_set(&p->loc, st, doc, ptr);
+	if (cg_loc_set(&p->loc, st, doc, ptr) < 0) {
+		cg_perm_free(p);
+		return CG_ENOMEM;
+	}
 	g_hash_table_insert(pl->perms, p->id, p);
 	g_ptr_array_add(pl->order, p);
 	return 0;
@@ -215,6 +219,20 @@ static int add_perm(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc, cg_perm 
 
 /* One permission object: from a permission file ("permission" array) or from
  * acl-manifests.json ("permissions" map, where id_hint is the map key). */
+/* The JSON pointer of v's member key when v has one (*x is the member),
+ * else NULL. A member whose pointer cannot be made is not skipped: *ret
+ * becomes CG_ENOMEM (unless it holds an error already). */
+static char *member_ptr(json_object *v, const char *ptr, const char *key, json_object **x,
+			int *ret)
+{
+	if (!(*x = cg_jv_get(v, key)))
+		return NULL;
+	char *sub = cg_pointer_join(ptr, key);
+	if (!sub && *ret == 0)
+		*ret = CG_ENOMEM;
+	return sub;
+}
+
 static int read_permission(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
 			   json_object *v, const char *ptr, cg_diag *d)
 {
@@ -247,24 +265,24 @@ static int read_permission(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
 	p->kind = CG_PERM_PERMISSION;
 	json_object *x;
 	char *sub;
-	if ((x = cg_jv_get(v, "description")) && (sub = cg_pointer_join(ptr, "description"))) {
-		if (cg_jv_expect(d, doc, x, sub, json_type_string, "\"description\""))
-			p->description = strdup(json_object_get_string(x));
-		else
-			ret = CG_ESCHEMA;
+	if ((sub = member_ptr(v, ptr, "description", &x, &ret))) {
+		if (!cg_jv_expect(d, doc, x, sub, json_type_string, "\"description\""))
+			ret = ret ? ret : CG_ESCHEMA;
+		else if (!(p->description = strdup(json_object_get_string(x))))
+			ret = ret ? ret : CG_ENOMEM;
 		free(sub);
 	}
-	if ((x = cg_jv_get(v, "commands")) && (sub = cg_pointer_join(ptr, "commands"))) {
+	if ((sub = member_ptr(v, ptr, "commands", &x, &ret))) {
 		int r = read_commands(st, pl, doc, x, sub, p, d);
 		ret = ret ? ret : r;
 		free(sub);
 	}
-	if ((x = cg_jv_get(v, "scope")) && (sub = cg_pointer_join(ptr, "scope"))) {
+	if ((sub = member_ptr(v, ptr, "scope", &x, &ret))) {
 		int r = read_scope(doc, x, sub, p, d);
 		ret = ret ? ret : r;
 		free(sub);
 	}
-	if ((x = cg_jv_get(v, "platforms")) && (sub = cg_pointer_join(ptr, "platforms"))) {
+	if ((sub = member_ptr(v, ptr, "platforms", &x, &ret))) {
 		int r = read_platforms(doc, x, sub, &p->platforms, d);
 		ret = ret ? ret : r;
 		free(sub);
@@ -338,9 +356,11 @@ static int read_set(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
 	}
 	p->kind = is_default ? CG_PERM_DEFAULT : CG_PERM_SET;
 	json_object *x = cg_jv_get(v, "description");
-	if (json_object_is_type(x, json_type_string))
-		p->description = strdup(json_object_get_string(x));
-	int r = read_members(doc, v, ptr, p, d);
+	int r = 0;
+	if (json_object_is_type(x, json_type_string) && !(p->description = strdup(json_object_get_string(x))))
+		r = CG_ENOMEM;
+	if (r == 0)
+		r = read_members(doc, v, ptr, p, d);
 	if (r < 0) {
 		cg_perm_free(p);
 		return r;
@@ -415,7 +435,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 	int ret = 0;
 	json_object *x;
 	char *sub;
-	if ((x = cg_jv_get(v, "permissions")) && (sub = cg_pointer_join(ptr, "permissions"))) {
+	if ((sub = member_ptr(v, ptr, "permissions", &x, &ret))) {
 		if (!cg_jv_expect(d, doc, x, sub, json_type_object, "\"permissions\"")) {
 			ret = CG_ESCHEMA;
 		} else {
@@ -428,7 +448,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 		}
 		free(sub);
 	}
-	if ((x = cg_jv_get(v, "permission_sets")) && (sub = cg_pointer_join(ptr, "permission_sets"))) {
+	if ((sub = member_ptr(v, ptr, "permission_sets", &x, &ret))) {
 		if (!cg_jv_expect(d, doc, x, sub, json_type_object, "\"permission_sets\"")) {
 			ret = CG_ESCHEMA;
 		} else {
@@ -441,7 +461,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 		}
 		free(sub);
 	}
-	if ((x = cg_jv_get(v, "default_permission")) && (sub = cg_pointer_join(ptr, "default_permission"))) {
+	if ((sub = member_ptr(v, ptr, "default_permission", &x, &ret))) {
 		int r = read_set(st, pl, doc, x, sub, true, d);
 		ret = ret ? ret : r;
 		free(sub);

@@ -201,8 +201,11 @@ CG_HIDDEN int cg_load_capability_doc(cg_store *st, const cg_jsondoc *doc,
 CG_HIDDEN void cg_plugin_free(cg_plugin *pl);
 CG_HIDDEN void cg_perm_free(cg_perm *p);
 CG_HIDDEN void cg_cap_free(cg_cap *c);
-CG_HIDDEN void cg_loc_set(cg_loc *l, cg_store *st, const cg_jsondoc *doc,
-			  const char *pointer);
+/* Frees what c holds, not c itself (a policy's array of capabilities). */
+CG_HIDDEN void cg_cap_clear(cg_cap *c);
+/* 0, or CG_ENOMEM when the position or pointer could not be recorded. */
+CG_HIDDEN int cg_loc_set(cg_loc *l, cg_store *st, const cg_jsondoc *doc,
+			 const char *pointer);
 /* Declare a plain command name for a plugin. */
 CG_HIDDEN int cg_plugin_declare(cg_plugin *pl, const char *cmd);
 

@@ -14,16 +14,6 @@
 
 #define SUBJECT_CACHE_MAX 4096
 
-static void cap_clear(cg_cap *c)
-{
-	/* Same as cg_cap_free without freeing c itself. */
-	cg_cap *tmp = malloc(sizeof(*tmp));
-	if (tmp) {
-		*tmp = *c;
-		cg_cap_free(tmp);
-	}
-}
-
 void cg_policy_destroy(cg_policy *p)
 {
 	if (!p)
@@ -50,7 +40,7 @@ void cg_policy_destroy(cg_policy *p)
 	if (p->globals)
 		g_hash_table_destroy(p->globals);
 	for (size_t i = 0; p->caps && i < p->n_caps; i++)
-		cap_clear(&p->caps[i]);
+		cg_cap_clear(&p->caps[i]);
 	free(p->caps);
 	if (p->plugins)
 		g_hash_table_destroy(p->plugins);

@@ -521,7 +521,7 @@ static int check_plaintext(const char *pt, size_t len, const struct envelope *ev
 	 * applies its own limits when it parses this text again, and a
 	 * sealed message must not be held to a stricter rule than a plain
 	 * one. */
-	cg_json_limits jl = {CG_SEAL_MAX, 4096};
+	cg_json_limits jl = {CG_SEAL_MAX, 4096, true};
 	cg_jsondoc *doc = NULL;
 	/* No diagnostics: the reason for the log is the static *why, and the
 	 * text of a rejected message should not travel further. */
@@ -578,7 +578,7 @@ int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size
 		return CG_ELIMIT;
 	}
 
-	cg_json_limits jl = {ENVELOPE_MAX, 1};
+	cg_json_limits jl = {ENVELOPE_MAX, 1, false};
 	cg_jsondoc *doc = NULL;
 	struct envelope ev = {0};
 	uint8_t *aad = NULL;

@@ -46,6 +46,9 @@ typedef struct cg_urlpattern cg_urlpattern;
  * offset in s) on a bad pattern or on allocation failure ("out of memory"). */
 CG_HIDDEN cg_urlpattern *cg_urlpattern_new(const char *s, const char **err,
 					   size_t *err_offset);
+/* Whether a cg_urlpattern_new error is the allocation failure (not a
+ * bad pattern). */
+#define CG_URLPATTERN_NOMEM(err) ((err) && strcmp((err), "out of memory") == 0)
 CG_HIDDEN void cg_urlpattern_free(cg_urlpattern *p);
 CG_HIDDEN bool cg_urlpattern_match(const cg_urlpattern *p, const cg_url *u);
 CG_HIDDEN const char *cg_urlpattern_source(const cg_urlpattern *p);

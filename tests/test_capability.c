@@ -62,6 +62,13 @@ static void expect_error(const struct bad *c, size_t k)
 START_TEST(located_errors)
 {
 	static const struct bad cases[] = {
+		/* "other\u0000x" would otherwise apply to window "other", and the
+		 * permission to allow-never-granted: what a reviewer (or Tauri)
+		 * reads must be what the engine enforces. */
+		{"{\"identifier\": \"a\", \"windows\": [\"other\\u0000x\"], \"permissions\": []}",
+		 "string contains \\u0000", "/windows/0", 1, 39, CG_EPARSE},
+		{"{\"identifier\": \"a\", \"permissions\": [\"core:app:default\\u0000-no\"]}",
+		 "string contains \\u0000", NULL, 1, 54, CG_EPARSE},
 		{"{\"identifier\": \"a\", \"window\": [\"main\"], \"permissions\": []}",
 		 "unknown field \"window\" in a capability", "/window", 1, 31, CG_ESCHEMA},
 		{"{\"identifier\": \"a\",\n \"permissions\": [\"core:default\", {\"identifier\": \"fs:x\", \"windows\": []}]}",

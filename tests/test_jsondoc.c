@@ -233,9 +233,12 @@ END_TEST
 
 START_TEST(test_valid_strings)
 {
-	/* Surrogate pairs, escapes, \u0000 in a value (not a key), UTF-8. */
-	cg_jsondoc *doc = load_ok("{\"k\": [\"\\ud83d\\ude00\", \"\xf0\x9f\x98\x80\","
-				  " \"a\\u0000b\", \"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]}");
+	/* Surrogate pairs, escapes, \u0000 in a value (not a key: only where
+	 * the caller allows it, as IPC does), UTF-8. */
+	static const char text[] = "{\"k\": [\"\\ud83d\\ude00\", \"\xf0\x9f\x98\x80\","
+				   " \"a\\u0000b\", \"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]}";
+	cg_json_limits lim = {0, 0, true};
+	cg_jsondoc *doc = load_ok_len(text, sizeof(text) - 1, &lim);
 	json_object *a, *v;
 	ck_assert(json_object_object_get_ex(doc->root, "k", &a));
 	v = json_object_array_get_idx(a, 0);
@@ -393,6 +396,9 @@ START_TEST(test_bad_strings)
 	/* json-c keeps keys as C strings: "a\u0000b" would become "a". */
 	EXPECT_ERR("{\"a\\u0000b\": 1}", CG_EPARSE, 1, 4, "",
 		   "object key contains \\u0000", NULL);
+	/* and policy and config files read values as C strings too */
+	EXPECT_ERR("{\"k\": [\"ok\", \"a\\u0000b\"]}", CG_EPARSE, 1, 16, "/k/1",
+		   "string contains \\u0000", NULL);
 }
 END_TEST
 

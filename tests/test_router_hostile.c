@@ -1211,15 +1211,16 @@ START_TEST(test_timeouts)
 		   " \"allow-seq-async\", \"allow-defer\", \"allow-greet\"]}");
 	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
 	int q[4];
+	double t0 = now_s();
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"block\", \"payload\": {\"tag\": 0}}", &q[0]), 0);
 	wait_counter(r, &gate_waiting, 1);
-	/* queued behind the hung handler, on a pool of one */
-	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"seq_async\", \"payload\": {\"seq\": 7}}", &q[1]), 0);
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"defer\"}", &q[2]), 0);
 	ck_assert_ptr_nonnull(deferred);
-	double t0 = now_s();
-	wait_replies(r, 3);
+	wait_replies(r, 2);
 	ck_assert_double_ge(now_s() - t0, 0.15);
+	/* The only worker still hangs: a new call must not wait behind it. */
+	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"seq_async\", \"payload\": {\"seq\": 7}}", &q[1]), 0);
+	wait_replies(r, 3);
 	int got[3] = {0, 0, 0};
 	for (size_t i = 0; i < 3; i++) {
 		if (replies[i].req == &q[0]) {
