@@ -1,7 +1,9 @@
 #!/bin/sh
 # Quick start: installs what is needed, builds, and runs the whole test
-# suite (unit, conformance, corpus and CLI tests). In CI (CI=true) it also
-# runs `make distcheck`, so the release tarball builds and passes too.
+# suite (unit, conformance, corpus, CLI and window tests). In CI (CI=true)
+# it also runs `make distcheck` under ASan and UBSan (the release tarball
+# builds and passes), every unit test under valgrind, and every fuzz target
+# for a short smoke run.
 set -eu
 cd "$(dirname "$0")"
 scripts/build.sh
@@ -21,6 +23,8 @@ if [ "${CI:-}" = true ]; then
 	make distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-sanitizers
 	# Every unit test under valgrind: zero errors, zero leaks.
 	make check-valgrind
+	# Every fuzz target for a smoke run (fuzz/README.md: how to run long).
+	make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 fi
 pass=$(sed -n 's/^# PASS: *//p' test-suite.log | head -n 1)
 fail=$(sed -n 's/^# FAIL: *//p' test-suite.log | head -n 1)
