@@ -5,6 +5,7 @@
  */
 #include "router.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct cg_audit {
 	double rate, tokens, burst;
 	double last;       /* seconds, monotonic */
 	unsigned long dropped;
+	unsigned long lost;  /* lines the file refused since the last report */
 };
 
 void cg_audit_free(cg_audit *a)
@@ -65,11 +67,23 @@ static double mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void emit_line(cg_audit *a, json_object *o)
+/* A disk that fills up must not make the audit trail vanish in silence:
+ * the first lost line is said in the router's log, and so is the return. */
+static void emit_line(cg_router *r, cg_audit *a, json_object *o)
 {
 	const char *line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (a->f)
-		fprintf(a->f, "%s\n", line);
+	if (a->f) {
+		errno = 0;
+		if (fprintf(a->f, "%s\n", line) < 0 || fflush(a->f) != 0 || ferror(a->f)) {
+			if (a->lost++ == 0)
+				cg_router_log(r, "audit log: cannot write (%s): audit records are being lost",
+					      strerror(errno ? errno : EIO));
+			clearerr(a->f);
+		} else if (a->lost) {
+			cg_router_log(r, "audit log: writing again; %lu records were lost", a->lost);
+			a->lost = 0;
+		}
+	}
 	if (a->fn)
 		a->fn(line, a->user);
 }
@@ -109,7 +123,7 @@ void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind, const
 	if (a->dropped) {
 		json_object_object_add(o, "dropped", json_object_new_int64((int64_t)a->dropped));
 		json_object_object_add(o, "reason", json_object_new_string("audit rate limit: records dropped since the last line"));
-		emit_line(a, o);
+		emit_line(r, a, o);
 		json_object_put(o);
 		a->dropped = 0;
 		if (!(o = json_object_new_object()))
@@ -122,6 +136,6 @@ void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind, const
 	json_object_object_add(o, kind, json_object_new_string(name));
 	json_object_object_add(o, "decision", json_object_new_string(decision));
 	json_object_object_add(o, "reason", json_object_new_string(reason));
-	emit_line(a, o);
+	emit_line(r, a, o);
 	json_object_put(o);
 }

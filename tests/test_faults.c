@@ -1261,6 +1261,16 @@ static int h_greet(cg_call *c, void *user)
 }
 
 static int n_audit_lines;
+static int n_log_lines;
+static char last_log_line[256];
+
+static void on_router_log(const char *line, void *user)
+{
+	(void)user;
+	n_log_lines++;
+	snprintf(last_log_line, sizeof(last_log_line), "%s", line);
+}
+
 static void on_audit(const char *line, void *user)
 {
 	n_audit_lines++;
@@ -1291,9 +1301,11 @@ START_TEST(audit_log_disk_full)
 	const char *msg = "{\"cmd\": \"greet\", \"callback\": 1, \"error\": 2, \"payload\": {}}";
 
 	/* The engine opens the log when it is set (an unopenable path is
-	 * CG_EIO then), but a write that fails later (ENOSPC) is not
-	 * reported: the record is lost, the call is answered as ever, and a
-	 * callback set beside the file still gets every line. */
+	 * CG_EIO then). A write that fails later (ENOSPC) loses the record,
+	 * says so once in the router's log, the call is answered as ever,
+	 * and a callback set beside the file still gets every line. */
+	cg_router_set_log(r, on_router_log, NULL);
+	n_log_lines = 0;
 	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, "/dev/full", on_audit, NULL, 10000), 0);
 	n_replied = n_ok = n_audit_lines = 0;
 	for (int i = 0; i < 200; i++) {
@@ -1303,6 +1315,8 @@ START_TEST(audit_log_disk_full)
 	ck_assert_int_eq(n_replied, 400);
 	ck_assert_int_eq(n_ok, 200);
 	ck_assert_int_eq(n_audit_lines, 400);
+	ck_assert_int_eq(n_log_lines, 1);
+	ck_assert_ptr_nonnull(strstr(last_log_line, "audit log: cannot write (No space left on device)"));
 
 	/* The file alone, denials only, with lines far longer than stdio's
 	 * buffer (a long command name). */
