@@ -42,7 +42,11 @@ if ! "$CC" -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" > "$pr
 fi
 rm -rf "$probe"
 
-sh "$SRCDIR/fuzz/build.sh" "$SRCDIR" "$BUILDDIR" || { echo "fuzz: build failed" >&2; exit 1; }
+# FUZZ_NO_BUILD=1: use the targets already built (to run several run.sh
+# at once, on disjoint FUZZ_TARGETS, after one build).
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+	sh "$SRCDIR/fuzz/build.sh" "$SRCDIR" "$BUILDDIR" || { echo "fuzz: build failed" >&2; exit 1; }
+fi
 
 OUT="$BUILDDIR/fuzz/out"
 TARGETS=${FUZZ_TARGETS:-}
