@@ -1005,8 +1005,14 @@ static void sc_flood(cg_app *a, void *u)
 	 * 32 MiB leaves room for that noise; a leak of 200 bytes per call or
 	 * event delivery crosses it within the long run's two bursts, and the
 	 * second burst must not add to the first. */
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan keeps freed memory in its quarantine (256 MiB by default):
+	 * RSS says nothing there; LeakSanitizer checks for leaks instead. */
+	printf("ASan build: the RSS bound is not checked\n");
+#else
 	EXPECT(after - before < 32 * 1024, "the core grew by %ld KiB over the flood", after - before);
 	EXPECT(after2 - before < 32 * 1024, "the core grew by %ld KiB over two floods", after2 - before);
+#endif
 	/* Still up and exact: the flood called no count, so this is the first. */
 	res x = sc("main", "try_invoke", "{\"cmd\": \"read_note\", \"args\": {\"name\": \"after\"}}");
 	EXPECT(strcmp(J(&x, "value.window"), "main") == 0, "after the flood: %s", x.raw);
