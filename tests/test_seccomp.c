@@ -9,6 +9,8 @@
  */
 #include "testutil.h"
 
+#include <glib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -587,6 +589,26 @@ static void invoke(cg_router *r, cg_webview *wv, const char *cmd)
 	ck_assert_int_eq(n_replies, before + 1);
 }
 
+/* Installs a policy granting perms (a JSON list) to window "main", and the
+ * default profile's handler filter; the caller frees *s. */
+static void grant_and_filter(cg_router *r, const char *perms, cg_seccomp **s)
+{
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	ck_assert_int_eq(cg_router_declare_commands(r, b), 0);
+	char *cap = g_strdup_printf("{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": %s}", perms);
+	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
+	g_free(cap);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
+	ck_assert_int_eq(cg_seccomp_new(NULL, p, s), 0);
+	ck_assert_int_eq(cg_router_set_seccomp(r, *s), 0);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+}
+
 START_TEST(router_runs_handlers_filtered)
 {
 	static const cg_transport T = {t_reply, t_callback, NULL, NULL};
@@ -595,18 +617,8 @@ START_TEST(router_runs_handlers_filtered)
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe_async", h_probe, r, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe_main", h_probe, r, CG_CMD_MAIN), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "bad", h_probe, r, (cg_cmd_mode)7), CG_EINVAL);
-	cg_builder *b = cg_builder_new();
-	cg_diag *d = cg_diag_new();
-	cg_router_declare_commands(r, b);
-	const char *cap = "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\":"
-			  " [\"allow-probe\", \"allow-probe-async\", \"allow-probe-main\"]}";
-	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
-	cg_policy *p = NULL;
-	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
-	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
 	cg_seccomp *s = NULL;
-	ck_assert_int_eq(cg_seccomp_new(NULL, p, &s), 0);
-	ck_assert_int_eq(cg_router_set_seccomp(r, s), 0);
+	grant_and_filter(r, "[\"allow-probe\", \"allow-probe-async\", \"allow-probe-main\"]", &s);
 	ck_assert_int_gt(cg_router_listen(r, "probed", on_event, NULL), 0);
 	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
 
@@ -634,9 +646,6 @@ START_TEST(router_runs_handlers_filtered)
 	ck_assert_int_eq(cg_router_set_seccomp(r, NULL), CG_ESTATE);
 	cg_router_free(r);
 	cg_seccomp_free(s);
-	cg_policy_unref(p);
-	cg_builder_free(b);
-	cg_diag_free(d);
 	free(last_reply);
 	last_reply = NULL;
 }
@@ -663,18 +672,8 @@ START_TEST(router_sync_timeout)
 	ck_assert_int_eq(cg_router_register(r, NULL, "hang", h_hang, r, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe", h_probe, r, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, 150), 0);
-	cg_builder *b = cg_builder_new();
-	cg_diag *d = cg_diag_new();
-	cg_router_declare_commands(r, b);
-	const char *cap = "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\":"
-			  " [\"allow-hang\", \"allow-probe\"]}";
-	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), d);
-	cg_policy *p = NULL;
-	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
-	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
 	cg_seccomp *s = NULL;
-	ck_assert_int_eq(cg_seccomp_new(NULL, p, &s), 0);
-	ck_assert_int_eq(cg_router_set_seccomp(r, s), 0);
+	grant_and_filter(r, "[\"allow-hang\", \"allow-probe\"]", &s);
 	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
 	n_replies = 0;
 	char msg[128];
@@ -694,9 +693,6 @@ START_TEST(router_sync_timeout)
 	ck_assert_int_eq(late_rc, CG_ESTATE);
 	ck_assert_int_eq(n_replies, 2);
 	cg_seccomp_free(s);
-	cg_policy_unref(p);
-	cg_builder_free(b);
-	cg_diag_free(d);
 	free(last_reply);
 	last_reply = NULL;
 }
