@@ -364,7 +364,8 @@ CG_EXPORT int cg_router_process(cg_router *r)
 	uint64_t n;
 	while (read(r->efd, &n, sizeof(n)) < 0 && errno == EINTR)
 		;
-	while (read(r->tfd, &n, sizeof(n)) < 0 && errno == EINTR)
+	ssize_t tick;
+	while ((tick = read(r->tfd, &n, sizeof(n))) < 0 && errno == EINTR)
 		;
 	pthread_mutex_lock(&r->qlock);
 	cg_qitem *it = r->qhead;
@@ -390,8 +391,10 @@ CG_EXPORT int cg_router_process(cg_router *r)
 		it = next;
 		count++;
 	}
-	/* After the queue: an answer that arrived in time wins. */
-	expire_calls(r);
+	/* After the queue: an answer that arrived in time wins. Only on a
+	 * tick: the timer is not re-armed call by call. */
+	if (tick > 0)
+		expire_calls(r);
 	return count;
 }
 
@@ -649,6 +652,15 @@ static void track(cg_router *r, cg_call *c)
 	set_ticking(r, true);
 }
 
+/* A sync handler that returned without answering (a deferred call) gets
+ * a deadline; one that answered costs the timer nothing. Called before
+ * dispatch_done, while the dispatcher still holds the call. */
+static void track_if_deferred(cg_router *r, cg_call *c, int rc)
+{
+	if (rc >= 0 && !__atomic_load_n(&c->answered, __ATOMIC_ACQUIRE))
+		track(r, c);
+}
+
 /* Main thread: answers the call "timed out" unless an answer is on its
  * way. The handler may still be running, or the host may hold a deferred
  * call, so the call stays whole: it keeps its webview (released in
@@ -865,10 +877,10 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 			return CG_ENOMEM;
 		}
 		j->c = c;
-		track(r, c);
 		if (cg_hthread_run(r->hthread, run_hjob, j, hjob_late, timeout_ms(r)) == 0) {
 			int rc = j->rc;
 			free(j);
+			track_if_deferred(r, c, rc);
 			dispatch_done(c, rc);
 		} else {
 			/* The handler hangs: its thread keeps the job (hjob_late
@@ -885,8 +897,8 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 		cg_router_process(r);
 		return 0;
 	}
-	track(r, c);
 	int rc = g->fn(c, g->user);
+	track_if_deferred(r, c, rc);
 	dispatch_done(c, rc);
 	return 0;
 }
