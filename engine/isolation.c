@@ -54,20 +54,50 @@ CG_EXPORT int64_t cg_webview_new_epoch(cg_webview *wv)
 	return (int64_t)after;
 }
 
-int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len, void *req,
-		     char **pt, size_t *pt_len)
+/* The router's reading of an authentic plaintext: the message parser,
+ * once, whose result the router then dispatches. */
+struct unseal {
+	const cg_router *r;
+	cg_ipcmsg *m;
+	int parse_rc;
+	char *parse_why; /* the parser's reason, malloc'd */
+};
+
+static int read_sealed(const char *pt, size_t len, const char *cmd, size_t cmd_len, void *user,
+		       const char **why)
 {
-	const char *why = NULL;
-	int rc = cg_sealer_open(r->sealer, wv->label, msg, len, pt, pt_len, &why);
+	struct unseal *u = user;
+	int rc = cg_ipcmsg_parse(u->r, pt, len, CG_IPCMSG_BODY, u->m, &u->parse_why);
+	if (rc < 0)
+		return u->parse_rc = rc;
+	/* Only a frame with the key could seal a mismatch; it would still
+	 * mean that the AAD named one command and the message another. */
+	if (strlen(u->m->cmd) != cmd_len || memcmp(u->m->cmd, cmd, cmd_len) != 0) {
+		cg_ipcmsg_clear(u->m);
+		*why = "command does not match the sealed message";
+		return CG_EINVAL;
+	}
+	return 0;
+}
+
+int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len, cg_ipcmsg *m,
+		     char **why)
+{
+	struct unseal u = {r, m, 0, NULL};
+	const char *reason = NULL;
+	memset(m, 0, sizeof(*m));
+	*why = NULL;
+	int rc = cg_sealer_open_with(r->sealer, wv->label, msg, len, read_sealed, &u, &reason);
 	if (rc == 0)
 		return 0;
-	char *reason = cg_strdup_printf("not a valid sealed message (%s): under the isolation pattern every "
-					"call goes through the isolation frame", why ? why : cg_strerror(rc));
-	const char *text = reason ? reason : "not a valid sealed message";
-	cg_audit_record(r, wv, "command", "?", "invalid", text);
-	cg_router_log(r, "webview \"%s\": refused a message: %s", wv->label, text);
-	cg_router_reject_now(r, wv, req, text);
-	free(reason);
+	if (u.parse_rc < 0) {
+		/* Authentic, but not a message: refused as a plain one would be. */
+		*why = u.parse_why;
+		return u.parse_rc;
+	}
+	free(u.parse_why);
+	*why = cg_strdup_printf("not a valid sealed message (%s): under the isolation pattern every "
+				"call goes through the isolation frame", reason ? reason : cg_strerror(rc));
 	return rc == CG_ENOMEM ? rc : CG_ESEAL;
 }
 

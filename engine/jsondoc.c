@@ -604,6 +604,16 @@ static enum scan_result push(struct scanner *sc, size_t off, char type)
 	return SCAN_OK;
 }
 
+/* The bytes that end a run of plain string content: '"', '\\' and the
+ * control characters. */
+static const bool STRING_STOP[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+	[0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 /* A string starting at the '"' at *pi; *pi ends after the closing '"'. */
 static enum scan_result scan_string(struct scanner *sc, size_t *pi,
 				    bool is_key, bool *esc)
@@ -612,6 +622,10 @@ static enum scan_result scan_string(struct scanner *sc, size_t *pi,
 	size_t len = sc->len, start = *pi, j = start + 1;
 	bool has_esc = false;
 	for (;;) {
+		/* Most of a document is string bytes that need no look; one
+		 * table test each keeps this loop from dominating the parse. */
+		while (j < len && !STRING_STOP[(unsigned char)t[j]])
+			j++;
 		if (j >= len) {
 			sc->open_string = start;
 			return cut(sc, start, "a string (is a closing '\"' missing?)");
@@ -1275,6 +1289,17 @@ static int precheck(cg_diag *d, const char *name, const char *text, size_t len,
 	 * surrogates and code points above U+10FFFF through. */
 	i = 0;
 	while (i < len) {
+		/* Eight bytes at a time while they are all ASCII and none is NUL:
+		 * the common case, checked with two word operations. */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080u) || ((w - 0x0101010101010101u) & ~w & 0x8080808080808080u))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = s[i];
 		if (c >= 0x01 && c < 0x80) {
 			i++;

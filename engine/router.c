@@ -966,24 +966,10 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, si
 		return CG_EINVAL;
 	if (!msg)
 		return refuse(r, wv, req, "?", "invalid", "empty message", CG_EINVAL);
-	char *plain = NULL;
-	size_t plain_len = 0;
-	int flags = 0;
-	if (r->sealer) {
-		int rc = cg_router_unseal(r, wv, msg, len, req, &plain, &plain_len);
-		if (rc < 0)
-			return rc;
-		msg = plain;
-		len = plain_len;
-		flags = CG_IPCMSG_BODY;
-	}
 	cg_ipcmsg m;
 	char *why = NULL;
-	int rc = cg_ipcmsg_parse(r, msg, len, flags, &m, &why);
-	if (plain) {
-		explicit_bzero(plain, plain_len);
-		free(plain);
-	}
+	int rc = r->sealer ? cg_router_unseal(r, wv, msg, len, &m, &why)
+			   : cg_ipcmsg_parse(r, msg, len, 0, &m, &why);
 	if (rc < 0) {
 		refuse(r, wv, req, "?", "invalid", why ? why : cg_strerror(rc), rc);
 		free(why);

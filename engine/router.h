@@ -165,10 +165,11 @@ CG_HIDDEN void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req,
 
 /* Sends a line to the host's log function (rate-limited). */
 
-/* isolation.c: opens a sealed envelope from wv; on failure the message is
- * already refused (answered, audited, logged). */
+/* isolation.c: opens a sealed envelope from wv and parses the message in
+ * it into *m, as cg_ipcmsg_parse does a plain one (and with its errors);
+ * an envelope that does not open is CG_ESEAL. *why as there. */
 CG_HIDDEN int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len,
-			       void *req, char **pt, size_t *pt_len);
+			       cg_ipcmsg *m, char **why);
 CG_HIDDEN void cg_isolation_free(cg_router *r);
 
 /* events.c: the built-in plugin:event|* commands and delivery. */

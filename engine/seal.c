@@ -5,12 +5,13 @@
  * it never touches AES or GHASH itself and compares tags with nettle's
  * constant-time memeql_sec. Around it:
  *
- *   - The envelope and the plaintext are read with the engine's strict
- *     JSON reader (jsondoc.c), the same one cg_ipcmsg_parse uses on the
- *     plaintext afterwards. json-c alone silently keeps the last of two
- *     equal keys and tolerates trailing data; a second reader that kept
- *     the first "cmd" would then route a message we checked under another
- *     name. One reader for both checks leaves no such gap.
+ *   - The envelope is read with the engine's strict JSON reader
+ *     (jsondoc.c). json-c alone silently keeps the last of two equal keys
+ *     and tolerates trailing data. The plaintext is read once, by the
+ *     caller's check (the router's is cg_ipcmsg_parse, the reader of
+ *     plain messages), which also compares its "cmd" with the envelope's:
+ *     what is checked is what is routed, with no second reader that could
+ *     see another "cmd", and no second parse of every message.
  *   - Base64 is validated here before nettle decodes it. nettle skips
  *     whitespace, and decoders differ on missing '=' and on padding bits
  *     left set; either would give the same bytes a second spelling. The
@@ -224,19 +225,31 @@ static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoc
 	return a;
 }
 
+/* The standard alphabet's value of each byte, plus one; 0 for a byte
+ * outside it. A table, because this runs over every character of every
+ * envelope and a chain of range tests cost more than the decryption. */
+static const uint8_t B64[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+
 static int b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (int)B64[c] - 1;
 }
 
 /* true if s[0..n) is canonical padded base64; *dlen gets the decoded
@@ -250,9 +263,13 @@ static bool b64_canonical(const char *s, size_t n, size_t *dlen)
 	size_t pad = 0;
 	if (n && s[n - 1] == '=')
 		pad = (n >= 2 && s[n - 2] == '=') ? 2 : 1;
+	/* Test once after the loop: it then has no branch to mispredict,
+	 * and one byte outside the alphabet clears the flag for good. */
+	uint8_t all = 1;
 	for (size_t i = 0; i < n - pad; i++)
-		if (b64_value((unsigned char)s[i]) < 0)
-			return false;
+		all = (uint8_t)(all & (B64[(unsigned char)s[i]] ? 1 : 0));
+	if (!all)
+		return false;
 	/* "====" or "A===" would mean a group with fewer than two data
 	 * characters; pad <= 2 already rules them out. */
 	if (pad == 1 && (b64_value((unsigned char)s[n - 2]) & 0x03))
@@ -263,15 +280,33 @@ static bool b64_canonical(const char *s, size_t n, size_t *dlen)
 	return true;
 }
 
-/* Decodes text already found canonical; dst has BASE64_DECODE_LENGTH(n)
- * bytes of room (nettle writes before it sees the padding). */
+/* Decodes text already found canonical (b64_canonical: n a multiple of
+ * 4, the alphabet only, '=' only as padding) into dlen bytes at dst.
+ * Four characters at a time through the table: nettle's decoder goes a
+ * character at a time through its state machine, which cost more than
+ * the AES-GCM it feeds. '=' is outside the table; it only ever stands
+ * for zero bits that the canonical check has verified. */
 static bool b64_decode(const char *s, size_t n, uint8_t *dst, size_t dlen)
 {
-	struct base64_decode_ctx ctx;
-	size_t got = 0;
-	base64_decode_init(&ctx);
-	return base64_decode_update(&ctx, &got, dst, n, s) && base64_decode_final(&ctx) &&
-	       got == dlen;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, i = 0;
+	/* Every group but the last has no '='. */
+	for (; n >= 4 && i < n - 4 && dlen - o >= 3; i += 4, o += 3) {
+		uint32_t v = (uint32_t)(B64[u[i]] - 1) << 18 | (uint32_t)(B64[u[i + 1]] - 1) << 12 |
+			     (uint32_t)(B64[u[i + 2]] - 1) << 6 | (uint32_t)(B64[u[i + 3]] - 1);
+		dst[o] = (uint8_t)(v >> 16);
+		dst[o + 1] = (uint8_t)(v >> 8);
+		dst[o + 2] = (uint8_t)v;
+	}
+	for (; i < n; i += 4) {
+		uint32_t v = 0;
+		for (int k = 0; k < 4; k++)
+			v = v << 6 | (uint32_t)(u[i + k] == '=' ? 0 : B64[u[i + k]] - 1);
+		for (int k = 2; k >= 0; k--, v <<= 8)
+			if (o < dlen)
+				dst[o++] = (uint8_t)(v >> 16);
+	}
+	return o == dlen;
 }
 
 static char *b64_encode(const uint8_t *src, size_t len)
@@ -512,11 +547,17 @@ static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
 	return 0;
 }
 
-/* Checks the decrypted message: strict JSON, an object, and a "cmd" whose
- * bytes are the envelope's. */
-static int check_plaintext(const char *pt, size_t len, const struct envelope *ev,
-			   const char **why)
+/* cg_sealer_open's check: strict JSON, an object, and a "cmd" whose bytes
+ * are the envelope's; then a copy of the plaintext for the caller. */
+struct plain_out {
+	char *pt;
+	size_t len;
+};
+
+static int check_plaintext(const char *pt, size_t len, const char *ecmd, size_t ecmd_len,
+			   void *user, const char **why)
 {
+	struct plain_out *po = user;
 	/* Depth 4096 is the most CG_RLIMIT_DEPTH can be set to: the router
 	 * applies its own limits when it parses this text again, and a
 	 * sealed message must not be held to a stricter rule than a plain
@@ -539,19 +580,49 @@ static int check_plaintext(const char *pt, size_t len, const struct envelope *ev
 	    !json_object_is_type(cmd, json_type_string)) {
 		*why = WHY_PLAIN;
 		rc = CG_ESCHEMA;
-	} else if (!(c = plain_string(cmd, &cl)) || cl != ev->cmd_len ||
-		   memcmp(c, ev->cmd, cl) != 0) {
+	} else if (!(c = plain_string(cmd, &cl)) || cl != ecmd_len || memcmp(c, ecmd, cl) != 0) {
 		/* A "\u0000" inside the plaintext's cmd fails plain_string:
 		 * "a\u0000b" must not pass as "a". */
 		*why = WHY_CMD;
 		rc = CG_EINVAL;
 	}
 	cg_jsondoc_free(doc);
+	if (rc == 0) {
+		po->pt = malloc(len + 1);
+		if (!po->pt) {
+			*why = WHY_NOMEM;
+			return CG_ENOMEM;
+		}
+		memcpy(po->pt, pt, len + 1);
+		po->len = len;
+	}
 	return rc;
 }
 
 int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size_t len,
 		   char **out, size_t *out_len, const char **why)
+{
+	struct plain_out po = {NULL, 0};
+	if (out)
+		*out = NULL;
+	if (out_len)
+		*out_len = 0;
+	if (!out) {
+		if (why)
+			*why = WHY_ARG;
+		return CG_EINVAL;
+	}
+	int rc = cg_sealer_open_with(s, webview, envelope, len, check_plaintext, &po, why);
+	if (rc == 0) {
+		*out = po.pt;
+		if (out_len)
+			*out_len = po.len;
+	}
+	return rc;
+}
+
+int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope, size_t len,
+			cg_seal_check_fn check, void *user, const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -559,11 +630,7 @@ int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size
 	/* NULL on success, so a caller that logs *why unconditionally never
 	 * logs a stale reason. */
 	*why = NULL;
-	if (out)
-		*out = NULL;
-	if (out_len)
-		*out_len = 0;
-	if (!s || !webview || !out) {
+	if (!s || !webview || !check) {
 		*why = WHY_ARG;
 		return CG_EINVAL;
 	}
@@ -609,33 +676,33 @@ int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size
 	}
 	pt[pt_len] = '\0';
 
-	struct seq_entry *e = g_hash_table_lookup(s->accepted, webview);
+	struct seq_entry *e = g_hash_table_lookup(s->accepted, webview), *fresh = NULL;
 	if (e && ev.seq <= e->seq) {
 		*why = WHY_SEQ;
 		rc = CG_ESTATE;
 		goto out;
 	}
-	if ((rc = check_plaintext(pt, pt_len, &ev, why)) < 0)
+	/* Before the check: once check has said yes, the caller holds what
+	 * it read, and nothing may fail after that. */
+	if (!e && !(fresh = entry_new(webview))) {
+		*why = WHY_NOMEM;
+		rc = CG_ENOMEM;
 		goto out;
+	}
+	if ((rc = check(pt, pt_len, ev.cmd, ev.cmd_len, user, why)) < 0) {
+		free(fresh);
+		if (!*why)
+			*why = WHY_PLAIN;
+		goto out;
+	}
 	/* Only now, when everything has passed: a message we refuse leaves
-	 * no trace in the table, and the one step that can still fail
-	 * (the allocation) comes before the caller is told yes. */
+	 * no trace in the table. */
 	if (e) {
 		e->seq = ev.seq;
 	} else {
-		struct seq_entry *fresh = entry_new(webview);
-		if (!fresh) {
-			*why = WHY_NOMEM;
-			rc = CG_ENOMEM;
-			goto out;
-		}
 		fresh->seq = ev.seq;
 		g_hash_table_insert(s->accepted, fresh->label, fresh);
 	}
-	*out = pt;
-	if (out_len)
-		*out_len = pt_len;
-	pt = NULL;
 	rc = 0;
 out:
 	if (pt) {

@@ -64,6 +64,16 @@ CG_HIDDEN char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *co
  * negative CG_E* and *why, a static reason for the log (NULL on success). */
 CG_HIDDEN int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size_t len,
 			     char **out, size_t *out_len, const char **why);
+/* Reads an authentic plaintext (pt[len] is NUL): 0 accepts it; a negative
+ * CG_E* refuses it, with *why a static reason or left NULL. It must check
+ * that the message's own "cmd" is cmd (cmd_len bytes, no NUL), and it
+ * must copy whatever it keeps: pt is wiped when it returns. */
+typedef int (*cg_seal_check_fn)(const char *pt, size_t len, const char *cmd, size_t cmd_len,
+				void *user, const char **why);
+/* cg_sealer_open with the caller's own reading of the plaintext, so that
+ * it is parsed once: the sequence is accepted only when check accepts. */
+CG_HIDDEN int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope,
+				  size_t len, cg_seal_check_fn check, void *user, const char **why);
 /* Forgets a webview's sequence and moves it to a new epoch (it reloaded:
  * its new iframe starts over, told the epoch with the key). */
 CG_HIDDEN void cg_sealer_reset(cg_sealer *s, const char *webview);

@@ -186,6 +186,37 @@ START_TEST(sealed_calls_pass)
 }
 END_TEST
 
+/* An authentic envelope whose message the parser refuses: the page is
+ * told the parser's own reason, as for a plain message, nothing runs, and
+ * its sequence number is not used up. */
+START_TEST(sealed_but_malformed)
+{
+	cg_router *r = router();
+	cg_sealer *s = cg_sealer_new_with_key(KEY);
+	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	char *first = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": {\"n\": 1}}"); /* seq 1 */
+	char *bad = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"extra\": 1}");                /* seq 2 */
+	char *big = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": [[[[[[1]]]]]]}");   /* seq 3 */
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_DEPTH, 4), 0);
+	ck_assert_int_eq(send(r, wv, bad), CG_ESCHEMA);
+	ck_assert_int_lt(send(r, wv, big), 0);
+	ck_assert_int_eq(n_replies, 2);
+	ck_assert_int_eq(replies[0].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[0].json, "unknown field \\\"extra\\\""));
+	ck_assert_ptr_null(strstr(replies[0].json, "not a valid sealed message"));
+	ck_assert_ptr_nonnull(strstr(replies[1].json, "deep"));
+	ck_assert_int_eq(handler_runs, 0);
+	/* Neither took its number: the envelope sealed before them opens. */
+	ck_assert_int_eq(send(r, wv, first), 0);
+	ck_assert_int_eq(handler_runs, 1);
+	free(bad);
+	free(big);
+	free(first);
+	cg_sealer_free(s);
+	cg_router_free(r);
+}
+END_TEST
+
 START_TEST(forgeries_are_refused)
 {
 	cg_router *r = router();
@@ -275,6 +306,7 @@ int main(void)
 	TCase *tc = tcase_create("router");
 	tcase_add_test(tc, key_and_arguments);
 	tcase_add_test(tc, plaintext_is_refused);
+	tcase_add_test(tc, sealed_but_malformed);
 	tcase_add_test(tc, sealed_calls_pass);
 	tcase_add_test(tc, forgeries_are_refused);
 	tcase_add_test(tc, log_is_rate_limited);
