@@ -298,9 +298,14 @@
     mapClear(isoPending)
   }
 
+  /* A JSON call goes as its text: cloning a string costs less than
+   * cloning the object, and the frame parses it into a fresh one for the
+   * hook either way. A binary call goes as an object holding its bytes. */
   function isoPost(id, e) {
     try {
-      postTo(isoWin, { capgate: 'seal', id, epoch: isoEpoch, message: e.message }, '*')
+      postTo(isoWin, e.text !== null
+        ? { capgate: 'seal', id, epoch: isoEpoch, text: e.text }
+        : { capgate: 'seal', id, epoch: isoEpoch, message: e.message }, '*')
     } catch (err) {
       mapDelete(isoPending, id)
       e.finish(false, messageOf(err))
@@ -363,14 +368,14 @@
 
   /* Under the isolation pattern: the message goes to the frame, and what
    * the frame seals goes to the core. */
-  function isoSend(message, finish) {
+  function isoSend(text, message, finish) {
     if (!isTop) {
       finish(false, 'capgate: refused: under the isolation pattern only the window\'s top frame may call commands')
       return
     }
     if (isoFailed !== null) { finish(false, isoFailed); return }
     const id = isoNext++
-    const e = { __proto__: null, message, finish }
+    const e = { __proto__: null, text, message, finish }
     mapSet(isoPending, id, e)
     if (isoEpoch !== 0) isoPost(id, e)
   }
@@ -430,7 +435,7 @@
       const tail = '"headers":' + jsonStringify(headers)
       if (bytes !== null) {
         if (isoOrigin !== null)
-          isoSend({ cmd, payload: bytes, options: { headers: jsonParse(jsonStringify(headers)) } }, finish)
+          isoSend(null, { cmd, payload: bytes, options: { headers: jsonParse(jsonStringify(headers)) } }, finish)
         else
           send(ipcRaw, KEY + head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
         return
@@ -450,9 +455,10 @@
         return
       }
       const text = head + (payload === undefined ? '' : ',"payload":' + payload) + ',"options":{' + tail + '}}'
-      // The hook gets a fresh object of plain data, parsed from what the
-      // page's values serialised to: none of the page's own objects.
-      if (isoOrigin !== null) isoSend(jsonParse(text), finish)
+      // The hook gets a fresh object of plain data, parsed (in the frame)
+      // from what the page's values serialised to: none of the page's own
+      // objects.
+      if (isoOrigin !== null) isoSend(text, null, finish)
       else send(ipc, KEY + text, finish)
     })
   }

@@ -72,8 +72,22 @@ static void sc_hook(cg_app *a, void *u)
 	r = scenario("main", "invoke_error", "{\"cmd\": \"count\", \"args\": {\"refuse\": true}}");
 	EXPECT(strstr(r, "refused by the isolation hook"), "refuse: %s", r);
 	g_free(r);
+	/* the same answers given at once rather than as a promise */
+	r = scenario("main", "invoke", "{\"cmd\": \"read_note\", \"args\": {\"name\": \"rewrite-me\", \"sync\": true}}");
+	EXPECT(strstr(r, "\"name\":\"rewritten by the hook\""), "sync rewrite: %s", r);
+	g_free(r);
+	r = scenario("main", "invoke_error", "{\"cmd\": \"count\", \"args\": {\"refuse\": true, \"sync\": true}}");
+	EXPECT(strstr(r, "refused by the isolation hook"), "sync refuse: %s", r);
+	g_free(r);
+	/* a hook that throws or rejects refuses, with its reason */
+	r = scenario("main", "invoke_error", "{\"cmd\": \"count\", \"args\": {\"fail\": \"throw\"}}");
+	EXPECT(strstr(r, "the isolation hook threw: hook says no"), "throw: %s", r);
+	g_free(r);
+	r = scenario("main", "invoke_error", "{\"cmd\": \"count\", \"args\": {\"fail\": \"reject\"}}");
+	EXPECT(strstr(r, "the isolation hook threw: hook rejects"), "reject: %s", r);
+	g_free(r);
 	r = scenario("main", "invoke", "{\"cmd\": \"count\", \"args\": {}}");
-	EXPECT(strcmp(r, "1") == 0, "the refused call ran: count %s", r);
+	EXPECT(strcmp(r, "1") == 0, "a refused call ran: count %s", r);
 	g_free(r);
 	/* the policy still decides after the hook */
 	r = scenario("other", "invoke_error", "{\"cmd\": \"read_note\", \"args\": {}}");
