@@ -12,7 +12,8 @@
  *     plain messages), which also compares its "cmd" with the envelope's:
  *     what is checked is what is routed, with no second reader that could
  *     see another "cmd", and no second parse of every message.
- *   - Base64 is validated here before nettle decodes it. nettle skips
+ *   - Base64 is validated here, then decoded through the same table
+ *     (nettle's decoder went a character at a time). nettle skips
  *     whitespace, and decoders differ on missing '=' and on padding bits
  *     left set; either would give the same bytes a second spelling. The
  *     rule is stated here rather than left to a decoder's details: only
@@ -558,10 +559,9 @@ static int check_plaintext(const char *pt, size_t len, const char *ecmd, size_t 
 			   void *user, const char **why)
 {
 	struct plain_out *po = user;
-	/* Depth 4096 is the most CG_RLIMIT_DEPTH can be set to: the router
-	 * applies its own limits when it parses this text again, and a
-	 * sealed message must not be held to a stricter rule than a plain
-	 * one. */
+	/* Depth 4096 is the most CG_RLIMIT_DEPTH can be set to: this check
+	 * (tests and fuzzing use it; the router parses with its own limits
+	 * instead) must not refuse what some router would accept. */
 	cg_json_limits jl = {CG_SEAL_MAX, 4096, true};
 	cg_jsondoc *doc = NULL;
 	/* No diagnostics: the reason for the log is the static *why, and the
