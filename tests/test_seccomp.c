@@ -527,12 +527,18 @@ START_TEST(foreign_abi)
 	 * emulation; filtered, it must fail or kill, never pass. */
 	cg_seccomp *e = profile("true"), *k = profile("{\"action\": \"kill\"}");
 	int bare = run(NULL, 0, p_i386_getpid);
-	if (bare == 0)
+	if (bare == 0) {
 		ck_assert_int_eq(run(e, CG_SECCOMP_HANDLERS, p_i386_getpid), ENOSYS);
-	else
-		fprintf(stderr, "note: no IA32 emulation here (int 0x80 gave %d)\n", bare);
-	ck_assert_int_eq(run(k, CG_SECCOMP_HANDLERS, p_i386_getpid), -SIGSYS);
-	ck_assert_int_eq(run(k, CG_SECCOMP_PROCESS, p_i386_getpid), -SIGSYS);
+		ck_assert_int_eq(run(k, CG_SECCOMP_HANDLERS, p_i386_getpid), -SIGSYS);
+		ck_assert_int_eq(run(k, CG_SECCOMP_PROCESS, p_i386_getpid), -SIGSYS);
+	} else {
+		/* A kernel built without IA32 emulation faults int 0x80
+		 * (SIGSEGV) before seccomp sees it: no i386 call can pass,
+		 * filter or not, and the filter's answer cannot be observed. */
+		ck_assert_int_eq(bare, -SIGSEGV);
+		ck_assert_int_eq(run(k, CG_SECCOMP_HANDLERS, p_i386_getpid), -SIGSEGV);
+		fprintf(stderr, "note: no IA32 emulation here (int 0x80 gave %d): i386 checks skipped\n", bare);
+	}
 	/* x32 numbers are refused by the filter before the kernel sees them. */
 	ck_assert_int_eq(run(k, CG_SECCOMP_HANDLERS, p_x32_getpid), -SIGSYS);
 	ck_assert_int_eq(run(e, CG_SECCOMP_HANDLERS, p_x32_getpid), ENOSYS);
