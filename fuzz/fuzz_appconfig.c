@@ -30,8 +30,8 @@
  * "\u0000" fails (see fuzz/findings/README.md).
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "urlpattern.h"
+#include "base/internal.h"
+#include "base/urlpattern.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -52,9 +52,9 @@
  * files (fuzz/findings/README.md), and the target checks that it does.
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "glob.h"
-#include "urlpattern.h"
+#include "base/internal.h"
+#include "base/glob.h"
+#include "base/urlpattern.h"
 
 static const char FS[] =
 	"{\"permission\": ["

@@ -2,7 +2,7 @@
  * fuzz_envelope: sealed messages under the isolation pattern. A router
  * with cg_router_set_isolation(fixed 32-byte key), a policy granting the
  * sync command "echo" to window "main", and webviews "main" and "other";
- * the harness seals with the engine's own sealer (engine/seal.h, as
+ * the harness seals with the engine's own sealer (engine/router/seal.h, as
  * tests/test_isolation.c does) under the same key. A new router and sealer
  * are made for each input. The first byte picks the mode:
  *
@@ -31,8 +31,8 @@
  * Always: exactly one reply per call, 0 returned exactly when it is ok.
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "seal.h"
+#include "base/internal.h"
+#include "router/seal.h"
 
 #include <glib.h>
 

@@ -26,9 +26,9 @@
  *      is always refused.
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "glob.h"
-#include "router.h" /* cg_event_name_valid */
+#include "base/internal.h"
+#include "base/glob.h"
+#include "router/router.h" /* cg_event_name_valid */
 
 static bool ref_name_chars(const char *e)
 {

@@ -1,5 +1,5 @@
 /*
- * fuzz_glob: window/webview label and event name globs (engine/glob.h).
+ * fuzz_glob: window/webview label and event name globs (engine/base/glob.h).
  * Input: a pattern, a newline, a text (each used up to its first NUL).
  *
  * glob.h promises the Rust `glob` crate's Pattern semantics with default
@@ -27,8 +27,8 @@
  *      line), when the text is valid UTF-8.
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "glob.h"
+#include "base/internal.h"
+#include "base/glob.h"
 
 /* ---------------------------------------------------- the reference */
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_urlpattern: remote.urls patterns and page URLs (engine/urlpattern.h).
+ * fuzz_urlpattern: remote.urls patterns and page URLs (engine/base/urlpattern.h).
  * Input: a URL pattern, a newline, a URL (each used up to its first NUL).
  *
  * Invariants:
@@ -24,8 +24,8 @@
  *      compiles and matches the URL.
  */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "urlpattern.h"
+#include "base/internal.h"
+#include "base/urlpattern.h"
 
 #include <ctype.h>
 

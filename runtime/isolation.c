@@ -3,7 +3,7 @@
  * per-launch isolation origin and its scheme, the key's way into the
  * isolation frame, the CSP that lets pages frame it, and the handshake
  * that gives each new frame a new epoch. The router does the opening
- * (engine/isolation.c); the frame does the sealing (isolation.js).
+ * (engine/router/isolation.c); the frame does the sealing (isolation.js).
  *
  * Where the key goes, and where it does not: it is in the router, and in
  * one user script per window whose allow-list is the isolation origin, so

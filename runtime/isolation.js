@@ -22,7 +22,7 @@
  * structured clone of the object, and gives the hook a fresh object all
  * the same.
  *
- * The envelope and its associated data are those of engine/seal.c:
+ * The envelope and its associated data are those of engine/router/seal.c:
  *   aad = "capgate-seal-v1" 0 cmd 0 webview 0 epoch 0 seq
  * and the plaintext is the whole message: cmd, callback ids, options and
  * the payload (a binary payload as base64 in "body").

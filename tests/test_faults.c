@@ -16,7 +16,7 @@
  * allocation under valgrind too, CAPGATE_FAULT_SAMPLE=1 only one per call
  * site; CAPGATE_RELOADS=n changes the 1,000 reloads. */
 #include "testutil.h"
-#include "seccomp_conf.h"
+#include "seccomp/seccomp_conf.h"
 
 #include <errno.h>
 #include <execinfo.h>

@@ -1,8 +1,8 @@
-/* Unit tests for engine/glob.c: Rust `glob` crate semantics as Tauri uses
+/* Unit tests for engine/base/glob.c: Rust `glob` crate semantics as Tauri uses
  * them for window/webview labels and event names. Many cases are the
  * crate's own tests, so a divergence from Tauri shows up here. */
-#include "internal.h"
-#include "glob.h"
+#include "base/internal.h"
+#include "base/glob.h"
 
 #include <check.h>
 #include <stdlib.h>

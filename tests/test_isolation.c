@@ -2,7 +2,7 @@
  * key, for the calling webview, its epoch and a rising sequence, reach the
  * policy and the handlers; everything else is refused, audited and logged. */
 #include "testutil.h"
-#include "../engine/seal.h"
+#include "router/seal.h"
 
 struct rec {
 	int ok;

@@ -1,8 +1,8 @@
 /*
- * Unit tests for engine/jsondoc.c: strict loading, limits, diagnostics
+ * Unit tests for engine/base/jsondoc.c: strict loading, limits, diagnostics
  * (code, line:column, pointer, message, hint) and value positions.
  */
-#include "jsondoc.h"
+#include "base/jsondoc.h"
 
 #include <check.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* Permission manifests: identifiers, permissions, sets, defaults, command
  * names, generated allow-/deny-, cycles and Tauri's acl-manifests.json. */
 #include "testutil.h"
-#include "ident.h"
+#include "base/ident.h"
 
 START_TEST(identifier_rules)
 {

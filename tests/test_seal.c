@@ -1,7 +1,7 @@
 /* Sealed IPC messages (issue 6): AES-256-GCM against published vectors,
  * then the envelope: binding, replay, tampering and malformed input. */
 #include "testutil.h"
-#include "seal.h"
+#include "router/seal.h"
 
 #include <glib.h>
 #include <inttypes.h>

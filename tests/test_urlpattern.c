@@ -1,8 +1,8 @@
-/* Unit tests for engine/urlpattern.c: GUri-based URL parsing and the
+/* Unit tests for engine/base/urlpattern.c: GUri-based URL parsing and the
  * URLPattern subset that Tauri's RemoteUrlPattern accepts in remote.urls.
  * The Tauri cases come from tauri-utils' own tests of RemoteUrlPattern. */
-#include "internal.h"
-#include "urlpattern.h"
+#include "base/internal.h"
+#include "base/urlpattern.h"
 
 #include <check.h>
 #include <stdint.h>

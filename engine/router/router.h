@@ -1,0 +1,194 @@
+/* The router's internals, shared by router.c, ipcmsg.c, events.c,
+ * channel.c and audit.c. */
+#ifndef CG_ROUTER_H
+#define CG_ROUTER_H
+
+#include "policy/model.h"
+
+#include <pthread.h>
+
+typedef struct cg_audit cg_audit;
+
+typedef struct cg_reg {
+	char *name;              /* IPC name */
+	char *plugin;            /* plugin key ("" for the app) */
+	char *plain;             /* the command inside its plugin */
+	cg_command_fn fn;
+	void *user;
+	cg_cmd_mode mode;
+	int policy_id;           /* id in the current policy, or -1 */
+} cg_reg;
+
+/* A webview's event listener. */
+typedef struct cg_listener {
+	uint32_t id;
+	cg_webview *wv;          /* NULL for a core (C) listener */
+	char *event;
+	cg_target_kind kind;     /* the target the page listened on */
+	char *label;
+	uint32_t handler;        /* the page's callback id */
+	cg_event_fn fn;          /* core listeners */
+	void *user;
+} cg_listener;
+
+struct cg_webview {
+	cg_router *r;
+	int refs;                /* atomic: the router's list, calls, channels */
+	int removed;             /* atomic */
+	char *window, *label, *url;
+	cg_subject *subject;     /* main thread only */
+	unsigned gen;            /* policy generation of subject */
+	unsigned pending;        /* main thread only */
+	unsigned listeners;
+	void *data;
+};
+
+typedef enum { Q_ANSWER, Q_CHANNEL, Q_CHANNEL_END, Q_EMIT } cg_qkind;
+
+typedef struct cg_qitem {
+	cg_qkind kind;
+	cg_call *call;
+	cg_channel *ch;
+	int ok;
+	char *json;
+	size_t len;
+	/* Q_EMIT: an event emitted off the main loop */
+	char *event, *label;
+	cg_target_kind target;
+	json_object *payload;
+	struct cg_qitem *next;
+} cg_qitem;
+
+struct cg_router {
+	cg_transport t;
+	pthread_t main;
+	size_t limits[7];
+	cg_policy *policy;
+	unsigned gen;
+	GHashTable *regs;        /* name -> cg_reg* */
+	GHashTable *state;       /* name -> cg_state_entry* */
+	GPtrArray *webviews;     /* cg_webview* (router's refs) */
+	GHashTable *listeners;   /* event -> GPtrArray of cg_listener* */
+	GHashTable *listener_ids;/* id -> cg_listener* */
+	uint32_t next_listener;
+	struct cg_workers *pool;
+	/* work for the main loop, from any thread */
+	pthread_mutex_t qlock;
+	cg_qitem *qhead, *qtail;
+	int efd;                 /* answers queued from other threads */
+	int tfd;                 /* timeouts: ticks while calls are in flight */
+	int pfd;                 /* epoll of both: the host's cg_router_fd */
+	GHashTable *inflight;    /* cg_call* waiting for an answer (main thread) */
+	bool ticking;
+	/* handlers still running after their call timed out */
+	pthread_mutex_t slock;
+	pthread_cond_t scond;
+	unsigned stuck_workers, stuck_threads;
+	cg_audit *audit;
+	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
+	cg_seccomp *seccomp;     /* handler filter: NULL when off */
+	struct cg_hthread *hthread; /* runs sync handlers under it */
+	cg_log_fn log;
+	void *log_user;
+	int64_t log_second;      /* rate limit of the log: this second, */
+	unsigned log_lines, log_dropped; /* lines shown in it, lines not shown */
+};
+
+struct cg_call {
+	cg_router *r;
+	cg_webview *wv;          /* ref, until the answer is delivered */
+	void *req;
+	const cg_reg *reg;
+	char *origin;            /* copy: the webview may navigate meanwhile */
+	json_object *args;
+	void *body;
+	size_t body_len;
+	json_object *headers;
+	json_object *cmd_scope, *global_scope; /* computed when asked */
+	cg_subject *subject;     /* ref: the decision refers to it */
+	cg_decision dc;
+	int refs;                /* atomic: the answer, the dispatcher */
+	int answered;            /* atomic */
+	struct cg_qitem *ans;    /* made with the call: a worker's answer */
+	int64_t deadline;        /* monotonic µs; 0: none */
+	int timed_out;           /* atomic */
+	int late_released;       /* atomic: the late answer let the call go */
+	int phase;               /* atomic: an async handler's CALL_* */
+};
+
+struct cg_channel {
+	cg_router *r;
+	cg_webview *wv;          /* ref */
+	uint32_t id;
+	uint32_t index;          /* under r->qlock */
+	int closed;              /* under r->qlock */
+};
+
+enum { CALL_QUEUED, CALL_RUNNING, CALL_RETURNED, CALL_STUCK };
+
+/* A parsed, validated invoke message. */
+typedef struct cg_ipcmsg {
+	char *cmd;
+	int64_t callback, error; /* -1 when absent */
+	json_object *payload;    /* owned */
+	json_object *headers;    /* owned, or NULL */
+	void *body;              /* a sealed binary call's body (malloc'd), or NULL */
+	size_t body_len;
+} cg_ipcmsg;
+
+/* cg_ipcmsg_parse flags */
+#define CG_IPCMSG_BODY 1         /* accept "body" (base64): sealed binary calls */
+
+/* ipcmsg.c: parse and validate; on error *why is a malloc'd message. */
+CG_HIDDEN int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len,
+			      int flags, cg_ipcmsg *out, char **why);
+CG_HIDDEN void cg_ipcmsg_clear(cg_ipcmsg *m);
+/* Checks every string in v against the limit; *why on failure. */
+CG_HIDDEN int cg_ipc_check_strings(json_object *v, size_t max, char **why);
+CG_HIDDEN bool cg_event_name_valid(const char *e);
+/* A JSON string with no NUL inside (json-c keeps "\u0000"; C strings
+ * would silently end there). */
+CG_HIDDEN bool cg_json_plain_string(json_object *v);
+/* Parses a JSON object of string values (headers); NULL with *why. */
+CG_HIDDEN json_object *cg_ipc_parse_headers(const cg_router *r, const char *text, char **why);
+
+/* router.c */
+CG_HIDDEN void cg_router_push(cg_router *r, cg_qitem *it);
+CG_HIDDEN cg_subject *cg_webview_subject(cg_webview *wv);
+CG_HIDDEN void cg_webview_unref(cg_webview *wv);
+CG_HIDDEN cg_webview *cg_webview_ref(cg_webview *wv);
+/* Answers from the main thread (used by built-in commands). */
+CG_HIDDEN void cg_router_answer_now(cg_router *r, cg_webview *wv, void *req, int ok,
+				    const char *json, size_t len);
+CG_HIDDEN void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req,
+				    const char *message);
+
+/* Sends a line to the host's log function (rate-limited). */
+
+/* isolation.c: opens a sealed envelope from wv and parses the message in
+ * it into *m, as cg_ipcmsg_parse does a plain one (and with its errors);
+ * an envelope that does not open is CG_ESEAL. *why as there. */
+CG_HIDDEN int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len,
+			       cg_ipcmsg *m, char **why);
+CG_HIDDEN void cg_isolation_free(cg_router *r);
+
+/* events.c: the built-in plugin:event|* commands and delivery. */
+CG_HIDDEN bool cg_events_is_builtin(const char *cmd);
+CG_HIDDEN int cg_events_invoke(cg_router *r, cg_webview *wv, cg_ipcmsg *m, void *req);
+CG_HIDDEN void cg_events_remove_webview(cg_router *r, cg_webview *wv);
+CG_HIDDEN void cg_events_free(cg_router *r);
+CG_HIDDEN bool cg_router_on_main(const cg_router *r);
+/* Main thread: delivers an event queued by cg_router_emit off the main
+ * loop, and frees what the item holds. */
+CG_HIDDEN void cg_events_deliver_queued(cg_router *r, cg_qitem *it);
+
+/* channel.c */
+CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);
+
+/* audit.c */
+CG_HIDDEN void cg_audit_free(cg_audit *a);
+CG_HIDDEN void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind,
+			       const char *name, const char *decision, const char *reason);
+CG_HIDDEN bool cg_audit_wants_allow(const cg_router *r);
+
+#endif

@@ -1,0 +1,716 @@
+/*
+ * seal.c - sealed IPC messages for the isolation pattern (issue 6).
+ *
+ * The cryptography is nettle's AES-256-GCM; this file only arranges it:
+ * it never touches AES or GHASH itself and compares tags with nettle's
+ * constant-time memeql_sec. Around it:
+ *
+ *   - The envelope is read with the engine's strict JSON reader
+ *     (jsondoc.c). json-c alone silently keeps the last of two equal keys
+ *     and tolerates trailing data. The plaintext is read once, by the
+ *     caller's check (the router's is cg_ipcmsg_parse, the reader of
+ *     plain messages), which also compares its "cmd" with the envelope's:
+ *     what is checked is what is routed, with no second reader that could
+ *     see another "cmd", and no second parse of every message.
+ *   - Base64 is validated here, then decoded through the same table
+ *     (nettle's decoder went a character at a time). nettle skips
+ *     whitespace, and decoders differ on missing '=' and on padding bits
+ *     left set; either would give the same bytes a second spelling. The
+ *     rule is stated here rather than left to a decoder's details: only
+ *     the canonical RFC 4648 form (what btoa() makes) is accepted.
+ *   - Sequence numbers start at 1 (0 is invalid, so "no message yet" needs
+ *     no flag) and stop at 2^53, the largest integer the iframe's JS
+ *     counter (a Number) can hold exactly.
+ *   - The tag is checked before the sequence, so "replayed" is only ever
+ *     logged for an authentic envelope, and a forger without the key
+ *     learns nothing about the table; the table changes only after every
+ *     check has passed.
+ *
+ * Not thread-safe: a sealer keeps one keyed GCM context and two tables and
+ * is used from the main loop only.
+ */
+#include "router/seal.h"
+#include "base/jsondoc.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <nettle/base64.h>
+#include <nettle/gcm.h>
+#include <nettle/memops.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+/* Ciphertext (= plaintext) bytes, the tag not counted. */
+#define CG_SEAL_MAX 67108864
+/* Room in an envelope for everything but ct: keys, cmd, seq, iv and
+ * whitespace. Generous, but keeps the pre-parse size check meaningful. */
+#define ENVELOPE_SLACK 65536
+#define ENVELOPE_MAX (BASE64_ENCODE_RAW_LENGTH((size_t)CG_SEAL_MAX + CG_SEAL_TAG_SIZE) + \
+		      ENVELOPE_SLACK)
+#define SEQ_MAX ((uint64_t)1 << 53)
+#define AAD_LABEL "capgate-seal-v1"
+/* GCM's limit on the plaintext (SP 800-38D: 2^39 - 256 bits), past which
+ * the counter wraps and the keystream repeats. */
+#define GCM_MAX_LEN (((uint64_t)1 << 36) - 32)
+
+static const char WHY_ENVELOPE[] = "not an envelope";
+static const char WHY_BASE64[] = "bad base64";
+static const char WHY_TAG[] = "bad tag";
+static const char WHY_SEQ[] = "replayed or out-of-order sequence";
+static const char WHY_CMD[] = "command does not match the sealed message";
+static const char WHY_PLAIN[] = "plaintext is not a JSON message";
+static const char WHY_LARGE[] = "too large";
+static const char WHY_NOMEM[] = "out of memory";
+static const char WHY_ARG[] = "invalid argument";
+
+/* One webview's sequence number. The label lives in the same block and
+ * serves as the table's key, so an entry is one allocation and one free. */
+struct seq_entry {
+	uint64_t seq;
+	char label[];
+};
+
+struct cg_sealer {
+	uint8_t key[CG_SEAL_KEY_SIZE];
+	/* Keyed once: the AES key schedule and GHASH tables cost more than
+	 * sealing a small message, and each message only needs set_iv. */
+	struct gcm_aes256_ctx gcm;
+	GHashTable *accepted; /* label -> struct seq_entry: last opened */
+	GHashTable *sealed;   /* label -> struct seq_entry: last sealed */
+	/* label -> struct seq_entry whose seq is the webview's epoch: raised
+	 * by each reset and bound into the AAD, so that envelopes recorded
+	 * before a reload do not open after it, when sequences start over. */
+	GHashTable *epochs;
+};
+
+/* ------------------------------------------------------------- GCM */
+
+static bool gcm_args_ok(const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+			const uint8_t *out)
+{
+	return (aad || !aad_len) && (in || !len) && (out || !len);
+}
+
+static int gcm_limits(size_t aad_len, size_t len)
+{
+	/* nettle counts the AAD in bytes and multiplies by 8 for the length
+	 * block; beyond 2^61 bytes that product would wrap. */
+	if ((uint64_t)len > GCM_MAX_LEN || (uint64_t)aad_len > UINT64_MAX / 8)
+		return CG_ELIMIT;
+	return 0;
+}
+
+static void gcm_seal_ctx(struct gcm_aes256_ctx *ctx, const uint8_t *iv, const uint8_t *aad,
+			 size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+{
+	gcm_aes256_set_iv(ctx, CG_SEAL_IV_SIZE, iv);
+	if (aad_len)
+		gcm_aes256_update(ctx, aad_len, aad);
+	if (len)
+		gcm_aes256_encrypt(ctx, len, out, in);
+	gcm_aes256_digest(ctx, CG_SEAL_TAG_SIZE, tag);
+}
+
+static int gcm_open_ctx(struct gcm_aes256_ctx *ctx, const uint8_t *iv, const uint8_t *aad,
+			size_t aad_len, const uint8_t *in, size_t len, const uint8_t *tag,
+			uint8_t *out)
+{
+	uint8_t want[CG_SEAL_TAG_SIZE];
+	gcm_aes256_set_iv(ctx, CG_SEAL_IV_SIZE, iv);
+	if (aad_len)
+		gcm_aes256_update(ctx, aad_len, aad);
+	if (len)
+		gcm_aes256_decrypt(ctx, len, out, in);
+	gcm_aes256_digest(ctx, CG_SEAL_TAG_SIZE, want);
+	int ok = memeql_sec(want, tag, CG_SEAL_TAG_SIZE);
+	explicit_bzero(want, sizeof(want));
+	if (!ok) {
+		/* Unauthenticated plaintext must not outlive the check: a
+		 * caller that ignored the return value would otherwise act
+		 * on attacker-chosen bytes. */
+		if (len)
+			explicit_bzero(out, len);
+		return CG_EINVAL;
+	}
+	return 0;
+}
+
+int cg_gcm_encrypt(const uint8_t key[CG_SEAL_KEY_SIZE], const uint8_t iv[CG_SEAL_IV_SIZE],
+		   const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+		   uint8_t *out, uint8_t tag[CG_SEAL_TAG_SIZE])
+{
+	if (!key || !iv || !tag || !gcm_args_ok(aad, aad_len, in, len, out))
+		return CG_EINVAL;
+	int rc = gcm_limits(aad_len, len);
+	if (rc)
+		return rc;
+	struct gcm_aes256_ctx ctx;
+	gcm_aes256_set_key(&ctx, key);
+	gcm_seal_ctx(&ctx, iv, aad, aad_len, in, len, out, tag);
+	/* The context holds the expanded key and the hash key H. */
+	explicit_bzero(&ctx, sizeof(ctx));
+	return 0;
+}
+
+int cg_gcm_decrypt(const uint8_t key[CG_SEAL_KEY_SIZE], const uint8_t iv[CG_SEAL_IV_SIZE],
+		   const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+		   const uint8_t tag[CG_SEAL_TAG_SIZE], uint8_t *out)
+{
+	if (!key || !iv || !tag || !gcm_args_ok(aad, aad_len, in, len, out))
+		return CG_EINVAL;
+	int rc = gcm_limits(aad_len, len);
+	if (rc)
+		return rc;
+	struct gcm_aes256_ctx ctx;
+	gcm_aes256_set_key(&ctx, key);
+	rc = gcm_open_ctx(&ctx, iv, aad, aad_len, in, len, tag, out);
+	explicit_bzero(&ctx, sizeof(ctx));
+	return rc;
+}
+
+/* ---------------------------------------------------------- helpers */
+
+/* getrandom(2) may return fewer bytes than asked (a signal, or more than
+ * 256 bytes before the pool is ready), so loop until all are there. */
+static int fill_random(uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = getrandom(buf, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* 0 cannot happen for len > 0; treat it as failure rather
+		 * than spin forever if a broken kernel or seccomp shim
+		 * returns it. */
+		if (n == 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 epoch 0x00 seq
+ * (numbers in decimal). Neither string can hold a NUL (callers check the
+ * envelope's cmd), so the fields cannot be shifted into each other. */
+static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoch, uint64_t seq,
+			 size_t *len)
+{
+	char num[48];
+	int nl = snprintf(num, sizeof(num), "%" PRIu64 "%c%" PRIu64, epoch, 0, seq);
+	size_t cl = strlen(command), wl = strlen(webview);
+	size_t pl = sizeof(AAD_LABEL) - 1;
+	if (nl <= 0 || cl > SIZE_MAX / 4 || wl > SIZE_MAX / 4)
+		return NULL;
+	size_t total = pl + 1 + cl + 1 + wl + 1 + (size_t)nl;
+	uint8_t *a = malloc(total);
+	if (!a)
+		return NULL;
+	uint8_t *p = a;
+	memcpy(p, AAD_LABEL, pl);
+	p += pl;
+	*p++ = 0;
+	memcpy(p, command, cl);
+	p += cl;
+	*p++ = 0;
+	memcpy(p, webview, wl);
+	p += wl;
+	*p++ = 0;
+	memcpy(p, num, (size_t)nl);
+	*len = total;
+	return a;
+}
+
+/* The standard alphabet's value of each byte, plus one; 0 for a byte
+ * outside it. A table, because this runs over every character of every
+ * envelope and a chain of range tests cost more than the decryption. */
+static const uint8_t B64[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+
+static int b64_value(unsigned char c)
+{
+	return (int)B64[c] - 1;
+}
+
+/* true if s[0..n) is canonical padded base64; *dlen gets the decoded
+ * length. Canonical: only the standard alphabet, n a multiple of 4, '='
+ * only as the last one or two characters, and the bits the padding leaves
+ * over all zero, so every byte string has exactly one accepted spelling. */
+static bool b64_canonical(const char *s, size_t n, size_t *dlen)
+{
+	if (n % 4)
+		return false;
+	size_t pad = 0;
+	if (n && s[n - 1] == '=')
+		pad = (n >= 2 && s[n - 2] == '=') ? 2 : 1;
+	/* Test once after the loop: it then has no branch to mispredict,
+	 * and one byte outside the alphabet clears the flag for good. */
+	uint8_t all = 1;
+	for (size_t i = 0; i < n - pad; i++)
+		all = (uint8_t)(all & (B64[(unsigned char)s[i]] ? 1 : 0));
+	if (!all)
+		return false;
+	/* "====" or "A===" would mean a group with fewer than two data
+	 * characters; pad <= 2 already rules them out. */
+	if (pad == 1 && (b64_value((unsigned char)s[n - 2]) & 0x03))
+		return false;
+	if (pad == 2 && (b64_value((unsigned char)s[n - 3]) & 0x0f))
+		return false;
+	*dlen = n / 4 * 3 - pad;
+	return true;
+}
+
+/* Decodes text already found canonical (b64_canonical: n a multiple of
+ * 4, the alphabet only, '=' only as padding) into dlen bytes at dst.
+ * Four characters at a time through the table: nettle's decoder goes a
+ * character at a time through its state machine, which cost more than
+ * the AES-GCM it feeds. '=' is outside the table; it only ever stands
+ * for zero bits that the canonical check has verified. */
+static bool b64_decode(const char *s, size_t n, uint8_t *dst, size_t dlen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, i = 0;
+	/* Every group but the last has no '='. */
+	for (; n >= 4 && i < n - 4 && dlen - o >= 3; i += 4, o += 3) {
+		uint32_t v = (uint32_t)(B64[u[i]] - 1) << 18 | (uint32_t)(B64[u[i + 1]] - 1) << 12 |
+			     (uint32_t)(B64[u[i + 2]] - 1) << 6 | (uint32_t)(B64[u[i + 3]] - 1);
+		dst[o] = (uint8_t)(v >> 16);
+		dst[o + 1] = (uint8_t)(v >> 8);
+		dst[o + 2] = (uint8_t)v;
+	}
+	for (; i < n; i += 4) {
+		uint32_t v = 0;
+		for (int k = 0; k < 4; k++)
+			v = v << 6 | (uint32_t)(u[i + k] == '=' ? 0 : B64[u[i + k]] - 1);
+		for (int k = 2; k >= 0; k--, v <<= 8)
+			if (o < dlen)
+				dst[o++] = (uint8_t)(v >> 16);
+	}
+	return o == dlen;
+}
+
+static char *b64_encode(const uint8_t *src, size_t len)
+{
+	size_t n = BASE64_ENCODE_RAW_LENGTH(len);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	base64_encode_raw(out, len, src);
+	out[n] = '\0';
+	return out;
+}
+
+/* A JSON string as json-c keeps it, if it holds no NUL: json-c decodes
+ * "\u0000", and C code reading the value would stop there. */
+static const char *plain_string(json_object *v, size_t *len)
+{
+	if (!v || !json_object_is_type(v, json_type_string))
+		return NULL;
+	const char *s = json_object_get_string(v);
+	int l = json_object_get_string_len(v);
+	if (!s || l < 0 || strlen(s) != (size_t)l)
+		return NULL;
+	*len = (size_t)l;
+	return s;
+}
+
+static struct seq_entry *entry_new(const char *label)
+{
+	size_t l = strlen(label);
+	struct seq_entry *e = malloc(sizeof(*e) + l + 1);
+	if (!e)
+		return NULL;
+	e->seq = 0;
+	memcpy(e->label, label, l + 1);
+	return e;
+}
+
+/* --------------------------------------------------------- the sealer */
+
+cg_sealer *cg_sealer_new_with_key(const uint8_t key[CG_SEAL_KEY_SIZE])
+{
+	if (!key)
+		return NULL;
+	cg_sealer *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	memcpy(s->key, key, CG_SEAL_KEY_SIZE);
+	gcm_aes256_set_key(&s->gcm, s->key);
+	/* Keys point into the entries, which the value destructor frees. */
+	s->accepted = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
+	s->sealed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
+	s->epochs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
+	return s;
+}
+
+cg_sealer *cg_sealer_new(void)
+{
+	uint8_t key[CG_SEAL_KEY_SIZE];
+	cg_sealer *s = NULL;
+	if (fill_random(key, sizeof(key)) == 0)
+		s = cg_sealer_new_with_key(key);
+	explicit_bzero(key, sizeof(key));
+	return s;
+}
+
+void cg_sealer_free(cg_sealer *s)
+{
+	if (!s)
+		return;
+	g_hash_table_destroy(s->accepted);
+	g_hash_table_destroy(s->sealed);
+	g_hash_table_destroy(s->epochs);
+	/* Key, key schedule and hash key; explicit_bzero because a plain
+	 * memset before free is a dead store the compiler may drop. */
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}
+
+const uint8_t *cg_sealer_key(const cg_sealer *s)
+{
+	return s ? s->key : NULL;
+}
+
+void cg_sealer_reset(cg_sealer *s, const char *webview)
+{
+	if (!s || !webview)
+		return;
+	struct seq_entry *ep = g_hash_table_lookup(s->epochs, webview);
+	if (!ep && (ep = entry_new(webview)))
+		g_hash_table_insert(s->epochs, ep->label, ep);
+	/* Without memory for a new epoch, old envelopes would open again once
+	 * the sequence restarts: keep the sequence, so they stay replays. */
+	if (!ep)
+		return;
+	ep->seq++;
+	/* Both directions: a reloaded page gets a fresh iframe whose counter
+	 * starts at 1 again, and seal() stands in for that iframe. */
+	g_hash_table_remove(s->accepted, webview);
+	g_hash_table_remove(s->sealed, webview);
+}
+
+uint64_t cg_sealer_epoch(const cg_sealer *s, const char *webview)
+{
+	const struct seq_entry *ep = s && webview ? g_hash_table_lookup(s->epochs, webview) : NULL;
+	return ep ? ep->seq : 0;
+}
+
+char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *command, const char *msg,
+		     size_t len)
+{
+	if (!s || !webview || !command || !*command || (!msg && len) || len > CG_SEAL_MAX)
+		return NULL;
+	struct seq_entry *e = g_hash_table_lookup(s->sealed, webview);
+	uint64_t seq = e ? e->seq + 1 : 1;
+	if (seq > SEQ_MAX)
+		return NULL;
+	/* Made before anything else can fail, so that the counter moves only
+	 * when an envelope comes out. */
+	struct seq_entry *fresh = e ? NULL : entry_new(webview);
+	if (!e && !fresh)
+		return NULL;
+
+	char *env = NULL, *ivb = NULL, *ctb = NULL;
+	uint8_t *aad = NULL, *ct = NULL;
+	json_object *cmdj = NULL;
+	const char *cmdq = NULL;
+	uint8_t iv[CG_SEAL_IV_SIZE];
+	size_t aad_len = 0;
+	/* Random 96-bit IVs, as the iframe makes them with WebCrypto: safe
+	 * for 2^32 messages under one key (SP 800-38D, 8.3), far more than a
+	 * launch sends. */
+	if (fill_random(iv, sizeof(iv)) < 0)
+		goto out;
+	aad = make_aad(command, webview, cg_sealer_epoch(s, webview), seq, &aad_len);
+	ct = malloc(len + CG_SEAL_TAG_SIZE);
+	if (!aad || !ct)
+		goto out;
+	gcm_seal_ctx(&s->gcm, iv, aad, aad_len, (const uint8_t *)msg, len, ct, ct + len);
+	ivb = b64_encode(iv, sizeof(iv));
+	ctb = b64_encode(ct, len + CG_SEAL_TAG_SIZE);
+	/* json-c only quotes the command: building the whole object with it
+	 * would copy the (up to 89 MB) ct string twice more. */
+	cmdj = json_object_new_string(command);
+	if (cmdj)
+		cmdq = json_object_to_json_string_ext(cmdj, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!ivb || !ctb || !cmdq)
+		goto out;
+	env = cg_strdup_printf("{\"sealed\":1,\"cmd\":%s,\"seq\":%" PRIu64 ",\"iv\":\"%s\",\"ct\":\"%s\"}",
+			       cmdq, seq, ivb, ctb);
+	if (!env)
+		goto out;
+	if (fresh) {
+		fresh->seq = seq;
+		g_hash_table_insert(s->sealed, fresh->label, fresh);
+		fresh = NULL;
+	} else {
+		e->seq = seq;
+	}
+out:
+	free(fresh);
+	free(aad);
+	free(ct);
+	free(ivb);
+	free(ctb);
+	json_object_put(cmdj);
+	return env;
+}
+
+/* The envelope's fields, as read_envelope found them. */
+struct envelope {
+	const char *cmd;
+	size_t cmd_len;
+	uint64_t seq;
+	uint8_t iv[BASE64_DECODE_LENGTH(16)];
+	uint8_t *ct; /* malloc'd: ciphertext || tag */
+	size_t ct_len;
+};
+
+static int bad(const char **why, const char *reason, int rc)
+{
+	*why = reason;
+	return rc;
+}
+
+static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
+{
+	json_object *root = doc->root, *sealed, *cmd, *seq, *iv, *ct;
+	/* Exactly these five keys: jsondoc has already refused duplicates,
+	 * so the count rules out any extra key. */
+	if (!json_object_is_type(root, json_type_object) || json_object_object_length(root) != 5 ||
+	    !json_object_object_get_ex(root, "sealed", &sealed) ||
+	    !json_object_object_get_ex(root, "cmd", &cmd) ||
+	    !json_object_object_get_ex(root, "seq", &seq) ||
+	    !json_object_object_get_ex(root, "iv", &iv) ||
+	    !json_object_object_get_ex(root, "ct", &ct))
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	/* json-c types 1.0 and 1e0 as doubles, so json_type_int means the
+	 * text was an integer literal. */
+	if (!json_object_is_type(sealed, json_type_int) || json_object_get_int64(sealed) != 1)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	ev->cmd = plain_string(cmd, &ev->cmd_len);
+	if (!ev->cmd || !ev->cmd_len)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	/* Above INT64_MAX json-c clamps to INT64_MAX, which is > SEQ_MAX. */
+	if (!json_object_is_type(seq, json_type_int))
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	int64_t sv = json_object_get_int64(seq);
+	if (sv < 1 || (uint64_t)sv > SEQ_MAX)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	ev->seq = (uint64_t)sv;
+
+	size_t ivl, ctl, dl;
+	const char *ivs = plain_string(iv, &ivl), *cts = plain_string(ct, &ctl);
+	if (!ivs || !cts)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	if (!b64_canonical(ivs, ivl, &dl))
+		return bad(why, WHY_BASE64, CG_EPARSE);
+	/* Only 16 characters decode to 12 bytes; the second test keeps the
+	 * fixed-size buffer safe should that reasoning ever change. */
+	if (dl != CG_SEAL_IV_SIZE || ivl != 16)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	if (!b64_decode(ivs, ivl, ev->iv, dl))
+		return bad(why, WHY_BASE64, CG_EPARSE);
+	if (!b64_canonical(cts, ctl, &dl))
+		return bad(why, WHY_BASE64, CG_EPARSE);
+	if (dl < CG_SEAL_TAG_SIZE)
+		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
+	if (dl > (size_t)CG_SEAL_MAX + CG_SEAL_TAG_SIZE)
+		return bad(why, WHY_LARGE, CG_ELIMIT);
+	ev->ct = malloc(BASE64_DECODE_LENGTH(ctl));
+	if (!ev->ct)
+		return bad(why, WHY_NOMEM, CG_ENOMEM);
+	if (!b64_decode(cts, ctl, ev->ct, dl))
+		return bad(why, WHY_BASE64, CG_EPARSE);
+	ev->ct_len = dl;
+	return 0;
+}
+
+/* cg_sealer_open's check: strict JSON, an object, and a "cmd" whose bytes
+ * are the envelope's; then a copy of the plaintext for the caller. */
+struct plain_out {
+	char *pt;
+	size_t len;
+};
+
+static int check_plaintext(const char *pt, size_t len, const char *ecmd, size_t ecmd_len,
+			   void *user, const char **why)
+{
+	struct plain_out *po = user;
+	/* Depth 4096 is the most CG_RLIMIT_DEPTH can be set to: this check
+	 * (tests and fuzzing use it; the router parses with its own limits
+	 * instead) must not refuse what some router would accept. */
+	cg_json_limits jl = {CG_SEAL_MAX, 4096, true};
+	cg_jsondoc *doc = NULL;
+	/* No diagnostics: the reason for the log is the static *why, and the
+	 * text of a rejected message should not travel further. */
+	int rc = cg_jsondoc_load_mem("sealed message", pt, len, &jl, &doc, NULL);
+	if (rc < 0) {
+		*why = rc == CG_ENOMEM ? WHY_NOMEM : WHY_PLAIN;
+		return rc;
+	}
+	json_object *cmd;
+	size_t cl;
+	const char *c;
+	rc = 0;
+	if (!json_object_is_type(doc->root, json_type_object) ||
+	    !json_object_object_get_ex(doc->root, "cmd", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string)) {
+		*why = WHY_PLAIN;
+		rc = CG_ESCHEMA;
+	} else if (!(c = plain_string(cmd, &cl)) || cl != ecmd_len || memcmp(c, ecmd, cl) != 0) {
+		/* A "\u0000" inside the plaintext's cmd fails plain_string:
+		 * "a\u0000b" must not pass as "a". */
+		*why = WHY_CMD;
+		rc = CG_EINVAL;
+	}
+	cg_jsondoc_free(doc);
+	if (rc == 0) {
+		po->pt = malloc(len + 1);
+		if (!po->pt) {
+			*why = WHY_NOMEM;
+			return CG_ENOMEM;
+		}
+		memcpy(po->pt, pt, len + 1);
+		po->len = len;
+	}
+	return rc;
+}
+
+int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size_t len,
+		   char **out, size_t *out_len, const char **why)
+{
+	struct plain_out po = {NULL, 0};
+	if (out)
+		*out = NULL;
+	if (out_len)
+		*out_len = 0;
+	if (!out) {
+		if (why)
+			*why = WHY_ARG;
+		return CG_EINVAL;
+	}
+	int rc = cg_sealer_open_with(s, webview, envelope, len, check_plaintext, &po, why);
+	if (rc == 0) {
+		*out = po.pt;
+		if (out_len)
+			*out_len = po.len;
+	}
+	return rc;
+}
+
+int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope, size_t len,
+			cg_seal_check_fn check, void *user, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	/* NULL on success, so a caller that logs *why unconditionally never
+	 * logs a stale reason. */
+	*why = NULL;
+	if (!s || !webview || !check) {
+		*why = WHY_ARG;
+		return CG_EINVAL;
+	}
+	if (!envelope) {
+		*why = WHY_ENVELOPE;
+		return CG_EINVAL;
+	}
+	/* Before parsing: a huge envelope costs one comparison, not a copy
+	 * and a parse. */
+	if (len > ENVELOPE_MAX) {
+		*why = WHY_LARGE;
+		return CG_ELIMIT;
+	}
+
+	cg_json_limits jl = {ENVELOPE_MAX, 1, false};
+	cg_jsondoc *doc = NULL;
+	struct envelope ev = {0};
+	uint8_t *aad = NULL;
+	char *pt = NULL;
+	size_t pt_len = 0;
+	int rc = cg_jsondoc_load_mem("envelope", envelope, len, &jl, &doc, NULL);
+	if (rc < 0) {
+		*why = rc == CG_ENOMEM ? WHY_NOMEM : WHY_ENVELOPE;
+		goto out;
+	}
+	if ((rc = read_envelope(doc, &ev, why)) < 0)
+		goto out;
+
+	size_t aad_len = 0;
+	aad = make_aad(ev.cmd, webview, cg_sealer_epoch(s, webview), ev.seq, &aad_len);
+	pt_len = ev.ct_len - CG_SEAL_TAG_SIZE;
+	pt = malloc(pt_len + 1);
+	if (!aad || !pt) {
+		*why = WHY_NOMEM;
+		rc = CG_ENOMEM;
+		goto out;
+	}
+	if (gcm_open_ctx(&s->gcm, ev.iv, aad, aad_len, ev.ct, pt_len, ev.ct + pt_len,
+			 (uint8_t *)pt) < 0) {
+		*why = WHY_TAG;
+		rc = CG_EINVAL;
+		goto out;
+	}
+	pt[pt_len] = '\0';
+
+	struct seq_entry *e = g_hash_table_lookup(s->accepted, webview), *fresh = NULL;
+	if (e && ev.seq <= e->seq) {
+		*why = WHY_SEQ;
+		rc = CG_ESTATE;
+		goto out;
+	}
+	/* Before the check: once check has said yes, the caller holds what
+	 * it read, and nothing may fail after that. */
+	if (!e && !(fresh = entry_new(webview))) {
+		*why = WHY_NOMEM;
+		rc = CG_ENOMEM;
+		goto out;
+	}
+	if ((rc = check(pt, pt_len, ev.cmd, ev.cmd_len, user, why)) < 0) {
+		free(fresh);
+		if (!*why)
+			*why = WHY_PLAIN;
+		goto out;
+	}
+	/* Only now, when everything has passed: a message we refuse leaves
+	 * no trace in the table. */
+	if (e) {
+		e->seq = ev.seq;
+	} else {
+		fresh->seq = ev.seq;
+		g_hash_table_insert(s->accepted, fresh->label, fresh);
+	}
+	rc = 0;
+out:
+	if (pt) {
+		explicit_bzero(pt, pt_len + 1);
+		free(pt);
+	}
+	free(aad);
+	free(ev.ct);
+	cg_jsondoc_free(doc);
+	return rc;
+}
