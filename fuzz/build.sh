@@ -42,7 +42,7 @@ mkdir -p "$OBJ" "$OUT"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # The engine's own sources include no config.h today; -I BUILDDIR lets
 # them find it should one start to.
-CPPFLAGS="-D_GNU_SOURCE -I$SRCDIR/include -I$SRCDIR/engine -I$BUILDDIR"
+CPPFLAGS="-D_GNU_SOURCE -I$BUILDDIR/include -I$SRCDIR/include -I$SRCDIR/engine -I$BUILDDIR"
 CFLAGS="-g -O1 -std=c11 -fno-omit-frame-pointer $FUZZ_CFLAGS"
 ENGINE_FLAGS="$CFLAGS $CPPFLAGS $PKG_CFLAGS $SAN -fsanitize=fuzzer-no-link"
 

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "capgate-version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,13 +34,6 @@ extern "C" {
 #else
 #define CG_EXPORT
 #endif
-
-#define CG_VERSION_MAJOR 0
-#define CG_VERSION_MINOR 1
-#define CG_VERSION_MICRO 0
-#define CG_VERSION_STRING "0.1.0"
-#define CG_VERSION_NUMBER \
-	((CG_VERSION_MAJOR * 10000) + (CG_VERSION_MINOR * 100) + CG_VERSION_MICRO)
 
 /* The library's version at run time (may differ from the header's). */
 CG_EXPORT const char *cg_version(void);
