@@ -2,8 +2,8 @@
 # Quick start: installs what is needed, builds, and runs the whole test
 # suite (unit, conformance, corpus, CLI and window tests). In CI (CI=true)
 # it also runs `make distcheck` under ASan and UBSan (the release tarball
-# builds and passes), every unit test under valgrind, and every fuzz target
-# for a short smoke run.
+# builds and passes), every unit test under valgrind, the threaded unit
+# tests under ThreadSanitizer, and every fuzz target for a short smoke run.
 set -eu
 cd "$(dirname "$0")"
 scripts/build.sh
@@ -23,6 +23,8 @@ if [ "${CI:-}" = true ]; then
 	make distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-sanitizers
 	# Every unit test under valgrind: zero errors, zero leaks.
 	make check-valgrind
+	# The threaded unit tests under ThreadSanitizer: no data race.
+	make check-tsan
 	# Every fuzz target for a smoke run (fuzz/README.md: how to run long).
 	make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 fi

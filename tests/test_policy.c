@@ -501,13 +501,13 @@ END_TEST
 struct reader {
 	cg_engine *e;
 	int wrong;
-	volatile int *stop;
+	const int *stop; /* read with __atomic_load_n */
 };
 
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
-	while (!*r->stop) {
+	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE)) {
 		cg_policy *p = cg_engine_policy(r->e);
 		cg_decision dc;
 		/* Both versions of the policy allow read_file to main and never
@@ -533,7 +533,7 @@ START_TEST(reload_under_concurrent_checks)
 	ck_assert_ptr_nonnull(p);
 	cg_engine *e = cg_engine_new(p);
 	cg_policy_unref(p);
-	volatile int stop = 0;
+	int stop = 0;
 	struct reader rs[2] = {{e, 0, &stop}, {e, 0, &stop}};
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
@@ -547,7 +547,7 @@ START_TEST(reload_under_concurrent_checks)
 			write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"m*\"], \"permissions\": [\"fs:default\"]}");
 		failed += cg_engine_reload(e, NULL) < 0;
 	}
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	ck_assert_int_eq(failed, 100);

@@ -81,7 +81,7 @@ static int h_echo(cg_call *c, void *user)
 static pthread_t worker_thread;
 static int h_async(cg_call *c, void *user)
 {
-	worker_thread = pthread_self();
+	__atomic_store_n(&worker_thread, pthread_self(), __ATOMIC_RELAXED);
 	json_object *a = cg_call_args(c), *n;
 	int64_t v = json_object_object_get_ex(a, "n", &n) ? json_object_get_int64(n) : 0;
 	return cg_call_resolve(c, json_object_new_int64(v * 2));
@@ -257,7 +257,7 @@ START_TEST(async_answers_on_main_loop)
 	want = 50;
 	ck_assert(wait_for(r, enough_replies));
 	ck_assert_int_eq(n_replies, 50);
-	ck_assert(!pthread_equal(worker_thread, pthread_self()));
+	ck_assert(!pthread_equal(__atomic_load_n(&worker_thread, __ATOMIC_RELAXED), pthread_self()));
 	int seen[50] = {0};
 	for (int i = 0; i < 50; i++) {
 		int k = (int)(uintptr_t)replies[i].req - 100;

@@ -20,7 +20,8 @@ struct cg_hthread {
 	pthread_t tid;
 	pthread_mutex_t lock;
 	pthread_cond_t job_cond, done_cond;
-	int state;            /* IDLE, POSTED, DONE; written under lock */
+	int state;            /* IDLE, POSTED, DONE: written under lock, always atomically,
+	                       * since spin_for reads it without the lock */
 	bool worker_sleeps, caller_sleeps, stop;
 	bool abandoned;       /* the caller timed out and left */
 	void (*fn)(void *);
@@ -60,7 +61,7 @@ static void *main_fn(void *data)
 	for (;;) {
 		spin_for(h, POSTED);
 		pthread_mutex_lock(&h->lock);
-		while (h->state != POSTED && !h->stop) {
+		while (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != POSTED && !h->stop) {
 			h->worker_sleeps = true;
 			pthread_cond_wait(&h->job_cond, &h->lock);
 			h->worker_sleeps = false;
@@ -134,7 +135,7 @@ int cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg, void (*late)(vo
 	}
 	pthread_mutex_lock(&h->lock);
 	int rc = 0;
-	while (h->state != DONE && rc == 0) {
+	while (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != DONE && rc == 0) {
 		h->caller_sleeps = true;
 		if (timeout_ms)
 			rc = pthread_cond_timedwait(&h->done_cond, &h->lock, &end);
@@ -142,13 +143,13 @@ int cg_hthread_run(cg_hthread *h, void (*fn)(void *), void *arg, void (*late)(vo
 			pthread_cond_wait(&h->done_cond, &h->lock);
 		h->caller_sleeps = false;
 	}
-	if (h->state != DONE) {
+	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) != DONE) {
 		h->abandoned = true;
 		pthread_detach(h->tid);
 		pthread_mutex_unlock(&h->lock);
 		return CG_ESTATE;
 	}
-	h->state = IDLE;
+	__atomic_store_n(&h->state, IDLE, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&h->lock);
 	return 0;
 }
