@@ -702,6 +702,10 @@ CG_EXPORT const char *cg_lint_rule_id(size_t i);
 CG_EXPORT cg_severity cg_lint_rule_severity(size_t i);
 /* One line saying what the rule looks for. */
 CG_EXPORT const char *cg_lint_rule_summary(size_t i);
+/* The rule id closest to name, for "did you mean": NULL unless it is close
+ * enough to be what was meant (a third of the letters wrong at most).
+ * The string is static. */
+CG_EXPORT const char *cg_lint_rule_suggest(const char *name);
 
 CG_EXPORT cg_lint *cg_lint_new(void);
 CG_EXPORT void cg_lint_free(cg_lint *l);

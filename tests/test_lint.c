@@ -470,6 +470,13 @@ START_TEST(rule_table)
 	ck_assert_int_eq(cg_lint_run(l, NULL, NULL), CG_EINVAL);
 	cg_lint_free(l);
 	cg_lint_free(NULL);
+	/* "did you mean" for rule names: close ones only. */
+	ck_assert_str_eq(cg_lint_rule_suggest("seccmp-off"), "seccomp-off");
+	ck_assert_str_eq(cg_lint_rule_suggest("broad-window"), "broad-windows");
+	ck_assert_str_eq(cg_lint_rule_suggest("broad-windows"), "broad-windows");
+	ck_assert_ptr_null(cg_lint_rule_suggest("zzzz"));
+	ck_assert_ptr_null(cg_lint_rule_suggest(""));
+	ck_assert_ptr_null(cg_lint_rule_suggest(NULL));
 }
 END_TEST
 

@@ -88,50 +88,6 @@ static long rule_index(const char *id)
 	return -1;
 }
 
-/* Levenshtein distance, for "did you mean"; rule ids are short. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t lb = strlen(b);
-	size_t *row = malloc((lb + 1) * sizeof(*row));
-	if (!row)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; a[i - 1]; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	size_t r = row[lb];
-	free(row);
-	return r;
-}
-
-/* The rule id closest to a misspelt one, if it is close enough to be
- * what was meant (a third of the letters wrong at most). */
-static const char *closest_rule(const char *bad)
-{
-	const char *best = NULL;
-	size_t best_d = strlen(bad) / 3 + 1;
-	for (size_t i = 0; i < cg_lint_rule_count(); i++) {
-		size_t d = edit_distance(bad, cg_lint_rule_id(i));
-		if (d < best_d) {
-			best_d = d;
-			best = cg_lint_rule_id(i);
-		}
-	}
-	return best;
-}
-
 /* --disable a,b,c: 0, or -1 after saying which id is not a rule. */
 static int disable_rules(cg_lint *l, struct lint_args *a, const char *list)
 {
@@ -148,7 +104,7 @@ static int disable_rules(cg_lint *l, struct lint_args *a, const char *list)
 			continue;
 		long i = rule_index(id);
 		if (i < 0 || cg_lint_disable(l, id) < 0) {
-			const char *near = closest_rule(id);
+			const char *near = cg_lint_rule_suggest(id);
 			fprintf(stderr, "capgate: lint: unknown rule '%s'", id);
 			if (near)
 				fprintf(stderr, " (did you mean '%s'?)", near);

@@ -15,6 +15,7 @@
  */
 #include "base/internal.h"
 #include "base/glob.h"
+#include "base/text.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,40 +44,11 @@ struct tok {
 	size_t len; /* bytes of pattern the token spans */
 };
 
-/* Length (1-4) of the well-formed UTF-8 sequence at s and its code point,
- * or 0 for a malformed, overlong, surrogate or truncated sequence (or the
- * terminating NUL). Strict, like Rust's str. */
+/* The pattern and subject are NUL-terminated: the NUL ends them and is
+ * never a character of either. */
 static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t v, min;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		/* Also stops at the NUL, which is not a continuation byte. */
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
+	return s[0] ? cg_utf8_decode(s, 4, cp) : 0;
 }
 
 /* One character of the subject; never 0 bytes long unless at the end. */

@@ -1,5 +1,6 @@
 /* Shape checks for JSON values with located, actionable diagnostics. */
 #include "base/jsonval.h"
+#include "base/text.h"
 #include "base/ident.h"
 
 #include <stdio.h>
@@ -104,36 +105,6 @@ int cg_jv_strings(cg_diag *d, const cg_jsondoc *doc, json_object *v,
 	return 0;
 }
 
-size_t cg_edit_distance(const char *a, const char *b, size_t cap)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 128 || lb > 128)
-		return cap + 1;
-	size_t row[129];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], best;
-		row[0] = i;
-		best = row[0];
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t v = diag + cost;
-			if (row[j] + 1 < v)
-				v = row[j] + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-		if (best > cap)
-			return cap + 1;
-	}
-	return row[lb];
-}
 
 int cg_jv_unknown_keys(cg_diag *d, const cg_jsondoc *doc, json_object *obj,
 		       const char *ptr, const char *const *allowed,

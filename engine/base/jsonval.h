@@ -22,8 +22,6 @@ CG_HIDDEN int cg_jv_unknown_keys(cg_diag *d, const cg_jsondoc *doc,
 				 json_object *obj, const char *ptr,
 				 const char *const *allowed, cg_severity sev,
 				 const char *context);
-/* Edit distance, capped; used for "did you mean". */
-CG_HIDDEN size_t cg_edit_distance(const char *a, const char *b, size_t cap);
 /* A "platforms" list: *bits gets one bit per platform named (see
  * cg_platform_bit), *count the list's length; unknown names are errors. */
 CG_HIDDEN int cg_jv_platforms(cg_diag *d, const cg_jsondoc *doc, json_object *v,

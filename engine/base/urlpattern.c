@@ -17,6 +17,7 @@
  */
 #include "base/internal.h"
 #include "base/urlpattern.h"
+#include "base/text.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -64,35 +65,6 @@ static bool set_err(struct perr *e, const char *msg, size_t off)
 	return false;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1-4), 0 if malformed. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	uint32_t v, min;
-
-	if (avail == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, v = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, v = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, v = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n > avail)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /* JavaScript identifier characters, approximated: every non-ASCII
  * character counts, which only matters right after a ':'. */
@@ -128,7 +100,8 @@ static bool push_token(struct tokens *t, enum ttype type, size_t start,
 static size_t check_char(const char *s, size_t i, size_t end, struct perr *e)
 {
 	unsigned char c = (unsigned char)s[i];
-	size_t n = utf8_len((const unsigned char *)s + i, end - i);
+	uint32_t cp;
+	size_t n = cg_utf8_decode((const unsigned char *)s + i, end - i, &cp);
 
 	if (n == 0)
 		return set_err(e, "invalid UTF-8", i), 0;

@@ -7,6 +7,7 @@
 
 #include "base/ident.h"
 #include "base/jsonval.h"
+#include "base/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +58,24 @@ CG_EXPORT cg_severity cg_lint_rule_severity(size_t i)
 CG_EXPORT const char *cg_lint_rule_summary(size_t i)
 {
 	return i < R_COUNT ? rules[i].summary : NULL;
+}
+
+CG_EXPORT const char *cg_lint_rule_suggest(const char *name)
+{
+	if (!name)
+		return NULL;
+	/* Close enough to be what was meant: a third of the letters wrong
+	 * at most. */
+	size_t cap = strlen(name) / 3, best_d = cap + 1;
+	const char *best = NULL;
+	for (size_t i = 0; i < R_COUNT; i++) {
+		size_t d = cg_edit_distance(name, rules[i].id, cap);
+		if (d < best_d) {
+			best_d = d;
+			best = rules[i].id;
+		}
+	}
+	return best;
 }
 
 CG_EXPORT cg_lint *cg_lint_new(void)

@@ -13,6 +13,7 @@
 #include "base/glob.h"
 #include "base/ident.h"
 #include "base/jsonval.h"
+#include "base/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,7 @@
  * Nothing here says who the caller is: that comes from the transport.
  */
 #include "router/router.h"
+#include "base/text.h"
 #include "base/jsonval.h"
 
 #include <stdlib.h>
@@ -137,35 +138,26 @@ static int read_headers(json_object *root, json_object **out, char **why)
 	return 0;
 }
 
-/* Strict base64 (RFC 4648, padded): GLib's decoder skips what it does not
- * know, which would give one body many spellings. */
+/* Canonical base64 only (base/text.h): a looser reader would give one
+ * body several spellings. */
 static int read_body(json_object *v, cg_ipcmsg *out, char **why)
 {
-	size_t n = (size_t)json_object_get_string_len(v);
+	size_t n = (size_t)json_object_get_string_len(v), dl = 0;
 	const char *s = json_object_get_string(v);
-	bool ok = cg_json_plain_string(v) && n % 4 == 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '=')
-			ok = i >= n - 2 && (i == n - 1 || s[n - 1] == '=');
-		else
-			ok = g_ascii_isalnum(c) || c == '+' || c == '/';
-	}
-	if (!ok) {
-		*why = strdup("\"body\" must be base64");
+	if (!cg_json_plain_string(v) || !cg_b64_canonical(s, n, &dl)) {
+		*why = strdup("\"body\" must be canonical base64 (RFC 4648, padded, as btoa() writes it)");
 		return CG_ESCHEMA;
 	}
-	gsize dl = 0;
-	guchar *b = n ? g_base64_decode(s, &dl) : NULL;
 	out->body = malloc(dl ? dl : 1);
-	if (!out->body) {
-		g_free(b);
+	if (!out->body)
 		return CG_ENOMEM;
+	if (!cg_b64_decode(s, n, out->body, dl)) {
+		free(out->body);
+		out->body = NULL;
+		*why = strdup("\"body\" must be canonical base64 (RFC 4648, padded, as btoa() writes it)");
+		return CG_ESCHEMA;
 	}
-	if (dl)
-		memcpy(out->body, b, dl);
 	out->body_len = dl;
-	g_free(b);
 	return 0;
 }
 

@@ -12,12 +12,10 @@
  *     plain messages), which also compares its "cmd" with the envelope's:
  *     what is checked is what is routed, with no second reader that could
  *     see another "cmd", and no second parse of every message.
- *   - Base64 is validated here, then decoded through the same table
- *     (nettle's decoder went a character at a time). nettle skips
- *     whitespace, and decoders differ on missing '=' and on padding bits
- *     left set; either would give the same bytes a second spelling. The
- *     rule is stated here rather than left to a decoder's details: only
- *     the canonical RFC 4648 form (what btoa() makes) is accepted.
+ *   - Base64 is the canonical RFC 4648 form only (what btoa() makes),
+ *     read by base/text.c, the engine's one base64 reader: decoders
+ *     differ on whitespace, missing '=' and padding bits left set, and
+ *     any of those would give the same bytes a second spelling.
  *   - Sequence numbers start at 1 (0 is invalid, so "no message yet" needs
  *     no flag) and stop at 2^53, the largest integer the iframe's JS
  *     counter (a Number) can hold exactly.
@@ -31,6 +29,7 @@
  */
 #include "router/seal.h"
 #include "base/jsondoc.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -173,28 +172,6 @@ int cg_gcm_decrypt(const uint8_t key[CG_SEAL_KEY_SIZE], const uint8_t iv[CG_SEAL
 
 /* ---------------------------------------------------------- helpers */
 
-/* getrandom(2) may return fewer bytes than asked (a signal, or more than
- * 256 bytes before the pool is ready), so loop until all are there. */
-static int fill_random(uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = getrandom(buf, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		/* 0 cannot happen for len > 0; treat it as failure rather
-		 * than spin forever if a broken kernel or seccomp shim
-		 * returns it. */
-		if (n == 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 epoch 0x00 seq
  * (numbers in decimal). Neither string can hold a NUL (callers check the
  * envelope's cmd), so the fields cannot be shifted into each other. */
@@ -224,101 +201,6 @@ static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoc
 	memcpy(p, num, (size_t)nl);
 	*len = total;
 	return a;
-}
-
-/* The standard alphabet's value of each byte, plus one; 0 for a byte
- * outside it. A table, because this runs over every character of every
- * envelope and a chain of range tests cost more than the decryption. */
-static const uint8_t B64[256] = {
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
-	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
-	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
-	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
-	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
-	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-};
-
-static int b64_value(unsigned char c)
-{
-	return (int)B64[c] - 1;
-}
-
-/* true if s[0..n) is canonical padded base64; *dlen gets the decoded
- * length. Canonical: only the standard alphabet, n a multiple of 4, '='
- * only as the last one or two characters, and the bits the padding leaves
- * over all zero, so every byte string has exactly one accepted spelling. */
-static bool b64_canonical(const char *s, size_t n, size_t *dlen)
-{
-	if (n % 4)
-		return false;
-	size_t pad = 0;
-	if (n && s[n - 1] == '=')
-		pad = (n >= 2 && s[n - 2] == '=') ? 2 : 1;
-	/* Test once after the loop: it then has no branch to mispredict,
-	 * and one byte outside the alphabet clears the flag for good. */
-	uint8_t all = 1;
-	for (size_t i = 0; i < n - pad; i++)
-		all = (uint8_t)(all & (B64[(unsigned char)s[i]] ? 1 : 0));
-	if (!all)
-		return false;
-	/* "====" or "A===" would mean a group with fewer than two data
-	 * characters; pad <= 2 already rules them out. */
-	if (pad == 1 && (b64_value((unsigned char)s[n - 2]) & 0x03))
-		return false;
-	if (pad == 2 && (b64_value((unsigned char)s[n - 3]) & 0x0f))
-		return false;
-	*dlen = n / 4 * 3 - pad;
-	return true;
-}
-
-/* Decodes text already found canonical (b64_canonical: n a multiple of
- * 4, the alphabet only, '=' only as padding) into dlen bytes at dst.
- * Four characters at a time through the table: nettle's decoder goes a
- * character at a time through its state machine, which cost more than
- * the AES-GCM it feeds. '=' is outside the table; it only ever stands
- * for zero bits that the canonical check has verified. */
-static bool b64_decode(const char *s, size_t n, uint8_t *dst, size_t dlen)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0, i = 0;
-	/* Every group but the last has no '='. */
-	for (; n >= 4 && i < n - 4 && dlen - o >= 3; i += 4, o += 3) {
-		uint32_t v = (uint32_t)(B64[u[i]] - 1) << 18 | (uint32_t)(B64[u[i + 1]] - 1) << 12 |
-			     (uint32_t)(B64[u[i + 2]] - 1) << 6 | (uint32_t)(B64[u[i + 3]] - 1);
-		dst[o] = (uint8_t)(v >> 16);
-		dst[o + 1] = (uint8_t)(v >> 8);
-		dst[o + 2] = (uint8_t)v;
-	}
-	for (; i < n; i += 4) {
-		uint32_t v = 0;
-		for (int k = 0; k < 4; k++)
-			v = v << 6 | (uint32_t)(u[i + k] == '=' ? 0 : B64[u[i + k]] - 1);
-		for (int k = 2; k >= 0; k--, v <<= 8)
-			if (o < dlen)
-				dst[o++] = (uint8_t)(v >> 16);
-	}
-	return o == dlen;
-}
-
-static char *b64_encode(const uint8_t *src, size_t len)
-{
-	size_t n = BASE64_ENCODE_RAW_LENGTH(len);
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	base64_encode_raw(out, len, src);
-	out[n] = '\0';
-	return out;
 }
 
 /* A JSON string as json-c keeps it, if it holds no NUL: json-c decodes
@@ -368,7 +250,7 @@ cg_sealer *cg_sealer_new(void)
 {
 	uint8_t key[CG_SEAL_KEY_SIZE];
 	cg_sealer *s = NULL;
-	if (fill_random(key, sizeof(key)) == 0)
+	if (cg_random_bytes(key, sizeof(key)) == 0)
 		s = cg_sealer_new_with_key(key);
 	explicit_bzero(key, sizeof(key));
 	return s;
@@ -440,15 +322,15 @@ char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *command, con
 	/* Random 96-bit IVs, as the iframe makes them with WebCrypto: safe
 	 * for 2^32 messages under one key (SP 800-38D, 8.3), far more than a
 	 * launch sends. */
-	if (fill_random(iv, sizeof(iv)) < 0)
+	if (cg_random_bytes(iv, sizeof(iv)) < 0)
 		goto out;
 	aad = make_aad(command, webview, cg_sealer_epoch(s, webview), seq, &aad_len);
 	ct = malloc(len + CG_SEAL_TAG_SIZE);
 	if (!aad || !ct)
 		goto out;
 	gcm_seal_ctx(&s->gcm, iv, aad, aad_len, (const uint8_t *)msg, len, ct, ct + len);
-	ivb = b64_encode(iv, sizeof(iv));
-	ctb = b64_encode(ct, len + CG_SEAL_TAG_SIZE);
+	ivb = cg_b64_encode(iv, sizeof(iv));
+	ctb = cg_b64_encode(ct, len + CG_SEAL_TAG_SIZE);
 	/* json-c only quotes the command: building the whole object with it
 	 * would copy the (up to 89 MB) ct string twice more. */
 	cmdj = json_object_new_string(command);
@@ -525,15 +407,15 @@ static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
 	const char *ivs = plain_string(iv, &ivl), *cts = plain_string(ct, &ctl);
 	if (!ivs || !cts)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
-	if (!b64_canonical(ivs, ivl, &dl))
+	if (!cg_b64_canonical(ivs, ivl, &dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
 	/* Only 16 characters decode to 12 bytes; the second test keeps the
 	 * fixed-size buffer safe should that reasoning ever change. */
 	if (dl != CG_SEAL_IV_SIZE || ivl != 16)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
-	if (!b64_decode(ivs, ivl, ev->iv, dl))
+	if (!cg_b64_decode(ivs, ivl, ev->iv, dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
-	if (!b64_canonical(cts, ctl, &dl))
+	if (!cg_b64_canonical(cts, ctl, &dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
 	if (dl < CG_SEAL_TAG_SIZE)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
@@ -542,7 +424,7 @@ static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
 	ev->ct = malloc(BASE64_DECODE_LENGTH(ctl));
 	if (!ev->ct)
 		return bad(why, WHY_NOMEM, CG_ENOMEM);
-	if (!b64_decode(cts, ctl, ev->ct, dl))
+	if (!cg_b64_decode(cts, ctl, ev->ct, dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
 	ev->ct_len = dl;
 	return 0;
