@@ -22,7 +22,7 @@ allowed() {
 	policy) echo "policy base" ;;
 	seccomp) echo "seccomp policy base" ;;
 	router) echo "router policy base" ;;
-	lint) echo "lint seccomp policy base" ;;
+	lint) echo "lint app seccomp policy base" ;;
 	app) echo "app seccomp policy base" ;;
 	*) echo "" ;;
 	esac

@@ -622,6 +622,16 @@ CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
 
+/* The window labels of an app configuration, in order, each given to fn:
+ * a capgate app config (read and checked whole, as cg_appconfig_load
+ * does) or Tauri's tauri.conf.json ("app"."windows"[]."label", "main" for
+ * a window without one). Errors go to d with file, line and column; a
+ * Tauri config that enables only some capabilities adds a note. A
+ * non-zero return of fn stops the walk and is returned. */
+CG_EXPORT int cg_config_window_labels(const char *path,
+				      int (*fn)(const char *label, void *user),
+				      void *user, cg_diag *d);
+
 /* --------------------------------------------------------------- seccomp */
 
 /*

@@ -4,6 +4,7 @@
  * others in the same directory do not.
  */
 #include "lint/lint.h"
+#include "app/windows.h"
 
 #include "base/ident.h"
 #include "base/jsonval.h"
@@ -147,6 +148,17 @@ static int add_window(cg_lint *l, const cg_jsondoc *doc, const char *label, cons
 	return 0;
 }
 
+typedef struct lint_window_ctx {
+	cg_lint *l;
+	const cg_jsondoc *doc;
+} lint_window_ctx;
+
+static int take_window(const char *label, const char *pointer, void *user)
+{
+	lint_window_ctx *wc = user;
+	return add_window(wc->l, wc->doc, label, pointer);
+}
+
 /*
  * Window labels from a capgate config ({"windows": [{"label"}]}) or from
  * Tauri's tauri.conf.json ({"app": {"windows": [{"label"}]}}, where a
@@ -164,30 +176,9 @@ CG_EXPORT int cg_lint_set_app_config(cg_lint *l, const char *path, cg_diag *d)
 	clear_windows(l);
 	free(l->config_path);
 	l->config_path = strdup(path);
-	json_object *app = cg_jv_get(doc->root, "app");
-	bool tauri = app && json_object_is_type(app, json_type_object);
-	json_object *wins = cg_jv_get(tauri ? app : doc->root, "windows");
-	const char *base = tauri ? "/app/windows" : "/windows";
-	r = 0;
-	if (wins && !json_object_is_type(wins, json_type_array)) {
-		cg_jsondoc_error(d, doc, CG_ESCHEMA, base, "write \"windows\": [{\"label\": \"main\"}]",
-				 "\"windows\" must be an array");
-		r = CG_ESCHEMA;
-	}
-	for (size_t i = 0; r == 0 && wins && i < json_object_array_length(wins); i++) {
-		json_object *w = json_object_array_get_idx(wins, i);
-		json_object *lab = json_object_is_type(w, json_type_object) ? cg_jv_get(w, "label") : NULL;
-		char *wp = cg_pointer_join_index(base, i);
-		char *lp = wp ? cg_pointer_join(wp, "label") : NULL;
-		if (!wp || !lp)
-			r = CG_ENOMEM;
-		else if (lab && json_object_is_type(lab, json_type_string))
-			r = add_window(l, doc, json_object_get_string(lab), lp);
-		else if (!lab && tauri)
-			r = add_window(l, doc, "main", wp);
-		free(wp);
-		free(lp);
-	}
+	bool tauri = false;
+	lint_window_ctx wc = {l, doc};
+	r = cg_config_windows(doc, &tauri, take_window, &wc, d);
 	/* A capgate config's seccomp profile (Tauri's config has none). */
 	json_object *sec = tauri ? NULL : cg_jv_get(doc->root, "security");
 	json_object *sc = sec && json_object_is_type(sec, json_type_object) ? cg_jv_get(sec, "seccomp") : NULL;
@@ -250,15 +241,17 @@ static char *replacement_from_hint(const char *hint, const char *file, const cha
 	const char *s = hint + sizeof(lead) - 1, *e = strchr(s, '"');
 	if (!e)
 		return NULL;
-	json_object *root = json_object_from_file(file), *v = NULL;
+	cg_jsondoc *doc = NULL;
+	json_object *v = NULL;
 	char *out = NULL;
-	if (root && json_pointer_get(root, pointer, &v) == 0 && json_object_is_type(v, json_type_string)) {
+	if (cg_jsondoc_load_file(file, NULL, &doc, NULL) == 0 &&
+	    json_pointer_get(doc->root, pointer, &v) == 0 && json_object_is_type(v, json_type_string)) {
 		json_object *rep = json_object_new_string_len(s, (int)(e - s));
 		if (rep)
 			out = strdup(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rep);
 	}
-	json_object_put(root);
+	cg_jsondoc_free(doc);
 	return out;
 }
 
@@ -347,14 +340,17 @@ static void add_globs(json_object *cap, const char *key, GPtrArray *out)
 }
 
 /* The windows a capability file that failed to load was meant for, read
- * as plain JSON, so that "no capability covers window X" is not said of a
- * window that a broken file covers. False when the file is not JSON (or
- * is not a capability file) and its windows are unknown. */
+ * without its schema, so that "no capability covers window X" is not said
+ * of a window that a broken file covers. False when the file is not JSON
+ * to the engine's reader (or is not a capability file) and its windows
+ * are unknown. */
 static bool failed_file_windows(const char *file, GPtrArray *out)
 {
-	json_object *root = json_object_from_file(file), *list = NULL;
-	if (!root)
+	cg_jsondoc *doc = NULL;
+	json_object *list = NULL;
+	if (cg_jsondoc_load_file(file, NULL, &doc, NULL) < 0)
 		return false;
+	json_object *root = doc->root;
 	if (json_object_is_type(root, json_type_array))
 		list = root;
 	else if (json_object_is_type(root, json_type_object) &&
@@ -372,7 +368,7 @@ static bool failed_file_windows(const char *file, GPtrArray *out)
 	} else {
 		ok = false;
 	}
-	json_object_put(root);
+	cg_jsondoc_free(doc);
 	return ok;
 }
 
