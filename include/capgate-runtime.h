@@ -8,9 +8,13 @@
  * the IPC router (and so through the policy), and recovers from web
  * process crashes. It returns when the last window has closed.
  *
- *   cg_app *app = cg_app_new("app.json", diag);
+ *   cg_diag *d = cg_diag_new();
+ *   cg_app *app = cg_app_new("app.json", d);   (NULL: d says why)
  *   cg_app_register(app, NULL, "greet", greet, NULL, CG_CMD_SYNC);
- *   return cg_app_run(app);
+ *   int rc = cg_app_run(app, d);               (< 0: d says why)
+ *   cg_app_free(app);
+ *
+ * examples/editor/minimal.c is a complete host in 43 lines.
  */
 #ifndef CAPGATE_RUNTIME_H
 #define CAPGATE_RUNTIME_H
