@@ -6,7 +6,7 @@
  * page; then the core process's RSS with one and with ten windows.
  * Needs a display (make bench runs it under xvfb-run when there is none).
  */
-#include <capgate-runtime.h>
+#include "bench_rt.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -14,27 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static cg_app *app;
-static char *js_result;
-static int js_done;
-
-static void on_js(cg_app *a, const char *json, const char *error, void *user)
-{
-	js_result = g_strdup(json ? json : error);
-	js_done = 1;
-}
-
-static char *eval_in(const char *label, const char *script)
-{
-	js_done = 0;
-	if (cg_app_eval(app, label, script, on_js, NULL) < 0)
-		return g_strdup("null");
-	gint64 end = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
-	while (!js_done && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	return js_done ? js_result : g_strdup("null");
-}
 
 static long rss_kib(void)
 {

@@ -24,7 +24,7 @@
  * Medians of batches; a table, then one JSON line. Needs a display for
  * part 2 (make bench runs it under xvfb-run when there is none).
  */
-#include <capgate-runtime.h>
+#include "bench_rt.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -239,34 +239,6 @@ out:
 }
 
 /* ----------------------------------------------------- 2. runtime level */
-
-static cg_app *app;
-static char *js_result;
-static int js_done;
-
-static void on_js(cg_app *a, const char *json, const char *error, void *user)
-{
-	js_result = g_strdup(json ? json : error);
-	js_done = 1;
-}
-
-static char *eval_in(const char *label, const char *script)
-{
-	js_done = 0;
-	if (cg_app_eval(app, label, script, on_js, NULL) < 0)
-		return g_strdup("null");
-	gint64 end = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
-	while (!js_done && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	return js_done ? js_result : g_strdup("null");
-}
-
-static int echo_len(cg_call *c, void *u)
-{
-	json_object *d = NULL;
-	json_object_object_get_ex(cg_call_args(c), "data", &d);
-	return cg_call_resolve(c, json_object_new_int(d ? json_object_get_string_len(d) : -1));
-}
 
 /* Per batch, µs per round trip: {bare: [...], invoke: [...], probe}; the
  * payload is one string of 1024 characters (as bench_isolation's). The
