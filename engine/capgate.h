@@ -117,6 +117,11 @@ typedef enum {
 	CG_LIMIT_JSON_DEPTH = 1,  /* nesting depth of one JSON file (64) */
 	CG_LIMIT_FILES = 2,       /* files read by one builder (100000) */
 	CG_LIMIT_SET_DEPTH = 3,   /* nesting of permission sets (64) */
+	/* Resolving capability entries through permission sets: set members
+	 * visited, grants made and scope values gathered, in total for one
+	 * policy (1000000). A policy over it is refused with an error at the
+	 * entry that went over; memory stays in proportion. */
+	CG_LIMIT_EXPANSION = 4,
 } cg_limit;
 
 /* --------------------------------------------------------------- builder */

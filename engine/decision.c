@@ -148,7 +148,7 @@ static void put_fixes(FILE *f, const cg_policy *p, const cg_cmd *c)
 	if (first && perm_allows(first, c->plain, p->cfg.platform))
 		g_ptr_array_add(ids, full_ident(first));
 	bool in_default = false;
-	const cg_perm *def = g_hash_table_lookup(pl->perms, "default");
+	const cg_perm *def = pl->def;
 	for (guint i = 0; i < pl->order->len; i++) {
 		const cg_perm *pm = pl->order->pdata[i];
 		if (pm == first || !perm_allows(pm, c->plain, p->cfg.platform))

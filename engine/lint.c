@@ -285,8 +285,8 @@ static void collect(lint_ctx *x, const cg_perm *pm, GPtrArray *out, GHashTable *
 		const char *m = pm->members[i];
 		const cg_perm *sub = NULL;
 		/* Members without a prefix name the set's own plugin. */
-		if (cg_ident_prefix_len(m) == 0 && pm->owner && *pm->owner->key)
-			sub = g_hash_table_lookup(pm->owner->perms, m);
+		if (cg_ident_prefix_len(m) == 0 && pm->owner)
+			sub = cg_plugin_lookup(pm->owner, m);
 		else
 			sub = cg_policy_lookup(x->p->plugins, m, NULL);
 		if (sub)

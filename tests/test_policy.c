@@ -236,6 +236,111 @@ START_TEST(scopes)
 }
 END_TEST
 
+/* The paths of a scope object's "allow" (or "deny") list, sorted and
+ * joined with spaces, for comparing as a set. */
+static char *paths_of(json_object *scope, const char *which)
+{
+	json_object *list = json_object_object_get(scope, which);
+	size_t n = json_object_array_length(list);
+	const char **v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_object_get_string(json_object_object_get(json_object_array_get_idx(list, i), "path"));
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+			const char *t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	char *out = calloc(1, 4096);
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), 4096 - strlen(out), "%s%s", i ? " " : "", v[i]);
+	free(v);
+	return out;
+}
+
+static const char *PLATFORM_FS =
+	"{\"permission\": ["
+	" {\"identifier\": \"allow-read-file\", \"commands\": {\"allow\": [\"read_file\"]}},"
+	" {\"identifier\": \"read-macos\", \"commands\": {\"allow\": [\"read_file\"]}, \"platforms\": [\"macOS\"]},"
+	" {\"identifier\": \"scope-mac\", \"scope\": {\"allow\": [{\"path\": \"$MAC\"}]}, \"platforms\": [\"macOS\"]},"
+	" {\"identifier\": \"scope-home\", \"scope\": {\"allow\": [{\"path\": \"$HOME/**\"}]}}"
+	"],"
+	"\"set\": [{\"identifier\": \"empty\", \"permissions\": []},"
+	"        {\"identifier\": \"mac-set\", \"permissions\": [\"read-macos\", \"scope-mac\"]},"
+	"        {\"identifier\": \"mixed\", \"permissions\": [\"read-macos\", \"scope-home\"]}]}";
+static const char *PLATFORM_OTHER =
+	"{\"set\": [{\"identifier\": \"fs-scopes\", \"permissions\": [\"fs:scope-home\"]}]}";
+static const char *PLATFORM_CAP =
+	"{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": ["
+	" \"fs:allow-read-file\","
+	" {\"identifier\": \"fs:read-macos\", \"allow\": [{\"path\": \"/**\"}]},"
+	" {\"identifier\": \"fs:scope-mac\", \"allow\": [{\"path\": \"/scope-mac\"}]},"
+	" {\"identifier\": \"fs:empty\", \"allow\": [{\"path\": \"/empty\"}]},"
+	" {\"identifier\": \"fs:mac-set\", \"allow\": [{\"path\": \"/mac-set\"}]},"
+	" {\"identifier\": \"fs:mixed\", \"allow\": [{\"path\": \"/mixed\"}]},"
+	" {\"identifier\": \"fs:scope-home\", \"allow\": [{\"path\": \"/home-entry\"}]},"
+	" {\"identifier\": \"other:fs-scopes\", \"allow\": [{\"path\": \"/other\"}]}]}";
+
+static void read_file_scopes(const char *platform, char **cmd_paths, char **global_paths,
+			     char **other_global)
+{
+	cg_diag *d = cg_diag_new();
+	cg_builder *b = cg_builder_new();
+	ck_assert_int_eq(cg_builder_set_platform(b, platform), 0);
+	cg_builder_add_manifest_json(b, "fs", "fs.json", PLATFORM_FS, strlen(PLATFORM_FS), d);
+	cg_builder_add_manifest_json(b, "other", "other.json", PLATFORM_OTHER, strlen(PLATFORM_OTHER), d);
+	cg_builder_declare_command(b, "other", "ping");
+	cg_builder_add_capability_json(b, "caps.json", PLATFORM_CAP, strlen(PLATFORM_CAP), d);
+	const char *cap2 = "{\"identifier\": \"c2\", \"windows\": [\"main\"], \"permissions\": [\"other:allow-ping\"]}";
+	cg_builder_add_capability_json(b, "caps2.json", cap2, strlen(cap2), d);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc), *gs = cg_decision_global_scope(&dc);
+	*cmd_paths = paths_of(cs, "allow");
+	*global_paths = paths_of(gs, "allow");
+	json_object_put(cs);
+	json_object_put(gs);
+	/* other's global scope, as its own command would get it */
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:other|ping", &dc), 0);
+	ck_assert(dc.allowed);
+	gs = cg_decision_global_scope(&dc);
+	*other_global = paths_of(gs, "allow");
+	json_object_put(gs);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+}
+
+/* An entry's inline scope goes to the global scope only when the entry's
+ * permissions that are active here are all scope-only: not for a
+ * permission for another platform, an empty set, or a set whose members
+ * are all for other platforms (issue 15, item 1). The scope goes to the
+ * plugin of the scope-only permission, even through another plugin's set. */
+START_TEST(inactive_scopes_stay_out_of_global)
+{
+	char *cmd, *global, *other;
+	read_file_scopes("linux", &cmd, &global, &other);
+	ck_assert_str_eq(cmd, "");
+	ck_assert_str_eq(global, "$HOME/** /home-entry /mixed /other");
+	ck_assert_str_eq(other, "");
+	free(cmd);
+	free(global);
+	free(other);
+	/* On macOS the same entries are active: /** scopes read_file (a unit
+	 * with a command), the scope-only ones feed the global scope. */
+	read_file_scopes("macOS", &cmd, &global, &other);
+	ck_assert_str_eq(cmd, "$HOME/** $MAC /** /mac-set /mixed");
+	ck_assert_str_eq(global, "$HOME/** $MAC /home-entry /other /scope-mac");
+	ck_assert_str_eq(other, "");
+	free(cmd);
+	free(global);
+	free(other);
+}
+END_TEST
+
 START_TEST(set_unit_scope)
 {
 	/* A set's scope-only member scopes the set's commands (one unit). */
@@ -594,6 +699,7 @@ int main(void)
 	tcase_add_test(tc, platforms);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, set_unit_scope);
+	tcase_add_test(tc, inactive_scopes_stay_out_of_global);
 	tcase_add_test(tc, events);
 	tcase_add_test(tc, event_scope_bad_glob);
 	tcase_add_test(tc, denial_names_the_fix);
