@@ -46,6 +46,7 @@ static const struct {
 	[R_SECCOMP_LOG] = {"seccomp-log", CG_SEV_WARNING, "a seccomp profile in log mode, which blocks nothing (not for a release)"},
 	[R_SECCOMP_UNNEEDED] = {"seccomp-unneeded", CG_SEV_WARNING, "exec or network allowed to handlers though no granted command needs it"},
 	[R_SECCOMP_LIFTED] = {"seccomp-lifted", CG_SEV_NOTE, "a seccomp allow list that lifts part of the baseline"},
+	[R_NAMED_DEFAULT] = {"named-default", CG_SEV_WARNING, "a permission or set named \"default\", which no identifier can grant"},
 };
 
 CG_EXPORT size_t cg_lint_rule_count(void) { return R_COUNT; }

@@ -23,6 +23,8 @@ enum {
 	R_PLATFORM,
 	/* the app config's seccomp profile */
 	R_SECCOMP_OFF, R_SECCOMP_LOG, R_SECCOMP_UNNEEDED, R_SECCOMP_LIFTED,
+	/* dead rules in manifests (after the rest: indices stay) */
+	R_NAMED_DEFAULT,
 	R_COUNT
 };
 

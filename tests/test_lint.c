@@ -451,6 +451,58 @@ START_TEST(platform_mismatch)
 }
 END_TEST
 
+/* A permission or set named "default" is never granted ("x:default" is
+ * the default set): the lint says so where it is defined. */
+static result lint_manifest(const char *manifest, const char *cap)
+{
+	result r = {cg_diag_new(), 0};
+	cg_builder *b = cg_builder_new();
+	cg_diag *scratch = cg_diag_new();
+	cg_lint *l = cg_lint_new();
+	cg_builder_add_manifest_json(b, "plug", "plug.json", manifest, strlen(manifest), scratch);
+	cg_builder_add_capability_file(b, write_tmp("c0.json", cap), scratch);
+	r.errors = cg_lint_run(l, b, r.d);
+	ck_assert_int_ge(r.errors, 0);
+	cg_lint_free(l);
+	cg_diag_free(scratch);
+	cg_builder_free(b);
+	return r;
+}
+
+START_TEST(named_default)
+{
+	const char *cap = MAIN("\"plug:default\"");
+	result r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}},\n"
+				 " {\"identifier\": \"default\", \"commands\": {\"allow\": [\"x\"]}}]}", cap);
+	int i = first(&r, "named-default");
+	if (i < 0)
+		dump_diag(r.d);
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(cg_diag_severity(r.d, (size_t)i), CG_SEV_WARNING);
+	ck_assert_str_eq(cg_diag_file(r.d, (size_t)i), "plug.json");
+	ck_assert_uint_eq(cg_diag_line(r.d, (size_t)i), 2);
+	ck_assert_str_eq(cg_diag_pointer(r.d, (size_t)i), "/permission/1");
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i),
+				     "permission \"default\" of plugin \"plug\" can never be granted"));
+	ck_assert_ptr_nonnull(cg_diag_hint(r.d, (size_t)i));
+	cg_diag_free(r.d);
+	/* a set too, beside a real default set */
+	r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}}],"
+			  " \"set\": [{\"identifier\": \"default\", \"permissions\": [\"allow-x\"]}],"
+			  " \"default\": {\"permissions\": [\"allow-x\"]}}", cap);
+	i = first(&r, "named-default");
+	ck_assert_int_ge(i, 0);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i), "set \"default\""));
+	ck_assert_ptr_nonnull(strstr(cg_diag_hint(r.d, (size_t)i), "is the default set at plug.json:1:"));
+	cg_diag_free(r.d);
+	/* the default set itself is what "default" means: quiet */
+	r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}}],"
+			  " \"default\": {\"permissions\": [\"allow-x\"]}}", cap);
+	ck_assert_int_eq(count(&r, "named-default"), 0);
+	cg_diag_free(r.d);
+}
+END_TEST
+
 /* ------------------------------------------------------------------- api */
 
 START_TEST(rule_table)
@@ -545,6 +597,7 @@ int main(void)
 	tcase_add_test(tc, disable);
 	tcase_add_test(tc, clean_is_quiet);
 	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, named_default);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
