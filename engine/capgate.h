@@ -269,8 +269,12 @@ CG_EXPORT int cg_check(const cg_subject *s, int command_id, cg_decision *out);
 /* By command name; unknown names are denied (CG_REASON_UNKNOWN_COMMAND). */
 CG_EXPORT int cg_check_command(const cg_subject *s, const char *command,
 			       cg_decision *out);
-/* From plain strings (resolved through a bounded per-policy cache). The
- * decision refers to a subject cached inside the policy. */
+/* From plain strings, resolved through a per-policy cache of subjects.
+ * The decision refers to a subject cached inside the policy, which keeps
+ * it as long as the policy lives: the cache holds at most 4096 distinct
+ * callers (window, webview, origin) per policy, and a caller beyond them
+ * gets CG_ELIMIT with a denying decision. A host with more callers makes
+ * its own subjects with cg_subject_new() and uses cg_check_command(). */
 CG_EXPORT int cg_check_str(cg_policy *p, const char *window,
 			   const char *webview, const char *remote_url,
 			   const char *command, cg_decision *out);

@@ -686,6 +686,45 @@ START_TEST(string_cache_is_bounded)
 }
 END_TEST
 
+/* Two different callers never share a cache entry, whatever bytes their
+ * labels hold: "a" showing webview "b\x1fc" and window "a\x1fb" showing
+ * "c" once made the same key (issue 15, item 6). */
+START_TEST(string_cache_keys_do_not_collide)
+{
+	static const struct {
+		const char *w, *v, *url;
+		int allowed;
+	} callers[] = {
+		{"a", "b\x1f" "c", NULL, 1},
+		{"a\x1f" "b", "c", NULL, 0},
+		{"a", "b\x1fL", NULL, 1},
+		{"a\x1f" "b", "L", NULL, 0},
+		{"a", "a", "https://x.example/", 0},
+		{"a", NULL, NULL, 1},
+		{"1:a1:a", NULL, NULL, 0},
+	};
+	size_t n = sizeof(callers) / sizeof(callers[0]);
+	/* Each order: whoever comes first must not decide for the other. */
+	for (int reverse = 0; reverse < 2; reverse++) {
+		cg_diag *d = cg_diag_new();
+		cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"a\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+		ck_assert_ptr_nonnull(p);
+		for (size_t k = 0; k < n; k++) {
+			size_t i = reverse ? n - 1 - k : k;
+			cg_decision dc;
+			ck_assert_int_eq(cg_check_str(p, callers[i].w, callers[i].v, callers[i].url,
+						      "plugin:fs|read_file", &dc), 0);
+			ck_assert_msg(dc.allowed == callers[i].allowed, "caller %zu (order %d): allowed %d", i,
+				      reverse, dc.allowed);
+			ck_assert_str_eq(cg_subject_window(dc.priv_subject), callers[i].w);
+			ck_assert_str_eq(cg_subject_webview(dc.priv_subject), callers[i].v ? callers[i].v : callers[i].w);
+		}
+		cg_policy_unref(p);
+		cg_diag_free(d);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("policy");
@@ -707,6 +746,7 @@ int main(void)
 	tcase_add_test(tc, ids_and_handles);
 	tcase_add_test(tc, builtin_core);
 	tcase_add_test(tc, string_cache_is_bounded);
+	tcase_add_test(tc, string_cache_keys_do_not_collide);
 	suite_add_tcase(s, tc);
 	TCase *rl = tcase_create("reload");
 	tcase_set_timeout(rl, 120);
