@@ -441,10 +441,22 @@ static void platforms(lint_ctx *x, const cg_cap *c)
 		char have[64], want[64];
 		platform_names(leaf_bits, have, sizeof(have));
 		platform_names(cap_bits, want, sizeof(want));
-		lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
-			    "move it to a capability with a matching \"platforms\" list, or remove it",
-			    "\"%s\" is only for %s, but capability \"%s\" is for %s: it grants nothing",
-			    e->ident, have, c->id, want);
+		/* "platforms": [] names no platform: say that, not "only for ". */
+		if (!*have)
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "give its permissions the platforms they are for, or remove it",
+				    "\"%s\" is for no platform (its permissions have \"platforms\": []): it grants nothing",
+				    e->ident);
+		else if (!*want)
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "list the platforms the capability is for, or remove \"platforms\" to mean all of them",
+				    "capability \"%s\" is for no platform (\"platforms\": []): \"%s\" grants nothing",
+				    c->id, e->ident);
+		else
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "move it to a capability with a matching \"platforms\" list, or remove it",
+				    "\"%s\" is only for %s, but capability \"%s\" is for %s: it grants nothing",
+				    e->ident, have, c->id, want);
 	}
 }
 

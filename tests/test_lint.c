@@ -503,6 +503,31 @@ START_TEST(named_default)
 }
 END_TEST
 
+/* "platforms": [] names no platform, and the message says so instead of
+ * "is only for , but" (issue 15, item 9). */
+START_TEST(platforms_empty_list)
+{
+	const char *m = "{\"permission\": [{\"identifier\": \"nowhere\", \"commands\": {\"allow\": [\"x\"]}, \"platforms\": []},"
+			" {\"identifier\": \"allow-y\", \"commands\": {\"allow\": [\"y\"]}}]}";
+	result r = lint_manifest(m, MAIN("\"plug:nowhere\""));
+	int i = first(&r, "platform-mismatch");
+	if (i < 0)
+		dump_diag(r.d);
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_message(r.d, (size_t)i),
+			 "\"plug:nowhere\" is for no platform (its permissions have \"platforms\": []): it grants nothing");
+	cg_diag_free(r.d);
+	r = lint_manifest(m, CAP("\"windows\": [\"main\"], \"platforms\": [], \"permissions\": [\"plug:allow-y\"]"));
+	i = first(&r, "platform-mismatch");
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_message(r.d, (size_t)i),
+			 "capability \"c\" is for no platform (\"platforms\": []): \"plug:allow-y\" grants nothing");
+	for (size_t k = 0; k < cg_diag_count(r.d); k++)
+		ck_assert_ptr_null(strstr(cg_diag_message(r.d, k), "for ,"));
+	cg_diag_free(r.d);
+}
+END_TEST
+
 /* ------------------------------------------------------------------- api */
 
 START_TEST(rule_table)
@@ -598,6 +623,7 @@ int main(void)
 	tcase_add_test(tc, clean_is_quiet);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, named_default);
+	tcase_add_test(tc, platforms_empty_list);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -470,6 +470,50 @@ START_TEST(denial_names_the_fix)
 }
 END_TEST
 
+/* Denial messages name the real fix (issue 15, item 9): an unknown app
+ * command's permission as Tauri spells it, and a remote page that no
+ * capability's remote.urls matches is told so, as explain does. */
+START_TEST(denials_say_what_is_missing)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("[{\"identifier\": \"local-cap\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]},"
+				 " {\"identifier\": \"remote-cap\", \"windows\": [\"main\"], \"local\": false,"
+				 "  \"remote\": {\"urls\": [\"https://app.example/*\"]}, \"permissions\": [\"fs:allow-read-file\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "read_file", &dc), 0);
+	ck_assert_int_eq(dc.reason, CG_REASON_UNKNOWN_COMMAND);
+	char *why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "it then gets \"allow-read-file\""));
+	ck_assert_ptr_null(strstr(why, "allow-read_file"));
+	free(why);
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, "https://evil.example/", "plugin:fs|read_file", &dc), 0);
+	ck_assert(!dc.allowed);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "\"local-cap\" (caps.json) names this window but does not apply: "
+					  "it has no \"remote.urls\", so it grants nothing to remote pages"));
+	ck_assert_ptr_nonnull(strstr(why, "\"remote-cap\" (caps.json) names this window but does not apply: "
+					  "the URL matches none of its \"remote.urls\""));
+	free(why);
+	cg_policy_unref(p);
+	/* a local page of a window whose only capability is remote-only */
+	p = fs_policy("{\"identifier\": \"remote-only\", \"windows\": [\"main\"], \"local\": false,"
+		      " \"remote\": {\"urls\": [\"https://app.example/*\"]}, \"permissions\": [\"fs:allow-read-file\"]}", d);
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "\"remote-only\" (caps.json) names this window but does not apply: "
+					  "it is remote-only"));
+	free(why);
+	/* no capability names the window at all: the generic advice */
+	ck_assert_int_eq(cg_check_str(p, "other", NULL, "https://app.example/x", "plugin:fs|read_file", &dc), 0);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "add one whose \"windows\" matches \"other\" and whose \"remote.urls\" matches its URL"));
+	free(why);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
 START_TEST(allowed_explain_has_lines)
 {
 	cg_diag *d = cg_diag_new();
@@ -742,6 +786,7 @@ int main(void)
 	tcase_add_test(tc, events);
 	tcase_add_test(tc, event_scope_bad_glob);
 	tcase_add_test(tc, denial_names_the_fix);
+	tcase_add_test(tc, denials_say_what_is_missing);
 	tcase_add_test(tc, allowed_explain_has_lines);
 	tcase_add_test(tc, ids_and_handles);
 	tcase_add_test(tc, builtin_core);
