@@ -341,6 +341,45 @@ START_TEST(inactive_scopes_stay_out_of_global)
 }
 END_TEST
 
+/* A scope number reaches the command as written: an integer beyond 64 bits
+ * as the double nearest it (its text kept), never clamped; one too large
+ * for a double is refused with its place (issue 15, item 8). */
+START_TEST(scope_numbers_as_written)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": ["
+				 " {\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"max\": 123000000000000000000000000000,"
+				 " \"min\": -99999999999999999999, \"exact\": 18446744073709551615}]}]}", d);
+	ck_assert_ptr_nonnull(p);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc);
+	json_object *v = json_object_array_get_idx(json_object_object_get(cs, "allow"), 0);
+	json_object *max = json_object_object_get(v, "max"), *min = json_object_object_get(v, "min");
+	ck_assert(json_object_is_type(max, json_type_double));
+	ck_assert(json_object_get_double(max) == 1.23e29);
+	ck_assert(json_object_get_double(min) == -99999999999999999999.0);
+	ck_assert(json_object_get_uint64(json_object_object_get(v, "exact")) == UINT64_MAX);
+	ck_assert_str_eq(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+			 "{\"max\":123000000000000000000000000000,\"min\":-99999999999999999999,\"exact\":18446744073709551615}");
+	json_object_put(cs);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+	d = cg_diag_new();
+	p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\n"
+		      " {\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"max\": 1e999999}]}]}", d);
+	ck_assert_ptr_null(p);
+	int i = diag_find(d, "number 1e999999 is too large for a double");
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_file(d, (size_t)i), "caps.json");
+	ck_assert_uint_eq(cg_diag_line(d, (size_t)i), 2);
+	ck_assert_uint_eq(cg_diag_column(d, (size_t)i), 57);
+	ck_assert_str_eq(cg_diag_pointer(d, (size_t)i), "/permissions/0/allow/0/max");
+	cg_diag_free(d);
+}
+END_TEST
+
 START_TEST(set_unit_scope)
 {
 	/* A set's scope-only member scopes the set's commands (one unit). */
@@ -782,6 +821,7 @@ int main(void)
 	tcase_add_test(tc, platforms);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, set_unit_scope);
+	tcase_add_test(tc, scope_numbers_as_written);
 	tcase_add_test(tc, inactive_scopes_stay_out_of_global);
 	tcase_add_test(tc, events);
 	tcase_add_test(tc, event_scope_bad_glob);
