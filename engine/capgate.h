@@ -745,6 +745,31 @@ CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
 CG_EXPORT json_object *cg_policy_audit(const cg_policy *p, const char *const *labels,
 				       size_t n_labels);
 
+/* ------------------------------------------------------------ JSON files */
+
+/*
+ * A JSON file read as strictly as capability files and manifests: UTF-8,
+ * RFC 8259 (no comments, NaN or trailing data), no duplicate keys, no
+ * \u0000 in any string (json-c would hand such a string on cut at the
+ * NUL), numbers as written (see capgate-capability(5)), within the
+ * default size and depth limits. For programs that read inputs of their
+ * own beside a policy (capgate check's --queries) under the same rules,
+ * with errors that name file, line and column.
+ */
+typedef struct cg_jsondoc cg_json_file;
+
+/* Reads and parses path. Problems go to d, located; on error *out is NULL
+ * and the return value a negative CG_E* code. */
+CG_EXPORT int cg_json_file_new(const char *path, cg_json_file **out, cg_diag *d);
+CG_EXPORT void cg_json_file_free(cg_json_file *f);
+/* The document's value, owned by f. */
+CG_EXPORT json_object *cg_json_file_root(const cg_json_file *f);
+/* Line and column (1-based, columns in characters) of the value at an RFC
+ * 6901 JSON pointer ("" is the root): 1 when found, 0 when the pointer
+ * names nothing, a negative CG_E* code on error. */
+CG_EXPORT int cg_json_file_locate(const cg_json_file *f, const char *pointer,
+				  unsigned *line, unsigned *col);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2186,3 +2186,40 @@ char *cg_pointer_join_index(const char *base, size_t index)
 	sb_index(&b, index);
 	return sb_finish(&b);
 }
+
+/* ------------------------------------------------------ public interface */
+
+CG_EXPORT int cg_json_file_new(const char *path, cg_json_file **out, cg_diag *d)
+{
+	if (!out)
+		return CG_EINVAL;
+	*out = NULL;
+	if (!path)
+		return CG_EINVAL;
+	return cg_jsondoc_load_file(path, NULL, out, d);
+}
+
+CG_EXPORT void cg_json_file_free(cg_json_file *f)
+{
+	if (f)
+		cg_jsondoc_free(f);
+}
+
+CG_EXPORT json_object *cg_json_file_root(const cg_json_file *f)
+{
+	return f ? f->root : NULL;
+}
+
+CG_EXPORT int cg_json_file_locate(const cg_json_file *f, const char *pointer, unsigned *line,
+				  unsigned *col)
+{
+	unsigned l = 0, c = 0;
+	if (!f || !pointer)
+		return CG_EINVAL;
+	int r = cg_jsondoc_find(f, pointer, &l, &c);
+	if (line)
+		*line = l;
+	if (col)
+		*col = c;
+	return r;
+}

@@ -836,6 +836,46 @@ START_TEST(test_file_ok)
 }
 END_TEST
 
+/* The public strict reader (cg_json_file_*), what capgate check reads its
+ * --queries with: the rules of policy files, \u0000 refused with its place. */
+START_TEST(test_public_json_file)
+{
+	char *dir = make_tmpdir();
+	const char *t = "{\"queries\": [\n  {\"window\": \"main\", \"command\": \"plugin:fs|read_file\"}]}\n";
+	char *path = write_file(dir, "q.json", t, strlen(t));
+	cg_diag *d = cg_diag_new();
+	cg_json_file *f = NULL;
+	ck_assert_int_eq(cg_json_file_new(path, &f, d), 0);
+	ck_assert(json_object_is_type(cg_json_file_root(f), json_type_object));
+	unsigned line = 0, col = 0;
+	ck_assert_int_eq(cg_json_file_locate(f, "/queries/0/command", &line, &col), 1);
+	ck_assert_uint_eq(line, 2);
+	ck_assert_uint_eq(col, 33);
+	ck_assert_int_eq(cg_json_file_locate(f, "/nothing", &line, &col), 0);
+	cg_json_file_free(f);
+	unlink(path);
+	free(path);
+	const char *nul = "{\"queries\": [\n  {\"window\": \"main\", \"command\": \"plugin:fs|read_file\\u0000evil\"}]}\n";
+	path = write_file(dir, "nul.json", nul, strlen(nul));
+	f = (cg_json_file *)&f;
+	ck_assert_int_eq(cg_json_file_new(path, &f, d), CG_EPARSE);
+	ck_assert_ptr_null(f);
+	ck_assert_uint_eq(cg_diag_error_count(d), 1);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(d, 0), "\\u0000"));
+	ck_assert_uint_eq(cg_diag_line(d, 0), 2);
+	ck_assert_str_eq(cg_diag_pointer(d, 0), "/queries/0/command");
+	ck_assert_int_eq(cg_json_file_new(NULL, &f, d), CG_EINVAL);
+	ck_assert_int_eq(cg_json_file_new(path, NULL, d), CG_EINVAL);
+	ck_assert_ptr_null(cg_json_file_root(NULL));
+	cg_json_file_free(NULL);
+	cg_diag_free(d);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- positions */
 
 static const char LOC_DOC[] =
@@ -1169,6 +1209,7 @@ static Suite *jsondoc_suite(void)
 	tcase_add_test(tc, test_50mb_file);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_file_ok);
+	tcase_add_test(tc, test_public_json_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("positions");
