@@ -7,7 +7,10 @@
  *     read-documents / the default set grant read_file, allow-write-file
  *     grants write_file, deny-write-file denies it, scope-home and
  *     scope-documents are scope only, write-mac grants write_file on macOS
- *     only;
+ *     only, scope-mac is scope only on macOS only; the sets scopes (of the
+ *     two scope-only ones) and mixed-mac (write-mac and scope-documents)
+ *     are scope only on linux, nothing (empty), mac-only (write-mac) and
+ *     mac-scopes (scope-mac) have nothing active on linux;
  *   - plugin "shell": allow-execute (also via the default set and the set
  *     everything-mac), open-mac (macOS only), allow-spawn-linux;
  *   - app commands "greet" and "never_granted" (declared, so only their
@@ -43,6 +46,18 @@
  *      names a deny permission of the command anywhere, it is allowed.
  *   4. a denied decision has empty scopes; reason and explanation strings
  *      exist; the audit matrix can be made.
+ *   5. a caller's global scope only holds scopes from active scope-only
+ *      grants: every value in the global scope of an allowed fs command
+ *      is the fixed scope of, or a value in the inline allow (deny) of, an
+ *      entry naming fs:scope-home, fs:scope-documents, fs:scopes or
+ *      fs:mixed-mac in a capability that may apply to the caller; never
+ *      the inline scope of an entry for a permission of another platform,
+ *      an empty set, a set of such permissions, or a grant with commands.
+ *      Other plugins have no scope-only permission: their global scope is
+ *      empty.
+ *   6. loading stays within a memory bound: the heap held while the input
+ *      is linted and built stays under a fixed allowance plus a constant
+ *      per byte of input (FUZZ_MEM_CHECK).
  *   5. a failed build returns no policy and reports an error, and the lint
  *      reports at least one error finding for it.
  * And once, at start-up: the same manifests with no capability at all
@@ -67,10 +82,16 @@ static const char FS[] =
 	" {\"identifier\": \"scope-documents\", \"scope\": {\"allow\": [{\"path\": \"$DOCUMENT/**\"}]}},"
 	" {\"identifier\": \"read-docs\", \"commands\": {\"allow\": [\"read_file\"]},"
 	"  \"scope\": {\"allow\": [{\"path\": \"$DOCS/**\"}]}},"
-	" {\"identifier\": \"write-mac\", \"commands\": {\"allow\": [\"write_file\"]}, \"platforms\": [\"macOS\"]}"
+	" {\"identifier\": \"write-mac\", \"commands\": {\"allow\": [\"write_file\"]}, \"platforms\": [\"macOS\"]},"
+	" {\"identifier\": \"scope-mac\", \"scope\": {\"allow\": [{\"path\": \"$MAC/**\"}]}, \"platforms\": [\"macOS\"]}"
 	"],"
 	"\"set\": [{\"identifier\": \"read-all\", \"permissions\": [\"allow-read-file\", \"scope-home\"]},"
-	"        {\"identifier\": \"read-documents\", \"permissions\": [\"allow-read-file\", \"scope-documents\"]}],"
+	"        {\"identifier\": \"read-documents\", \"permissions\": [\"allow-read-file\", \"scope-documents\"]},"
+	"        {\"identifier\": \"scopes\", \"permissions\": [\"scope-home\", \"scope-documents\"]},"
+	"        {\"identifier\": \"mixed-mac\", \"permissions\": [\"write-mac\", \"scope-documents\"]},"
+	"        {\"identifier\": \"nothing\", \"permissions\": []},"
+	"        {\"identifier\": \"mac-only\", \"permissions\": [\"write-mac\"]},"
+	"        {\"identifier\": \"mac-scopes\", \"permissions\": [\"scope-mac\"]}],"
 	"\"default\": {\"permissions\": [\"allow-read-file\"]}}";
 
 static const char SHELL[] =
@@ -299,6 +320,80 @@ static void oracle_cap(json_object *cap, void *user)
 		o->must_deny = true;
 }
 
+/* The entries whose scope may reach fs's global scope on linux (active
+ * scope-only permissions, or sets whose active members are all scope
+ * only), with the fixed path scopes they bring. */
+static const struct {
+	const char *ident;
+	const char *allow[3], *deny[2];
+} SCOPE_ONLY[] = {
+	{"fs:scope-home", {"$HOME/**", NULL}, {"$HOME/.ssh/**", NULL}},
+	{"fs:scope-documents", {"$DOCUMENT/**", NULL}, {NULL}},
+	{"fs:scopes", {"$HOME/**", "$DOCUMENT/**", NULL}, {"$HOME/.ssh/**", NULL}},
+	{"fs:mixed-mac", {"$DOCUMENT/**", NULL}, {NULL}},
+};
+#define N_SCOPE_ONLY (sizeof(SCOPE_ONLY) / sizeof(SCOPE_ONLY[0]))
+
+struct global_oracle {
+	const struct subj_case *s;
+	json_object *v;  /* a value of the global scope */
+	bool deny;       /* from its deny list */
+	bool found;      /* an applying scope-only entry brings it */
+};
+
+static bool is_path(json_object *v, const char *path)
+{
+	json_object *p = member(v, "path");
+	return json_object_is_type(v, json_type_object) && json_object_object_length(v) == 1 &&
+	       str_of(p) && strcmp(str_of(p), path) == 0;
+}
+
+static void global_cap(json_object *cap, void *user)
+{
+	struct global_oracle *o = user;
+	json_object *perms = member(cap, "permissions");
+	if (o->found || !cap_applies(cap, o->s) || !json_object_is_type(perms, json_type_array))
+		return;
+	for (size_t i = 0; !o->found && i < json_object_array_length(perms); i++) {
+		json_object *e = json_object_array_get_idx(perms, i);
+		bool obj = json_object_is_type(e, json_type_object);
+		const char *id = obj ? str_of(member(e, "identifier")) : str_of(e);
+		for (size_t k = 0; id && !o->found && k < N_SCOPE_ONLY; k++) {
+			if (strcmp(id, SCOPE_ONLY[k].ident) != 0)
+				continue;
+			const char *const *fixed = o->deny ? SCOPE_ONLY[k].deny : SCOPE_ONLY[k].allow;
+			for (size_t f = 0; !o->found && fixed[f]; f++)
+				o->found = is_path(o->v, fixed[f]);
+			json_object *inl = obj ? member(e, o->deny ? "deny" : "allow") : NULL;
+			for (size_t j = 0; !o->found && json_object_is_type(inl, json_type_array) &&
+					   j < json_object_array_length(inl); j++)
+				o->found = fuzz_json_same(json_object_array_get_idx(inl, j), o->v);
+		}
+	}
+}
+
+/* Invariant 5 for an allowed decision. */
+static void check_global_scope(json_object *root, const struct subj_case *s, const struct cmd_case *c,
+			       const cg_decision *dc)
+{
+	json_object *gs = cg_decision_global_scope(dc);
+	FUZZ_CHECK(gs, "no global scope object");
+	bool fs = strncmp(c->name, "plugin:fs|", 10) == 0;
+	for (int deny = 0; deny < 2; deny++) {
+		json_object *list = member(gs, deny ? "deny" : "allow");
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct global_oracle o = {s, json_object_array_get_idx(list, i), deny != 0, false};
+			if (fs)
+				for_each_cap(root, global_cap, &o);
+			FUZZ_CHECK(o.found, "%s for window %s webview %s (%s): the global scope's %s holds %s, "
+				   "which no active scope-only grant of an applying capability brings",
+				   c->name, s->window, s->webview ? s->webview : s->window, s->url ? s->url : "local",
+				   deny ? "deny" : "allow", json_object_to_json_string(o.v));
+		}
+	}
+	json_object_put(gs);
+}
+
 /* ------------------------------------------------------------ checks */
 
 static void check_decision_extras(const cg_decision *dc)
@@ -370,6 +465,8 @@ static void check_policy(cg_policy *p, json_object *root)
 					   c->name, d1.reason, s->window, s->webview ? s->webview : s->window,
 					   s->url ? s->url : "local");
 			check_decision_extras(&d3);
+			if (d3.allowed)
+				check_global_scope(root, s, c, &d3);
 		}
 		cg_subject_free(subj);
 	}
@@ -385,6 +482,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	fuzz_mem_init();
 	/* Nothing granted: every command is denied to everyone. */
 	cg_builder *b = cg_builder_new();
 	add_fixed(b);
@@ -405,6 +503,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	long mem = fuzz_mem_begin();
 	cg_builder *b = cg_builder_new();
 	FUZZ_SETUP(b);
 	add_fixed(b);
@@ -421,6 +520,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cg_policy *p = (cg_policy *)1;
 	int rc = cg_builder_build(b, &p, d);
 	cg_builder_free(b);
+	FUZZ_MEM_CHECK(mem, size, "linting and building a capability file");
 	if (rc < 0) {
 		if (fuzz_debug())
 			fuzz_dump_diag(d);

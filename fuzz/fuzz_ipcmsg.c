@@ -31,12 +31,15 @@
  *      its reply is ok;
  *   6. and the converse of 3: a plainly well-formed echo message from
  *      "main" (printable ASCII JSON without \u escapes or duplicate keys,
- *      numbers in JSON's grammar, nesting up to 60; only the fields cmd,
+ *      numbers in JSON's grammar and within a double's range, nesting up
+ *      to 60; only the fields cmd,
  *      callback and error (null or integers 0..2^32-1), payload (anything)
  *      and options (null, or an object with only headers: null or an
  *      object of strings with non-empty names)) is answered ok.
  */
 #include "fuzz_common.h"
+
+#include <math.h>
 
 static cg_policy *policy;
 
@@ -228,6 +231,13 @@ static bool plain_json_text(const uint8_t *t, size_t n, size_t *colons, int *dep
 			}
 			if (j < n && ((t[j] >= '0' && t[j] <= '9') || t[j] == '.' || t[j] == 'e' || t[j] == 'E' ||
 				      t[j] == '+' || t[j] == '-'))
+				return false;
+			/* A number too large for a double is refused (as serde_json
+			 * refuses it); one beyond 64 bits is a double, which is fine. */
+			char *num = fuzz_strndup(t + i, j - i);
+			bool finite = isfinite(strtod(num, NULL));
+			free(num);
+			if (!finite)
 				return false;
 			i = j - 1;
 		}

@@ -112,6 +112,11 @@ typedef enum {
 	CG_LIMIT_JSON_DEPTH = 1,  /* nesting depth of one JSON file (64) */
 	CG_LIMIT_FILES = 2,       /* files read by one builder (100000) */
 	CG_LIMIT_SET_DEPTH = 3,   /* nesting of permission sets (64) */
+	/* Resolving capability entries through permission sets: set members
+	 * visited, grants made and scope values gathered, in total for one
+	 * policy (1000000). A policy over it is refused with an error at the
+	 * entry that went over; memory stays in proportion. */
+	CG_LIMIT_EXPANSION = 4,
 } cg_limit;
 
 /* --------------------------------------------------------------- builder */
@@ -259,8 +264,12 @@ CG_EXPORT int cg_check(const cg_subject *s, int command_id, cg_decision *out);
 /* By command name; unknown names are denied (CG_REASON_UNKNOWN_COMMAND). */
 CG_EXPORT int cg_check_command(const cg_subject *s, const char *command,
 			       cg_decision *out);
-/* From plain strings (resolved through a bounded per-policy cache). The
- * decision refers to a subject cached inside the policy. */
+/* From plain strings, resolved through a per-policy cache of subjects.
+ * The decision refers to a subject cached inside the policy, which keeps
+ * it as long as the policy lives: the cache holds at most 4096 distinct
+ * callers (window, webview, origin) per policy, and a caller beyond them
+ * gets CG_ELIMIT with a denying decision. A host with more callers makes
+ * its own subjects with cg_subject_new() and uses cg_check_command(). */
 CG_EXPORT int cg_check_str(cg_policy *p, const char *window,
 			   const char *webview, const char *remote_url,
 			   const char *command, cg_decision *out);
@@ -744,6 +753,31 @@ CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
  */
 CG_EXPORT json_object *cg_policy_audit(const cg_policy *p, const char *const *labels,
 				       size_t n_labels);
+
+/* ------------------------------------------------------------ JSON files */
+
+/*
+ * A JSON file read as strictly as capability files and manifests: UTF-8,
+ * RFC 8259 (no comments, NaN or trailing data), no duplicate keys, no
+ * \u0000 in any string (json-c would hand such a string on cut at the
+ * NUL), numbers as written (see capgate-capability(5)), within the
+ * default size and depth limits. For programs that read inputs of their
+ * own beside a policy (capgate check's --queries) under the same rules,
+ * with errors that name file, line and column.
+ */
+typedef struct cg_jsondoc cg_json_file;
+
+/* Reads and parses path. Problems go to d, located; on error *out is NULL
+ * and the return value a negative CG_E* code. */
+CG_EXPORT int cg_json_file_new(const char *path, cg_json_file **out, cg_diag *d);
+CG_EXPORT void cg_json_file_free(cg_json_file *f);
+/* The document's value, owned by f. */
+CG_EXPORT json_object *cg_json_file_root(const cg_json_file *f);
+/* Line and column (1-based, columns in characters) of the value at an RFC
+ * 6901 JSON pointer ("" is the root): 1 when found, 0 when the pointer
+ * names nothing, a negative CG_E* code on error. */
+CG_EXPORT int cg_json_file_locate(const cg_json_file *f, const char *pointer,
+				  unsigned *line, unsigned *col);
 
 #ifdef __cplusplus
 }

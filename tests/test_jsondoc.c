@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -835,6 +836,46 @@ START_TEST(test_file_ok)
 }
 END_TEST
 
+/* The public strict reader (cg_json_file_*), what capgate check reads its
+ * --queries with: the rules of policy files, \u0000 refused with its place. */
+START_TEST(test_public_json_file)
+{
+	char *dir = make_tmpdir();
+	const char *t = "{\"queries\": [\n  {\"window\": \"main\", \"command\": \"plugin:fs|read_file\"}]}\n";
+	char *path = write_file(dir, "q.json", t, strlen(t));
+	cg_diag *d = cg_diag_new();
+	cg_json_file *f = NULL;
+	ck_assert_int_eq(cg_json_file_new(path, &f, d), 0);
+	ck_assert(json_object_is_type(cg_json_file_root(f), json_type_object));
+	unsigned line = 0, col = 0;
+	ck_assert_int_eq(cg_json_file_locate(f, "/queries/0/command", &line, &col), 1);
+	ck_assert_uint_eq(line, 2);
+	ck_assert_uint_eq(col, 33);
+	ck_assert_int_eq(cg_json_file_locate(f, "/nothing", &line, &col), 0);
+	cg_json_file_free(f);
+	unlink(path);
+	free(path);
+	const char *nul = "{\"queries\": [\n  {\"window\": \"main\", \"command\": \"plugin:fs|read_file\\u0000evil\"}]}\n";
+	path = write_file(dir, "nul.json", nul, strlen(nul));
+	f = (cg_json_file *)&f;
+	ck_assert_int_eq(cg_json_file_new(path, &f, d), CG_EPARSE);
+	ck_assert_ptr_null(f);
+	ck_assert_uint_eq(cg_diag_error_count(d), 1);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(d, 0), "\\u0000"));
+	ck_assert_uint_eq(cg_diag_line(d, 0), 2);
+	ck_assert_str_eq(cg_diag_pointer(d, 0), "/queries/0/command");
+	ck_assert_int_eq(cg_json_file_new(NULL, &f, d), CG_EINVAL);
+	ck_assert_int_eq(cg_json_file_new(path, NULL, d), CG_EINVAL);
+	ck_assert_ptr_null(cg_json_file_root(NULL));
+	cg_json_file_free(NULL);
+	cg_diag_free(d);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- positions */
 
 static const char LOC_DOC[] =
@@ -1000,6 +1041,68 @@ START_TEST(test_error_and_warning)
 }
 END_TEST
 
+/* Numbers reach the tree as written (issue 15, item 8): json-c clamps an
+ * integer beyond 64 bits to the end of the range and reads 1e999999 as
+ * infinity. An integer beyond 64 bits becomes the double nearest it, with
+ * its text; a number too large for a double is refused, as serde_json
+ * refuses it; one too small is the double serde_json gives (0). */
+START_TEST(test_numbers_as_written)
+{
+	cg_jsondoc *doc = load_ok("{\"big\": 123456789012345678901234, \"neg\": -99999999999999999999,"
+				  " \"u\": 18446744073709551615, \"i\": -9223372036854775808,"
+				  " \"a/b~c\": [1, 18446744073709551616], \"tiny\": 1.5e-400, \"e\": 1.23e29}");
+	json_object *v;
+	ck_assert(json_object_object_get_ex(doc->root, "big", &v));
+	ck_assert(json_object_is_type(v, json_type_double));
+	ck_assert(json_object_get_double(v) == 123456789012345678901234.0);
+	ck_assert_str_eq(json_object_to_json_string(v), "123456789012345678901234");
+	ck_assert(json_object_object_get_ex(doc->root, "neg", &v));
+	ck_assert(json_object_is_type(v, json_type_double));
+	ck_assert(json_object_get_double(v) == -99999999999999999999.0);
+	ck_assert_str_eq(json_object_to_json_string(v), "-99999999999999999999");
+	/* the ends of the 64-bit range stay exact integers */
+	ck_assert(json_object_object_get_ex(doc->root, "u", &v));
+	ck_assert(json_object_is_type(v, json_type_int));
+	ck_assert(json_object_get_uint64(v) == UINT64_MAX);
+	ck_assert(json_object_object_get_ex(doc->root, "i", &v));
+	ck_assert(json_object_is_type(v, json_type_int));
+	ck_assert(json_object_get_int64(v) == INT64_MIN);
+	/* in an array, under a key that needs escaping in a pointer */
+	ck_assert(json_object_object_get_ex(doc->root, "a/b~c", &v));
+	ck_assert_int_eq(json_object_get_int(json_object_array_get_idx(v, 0)), 1);
+	v = json_object_array_get_idx(v, 1);
+	ck_assert(json_object_is_type(v, json_type_double));
+	ck_assert(json_object_get_double(v) == 18446744073709551616.0);
+	ck_assert(json_object_object_get_ex(doc->root, "tiny", &v));
+	ck_assert(json_object_get_double(v) == 0.0);
+	ck_assert(json_object_object_get_ex(doc->root, "e", &v));
+	ck_assert(json_object_get_double(v) == 1.23e29);
+	ck_assert_str_eq(json_object_to_json_string(v), "1.23e29");
+	cg_jsondoc_free(doc);
+	/* a whole document that is one */
+	doc = load_ok("99999999999999999999999");
+	ck_assert(json_object_is_type(doc->root, json_type_double));
+	ck_assert(json_object_get_double(doc->root) == 99999999999999999999999.0);
+	cg_jsondoc_free(doc);
+	/* too large for a double: refused where it is */
+	EXPECT_ERR("{\"n\": 1e999999}", CG_EPARSE, 1, 7, "/n", "number 1e999999 is too large for a double",
+		   "within a double's range");
+	EXPECT_ERR("[1,\n -1E400]", CG_EPARSE, 2, 2, "/1", "number -1E400 is too large", NULL);
+	char big[400];
+	memset(big, '9', sizeof(big) - 1);
+	big[0] = '[';
+	big[sizeof(big) - 2] = ']';
+	big[sizeof(big) - 1] = '\0';
+	EXPECT_ERR(big, CG_EPARSE, 1, 2, "/0", "is too large for a double", NULL);
+	/* IPC messages (NUL allowed) read numbers the same way */
+	cg_json_limits lim = {.nul_in_strings = true};
+	EXPECT_ERR_LIM("{\"x\": 2e308}", &lim, CG_EPARSE, 1, 7, "/x", "too large", NULL);
+	doc = load_ok_len("[100000000000000000000]", 23, &lim);
+	ck_assert(json_object_get_double(json_object_array_get_idx(doc->root, 0)) == 1e20);
+	cg_jsondoc_free(doc);
+}
+END_TEST
+
 START_TEST(test_pointer_join)
 {
 	char *p;
@@ -1106,6 +1209,7 @@ static Suite *jsondoc_suite(void)
 	tcase_add_test(tc, test_50mb_file);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_file_ok);
+	tcase_add_test(tc, test_public_json_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("positions");
@@ -1116,6 +1220,7 @@ static Suite *jsondoc_suite(void)
 	tcase_add_test(tc, test_locate_large);
 	tcase_add_test(tc, test_error_and_warning);
 	tcase_add_test(tc, test_pointer_join);
+	tcase_add_test(tc, test_numbers_as_written);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -451,6 +451,129 @@ START_TEST(platform_mismatch)
 }
 END_TEST
 
+/* A permission or set named "default" is never granted ("x:default" is
+ * the default set): the lint says so where it is defined. */
+static result lint_manifest(const char *manifest, const char *cap)
+{
+	result r = {cg_diag_new(), 0};
+	cg_builder *b = cg_builder_new();
+	cg_diag *scratch = cg_diag_new();
+	cg_lint *l = cg_lint_new();
+	cg_builder_add_manifest_json(b, "plug", "plug.json", manifest, strlen(manifest), scratch);
+	cg_builder_add_capability_file(b, write_tmp("c0.json", cap), scratch);
+	r.errors = cg_lint_run(l, b, r.d);
+	ck_assert_int_ge(r.errors, 0);
+	cg_lint_free(l);
+	cg_diag_free(scratch);
+	cg_builder_free(b);
+	return r;
+}
+
+START_TEST(named_default)
+{
+	const char *cap = MAIN("\"plug:default\"");
+	result r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}},\n"
+				 " {\"identifier\": \"default\", \"commands\": {\"allow\": [\"x\"]}}]}", cap);
+	int i = first(&r, "named-default");
+	if (i < 0)
+		dump_diag(r.d);
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(cg_diag_severity(r.d, (size_t)i), CG_SEV_WARNING);
+	ck_assert_str_eq(cg_diag_file(r.d, (size_t)i), "plug.json");
+	ck_assert_uint_eq(cg_diag_line(r.d, (size_t)i), 2);
+	ck_assert_str_eq(cg_diag_pointer(r.d, (size_t)i), "/permission/1");
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i),
+				     "permission \"default\" of plugin \"plug\" can never be granted"));
+	ck_assert_ptr_nonnull(cg_diag_hint(r.d, (size_t)i));
+	cg_diag_free(r.d);
+	/* a set too, beside a real default set */
+	r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}}],"
+			  " \"set\": [{\"identifier\": \"default\", \"permissions\": [\"allow-x\"]}],"
+			  " \"default\": {\"permissions\": [\"allow-x\"]}}", cap);
+	i = first(&r, "named-default");
+	ck_assert_int_ge(i, 0);
+	ck_assert_ptr_nonnull(strstr(cg_diag_message(r.d, (size_t)i), "set \"default\""));
+	ck_assert_ptr_nonnull(strstr(cg_diag_hint(r.d, (size_t)i), "is the default set at plug.json:1:"));
+	cg_diag_free(r.d);
+	/* the default set itself is what "default" means: quiet */
+	r = lint_manifest("{\"permission\": [{\"identifier\": \"allow-x\", \"commands\": {\"allow\": [\"x\"]}}],"
+			  " \"default\": {\"permissions\": [\"allow-x\"]}}", cap);
+	ck_assert_int_eq(count(&r, "named-default"), 0);
+	cg_diag_free(r.d);
+}
+END_TEST
+
+/* "platforms": [] names no platform, and the message says so instead of
+ * "is only for , but" (issue 15, item 9). */
+START_TEST(platforms_empty_list)
+{
+	const char *m = "{\"permission\": [{\"identifier\": \"nowhere\", \"commands\": {\"allow\": [\"x\"]}, \"platforms\": []},"
+			" {\"identifier\": \"allow-y\", \"commands\": {\"allow\": [\"y\"]}}]}";
+	result r = lint_manifest(m, MAIN("\"plug:nowhere\""));
+	int i = first(&r, "platform-mismatch");
+	if (i < 0)
+		dump_diag(r.d);
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_message(r.d, (size_t)i),
+			 "\"plug:nowhere\" is for no platform (its permissions have \"platforms\": []): it grants nothing");
+	cg_diag_free(r.d);
+	r = lint_manifest(m, CAP("\"windows\": [\"main\"], \"platforms\": [], \"permissions\": [\"plug:allow-y\"]"));
+	i = first(&r, "platform-mismatch");
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_message(r.d, (size_t)i),
+			 "capability \"c\" is for no platform (\"platforms\": []): \"plug:allow-y\" grants nothing");
+	for (size_t k = 0; k < cg_diag_count(r.d); k++)
+		ck_assert_ptr_null(strstr(cg_diag_message(r.d, k), "for ,"));
+	cg_diag_free(r.d);
+}
+END_TEST
+
+/* The lint expands capabilities for every platform, which the build does
+ * not walk: it counts against the same expansion limit and, over it, says
+ * so once and skips those grants instead of growing without bound. */
+START_TEST(lint_expansion_is_bounded)
+{
+	char m[8192];
+	size_t n = (size_t)snprintf(m, sizeof(m), "{\"permission\": [");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(m + n, sizeof(m) - n, "%s{\"identifier\": \"p%d\", \"commands\": {\"allow\": [\"c%d\"]}}",
+				      i ? "," : "", i, i);
+	n += (size_t)snprintf(m + n, sizeof(m) - n, "],\n \"set\": [{\"identifier\": \"all\", \"permissions\": [");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(m + n, sizeof(m) - n, "%s\"p%d\"", i ? "," : "", i);
+	snprintf(m + n, sizeof(m) - n, "]}]}");
+	const char *cap = CAP("\"windows\": [\"*\"], \"platforms\": [\"macOS\"], \"permissions\": [\"plug:all\", \"plug:p1\"]");
+	for (int tight = 0; tight < 2; tight++) {
+		cg_builder *b = cg_builder_new();
+		cg_diag *scratch = cg_diag_new(), *d = cg_diag_new();
+		cg_lint *l = cg_lint_new();
+		ck_assert_int_eq(cg_builder_set_limit(b, CG_LIMIT_EXPANSION, tight ? 20 : 1000), 0);
+		cg_builder_add_manifest_json(b, "plug", "plug.json", m, strlen(m), scratch);
+		cg_builder_add_capability_file(b, write_tmp("c0.json", cap), scratch);
+		ck_assert_int_eq(cg_lint_run(l, b, d), 0);
+		result r = {d, 0};
+		int i = first(&r, "limit");
+		if (tight) {
+			ck_assert_int_ge(i, 0);
+			ck_assert_int_eq(cg_diag_severity(d, (size_t)i), CG_SEV_WARNING);
+			ck_assert_ptr_nonnull(strstr(cg_diag_message(d, (size_t)i),
+						     "the lint stopped expanding permission sets at \"plug:all\""));
+			ck_assert_str_eq(cg_diag_file(d, (size_t)i), "plug.json");
+			ck_assert_uint_gt(cg_diag_line(d, (size_t)i), 0);
+			ck_assert_int_eq(count(&r, "limit"), 1);
+		} else {
+			ck_assert_int_lt(i, 0);
+			/* within the limit the rules see the set: p1 is shadowed */
+			ck_assert_int_eq(count(&r, "shadowed-grant"), 1);
+		}
+		cg_lint_free(l);
+		cg_diag_free(scratch);
+		cg_diag_free(d);
+		cg_builder_free(b);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------- api */
 
 START_TEST(rule_table)
@@ -552,6 +675,9 @@ int main(void)
 	tcase_add_test(tc, disable);
 	tcase_add_test(tc, clean_is_quiet);
 	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, named_default);
+	tcase_add_test(tc, platforms_empty_list);
+	tcase_add_test(tc, lint_expansion_is_bounded);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

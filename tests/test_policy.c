@@ -236,6 +236,150 @@ START_TEST(scopes)
 }
 END_TEST
 
+/* The paths of a scope object's "allow" (or "deny") list, sorted and
+ * joined with spaces, for comparing as a set. */
+static char *paths_of(json_object *scope, const char *which)
+{
+	json_object *list = json_object_object_get(scope, which);
+	size_t n = json_object_array_length(list);
+	const char **v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_object_get_string(json_object_object_get(json_object_array_get_idx(list, i), "path"));
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+			const char *t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	char *out = calloc(1, 4096);
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), 4096 - strlen(out), "%s%s", i ? " " : "", v[i]);
+	free(v);
+	return out;
+}
+
+static const char *PLATFORM_FS =
+	"{\"permission\": ["
+	" {\"identifier\": \"allow-read-file\", \"commands\": {\"allow\": [\"read_file\"]}},"
+	" {\"identifier\": \"read-macos\", \"commands\": {\"allow\": [\"read_file\"]}, \"platforms\": [\"macOS\"]},"
+	" {\"identifier\": \"scope-mac\", \"scope\": {\"allow\": [{\"path\": \"$MAC\"}]}, \"platforms\": [\"macOS\"]},"
+	" {\"identifier\": \"scope-home\", \"scope\": {\"allow\": [{\"path\": \"$HOME/**\"}]}}"
+	"],"
+	"\"set\": [{\"identifier\": \"empty\", \"permissions\": []},"
+	"        {\"identifier\": \"mac-set\", \"permissions\": [\"read-macos\", \"scope-mac\"]},"
+	"        {\"identifier\": \"mixed\", \"permissions\": [\"read-macos\", \"scope-home\"]}]}";
+static const char *PLATFORM_OTHER =
+	"{\"set\": [{\"identifier\": \"fs-scopes\", \"permissions\": [\"fs:scope-home\"]}]}";
+static const char *PLATFORM_CAP =
+	"{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": ["
+	" \"fs:allow-read-file\","
+	" {\"identifier\": \"fs:read-macos\", \"allow\": [{\"path\": \"/**\"}]},"
+	" {\"identifier\": \"fs:scope-mac\", \"allow\": [{\"path\": \"/scope-mac\"}]},"
+	" {\"identifier\": \"fs:empty\", \"allow\": [{\"path\": \"/empty\"}]},"
+	" {\"identifier\": \"fs:mac-set\", \"allow\": [{\"path\": \"/mac-set\"}]},"
+	" {\"identifier\": \"fs:mixed\", \"allow\": [{\"path\": \"/mixed\"}]},"
+	" {\"identifier\": \"fs:scope-home\", \"allow\": [{\"path\": \"/home-entry\"}]},"
+	" {\"identifier\": \"other:fs-scopes\", \"allow\": [{\"path\": \"/other\"}]}]}";
+
+static void read_file_scopes(const char *platform, char **cmd_paths, char **global_paths,
+			     char **other_global)
+{
+	cg_diag *d = cg_diag_new();
+	cg_builder *b = cg_builder_new();
+	ck_assert_int_eq(cg_builder_set_platform(b, platform), 0);
+	cg_builder_add_manifest_json(b, "fs", "fs.json", PLATFORM_FS, strlen(PLATFORM_FS), d);
+	cg_builder_add_manifest_json(b, "other", "other.json", PLATFORM_OTHER, strlen(PLATFORM_OTHER), d);
+	cg_builder_declare_command(b, "other", "ping");
+	cg_builder_add_capability_json(b, "caps.json", PLATFORM_CAP, strlen(PLATFORM_CAP), d);
+	const char *cap2 = "{\"identifier\": \"c2\", \"windows\": [\"main\"], \"permissions\": [\"other:allow-ping\"]}";
+	cg_builder_add_capability_json(b, "caps2.json", cap2, strlen(cap2), d);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc), *gs = cg_decision_global_scope(&dc);
+	*cmd_paths = paths_of(cs, "allow");
+	*global_paths = paths_of(gs, "allow");
+	json_object_put(cs);
+	json_object_put(gs);
+	/* other's global scope, as its own command would get it */
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:other|ping", &dc), 0);
+	ck_assert(dc.allowed);
+	gs = cg_decision_global_scope(&dc);
+	*other_global = paths_of(gs, "allow");
+	json_object_put(gs);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+}
+
+/* An entry's inline scope goes to the global scope only when the entry's
+ * permissions that are active here are all scope-only: not for a
+ * permission for another platform, an empty set, or a set whose members
+ * are all for other platforms (issue 15, item 1). The scope goes to the
+ * plugin of the scope-only permission, even through another plugin's set. */
+START_TEST(inactive_scopes_stay_out_of_global)
+{
+	char *cmd, *global, *other;
+	read_file_scopes("linux", &cmd, &global, &other);
+	ck_assert_str_eq(cmd, "");
+	ck_assert_str_eq(global, "$HOME/** /home-entry /mixed /other");
+	ck_assert_str_eq(other, "");
+	free(cmd);
+	free(global);
+	free(other);
+	/* On macOS the same entries are active: /** scopes read_file (a unit
+	 * with a command), the scope-only ones feed the global scope. */
+	read_file_scopes("macOS", &cmd, &global, &other);
+	ck_assert_str_eq(cmd, "$HOME/** $MAC /** /mac-set /mixed");
+	ck_assert_str_eq(global, "$HOME/** $MAC /home-entry /other /scope-mac");
+	ck_assert_str_eq(other, "");
+	free(cmd);
+	free(global);
+	free(other);
+}
+END_TEST
+
+/* A scope number reaches the command as written: an integer beyond 64 bits
+ * as the double nearest it (its text kept), never clamped; one too large
+ * for a double is refused with its place (issue 15, item 8). */
+START_TEST(scope_numbers_as_written)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": ["
+				 " {\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"max\": 123000000000000000000000000000,"
+				 " \"min\": -99999999999999999999, \"exact\": 18446744073709551615}]}]}", d);
+	ck_assert_ptr_nonnull(p);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	ck_assert(dc.allowed);
+	json_object *cs = cg_decision_command_scope(&dc);
+	json_object *v = json_object_array_get_idx(json_object_object_get(cs, "allow"), 0);
+	json_object *max = json_object_object_get(v, "max"), *min = json_object_object_get(v, "min");
+	ck_assert(json_object_is_type(max, json_type_double));
+	ck_assert(json_object_get_double(max) == 1.23e29);
+	ck_assert(json_object_get_double(min) == -99999999999999999999.0);
+	ck_assert(json_object_get_uint64(json_object_object_get(v, "exact")) == UINT64_MAX);
+	ck_assert_str_eq(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+			 "{\"max\":123000000000000000000000000000,\"min\":-99999999999999999999,\"exact\":18446744073709551615}");
+	json_object_put(cs);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+	d = cg_diag_new();
+	p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\n"
+		      " {\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"max\": 1e999999}]}]}", d);
+	ck_assert_ptr_null(p);
+	int i = diag_find(d, "number 1e999999 is too large for a double");
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(cg_diag_file(d, (size_t)i), "caps.json");
+	ck_assert_uint_eq(cg_diag_line(d, (size_t)i), 2);
+	ck_assert_uint_eq(cg_diag_column(d, (size_t)i), 57);
+	ck_assert_str_eq(cg_diag_pointer(d, (size_t)i), "/permissions/0/allow/0/max");
+	cg_diag_free(d);
+}
+END_TEST
+
 START_TEST(set_unit_scope)
 {
 	/* A set's scope-only member scopes the set's commands (one unit). */
@@ -360,6 +504,50 @@ START_TEST(denial_names_the_fix)
 	ck_assert_ptr_nonnull(strstr(ex, "match none of its patterns"));
 	free(ex);
 	cg_subject_free(s);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
+/* Denial messages name the real fix (issue 15, item 9): an unknown app
+ * command's permission as Tauri spells it, and a remote page that no
+ * capability's remote.urls matches is told so, as explain does. */
+START_TEST(denials_say_what_is_missing)
+{
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = fs_policy("[{\"identifier\": \"local-cap\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]},"
+				 " {\"identifier\": \"remote-cap\", \"windows\": [\"main\"], \"local\": false,"
+				 "  \"remote\": {\"urls\": [\"https://app.example/*\"]}, \"permissions\": [\"fs:allow-read-file\"]}]", d);
+	ck_assert_ptr_nonnull(p);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "read_file", &dc), 0);
+	ck_assert_int_eq(dc.reason, CG_REASON_UNKNOWN_COMMAND);
+	char *why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "it then gets \"allow-read-file\""));
+	ck_assert_ptr_null(strstr(why, "allow-read_file"));
+	free(why);
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, "https://evil.example/", "plugin:fs|read_file", &dc), 0);
+	ck_assert(!dc.allowed);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "\"local-cap\" (caps.json) names this window but does not apply: "
+					  "it has no \"remote.urls\", so it grants nothing to remote pages"));
+	ck_assert_ptr_nonnull(strstr(why, "\"remote-cap\" (caps.json) names this window but does not apply: "
+					  "the URL matches none of its \"remote.urls\""));
+	free(why);
+	cg_policy_unref(p);
+	/* a local page of a window whose only capability is remote-only */
+	p = fs_policy("{\"identifier\": \"remote-only\", \"windows\": [\"main\"], \"local\": false,"
+		      " \"remote\": {\"urls\": [\"https://app.example/*\"]}, \"permissions\": [\"fs:allow-read-file\"]}", d);
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:fs|read_file", &dc), 0);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "\"remote-only\" (caps.json) names this window but does not apply: "
+					  "it is remote-only"));
+	free(why);
+	/* no capability names the window at all: the generic advice */
+	ck_assert_int_eq(cg_check_str(p, "other", NULL, "https://app.example/x", "plugin:fs|read_file", &dc), 0);
+	why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "add one whose \"windows\" matches \"other\" and whose \"remote.urls\" matches its URL"));
+	free(why);
 	cg_policy_unref(p);
 	cg_diag_free(d);
 }
@@ -581,6 +769,45 @@ START_TEST(string_cache_is_bounded)
 }
 END_TEST
 
+/* Two different callers never share a cache entry, whatever bytes their
+ * labels hold: "a" showing webview "b\x1fc" and window "a\x1fb" showing
+ * "c" once made the same key (issue 15, item 6). */
+START_TEST(string_cache_keys_do_not_collide)
+{
+	static const struct {
+		const char *w, *v, *url;
+		int allowed;
+	} callers[] = {
+		{"a", "b\x1f" "c", NULL, 1},
+		{"a\x1f" "b", "c", NULL, 0},
+		{"a", "b\x1fL", NULL, 1},
+		{"a\x1f" "b", "L", NULL, 0},
+		{"a", "a", "https://x.example/", 0},
+		{"a", NULL, NULL, 1},
+		{"1:a1:a", NULL, NULL, 0},
+	};
+	size_t n = sizeof(callers) / sizeof(callers[0]);
+	/* Each order: whoever comes first must not decide for the other. */
+	for (int reverse = 0; reverse < 2; reverse++) {
+		cg_diag *d = cg_diag_new();
+		cg_policy *p = fs_policy("{\"identifier\": \"c\", \"windows\": [\"a\"], \"permissions\": [\"fs:allow-read-file\"]}", d);
+		ck_assert_ptr_nonnull(p);
+		for (size_t k = 0; k < n; k++) {
+			size_t i = reverse ? n - 1 - k : k;
+			cg_decision dc;
+			ck_assert_int_eq(cg_check_str(p, callers[i].w, callers[i].v, callers[i].url,
+						      "plugin:fs|read_file", &dc), 0);
+			ck_assert_msg(dc.allowed == callers[i].allowed, "caller %zu (order %d): allowed %d", i,
+				      reverse, dc.allowed);
+			ck_assert_str_eq(cg_subject_window(dc.priv_subject), callers[i].w);
+			ck_assert_str_eq(cg_subject_webview(dc.priv_subject), callers[i].v ? callers[i].v : callers[i].w);
+		}
+		cg_policy_unref(p);
+		cg_diag_free(d);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("policy");
@@ -594,13 +821,17 @@ int main(void)
 	tcase_add_test(tc, platforms);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, set_unit_scope);
+	tcase_add_test(tc, scope_numbers_as_written);
+	tcase_add_test(tc, inactive_scopes_stay_out_of_global);
 	tcase_add_test(tc, events);
 	tcase_add_test(tc, event_scope_bad_glob);
 	tcase_add_test(tc, denial_names_the_fix);
+	tcase_add_test(tc, denials_say_what_is_missing);
 	tcase_add_test(tc, allowed_explain_has_lines);
 	tcase_add_test(tc, ids_and_handles);
 	tcase_add_test(tc, builtin_core);
 	tcase_add_test(tc, string_cache_is_bounded);
+	tcase_add_test(tc, string_cache_keys_do_not_collide);
 	suite_add_tcase(s, tc);
 	TCase *rl = tcase_create("reload");
 	tcase_set_timeout(rl, 120);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,37 +95,98 @@ static json_object *answer(cg_policy *p, const struct query *q, int explain, int
 	return o;
 }
 
-static const char *get_str(json_object *q, const char *key)
+/* An error at a value of the queries file, located like the engine's. */
+static void query_error(const cg_json_file *f, const char *file, const char *pointer,
+			const char *hint, const char *msg)
 {
-	json_object *v;
-	if (!json_object_object_get_ex(q, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	unsigned line = 0, col = 0;
+	cg_json_file_locate(f, pointer, &line, &col);
+	cg_diag *d = cg_diag_new();
+	if (!d) {
+		fprintf(stderr, "capgate: %s: %s\n", file, msg);
+		return;
+	}
+	cg_diag_add_message(d, CG_SEV_ERROR, CG_ESCHEMA, file, line, col, pointer, hint, msg);
+	cli_print_diag(d);
+	cg_diag_free(d);
 }
 
+/* One field of a query: absent (NULL, 0), a string, or an error (-1). */
+static int query_str(const cg_json_file *f, const char *file, json_object *q, const char *base,
+		     const char *key, const char **out)
+{
+	json_object *v = NULL;
+	*out = NULL;
+	if (!json_object_object_get_ex(q, key, &v) || !v)
+		return 0;
+	if (json_object_is_type(v, json_type_string)) {
+		*out = json_object_get_string(v);
+		return 0;
+	}
+	char ptr[64], msg[128];
+	snprintf(ptr, sizeof(ptr), "%s/%s", base, key);
+	snprintf(msg, sizeof(msg), "\"%s\" must be a string", key);
+	query_error(f, file, ptr, "write the value in double quotes", msg);
+	return -1;
+}
+
+/*
+ * The queries are read like policy files (cg_json_file_new): strict JSON,
+ * and no string holding \u0000, which would be read up to the NUL and ask
+ * about another command than the one written.
+ */
 static int run_queries(cg_policy *p, const char *file)
 {
-	json_object *root = json_object_from_file(file);
-	if (!root) {
-		fprintf(stderr, "capgate: %s: cannot read queries: %s\n", file, json_util_get_last_err());
+	cg_diag *d = cg_diag_new();
+	cg_json_file *f = NULL;
+	if (!d || cg_json_file_new(file, &f, d) < 0) {
+		if (d)
+			cli_print_diag(d);
+		else
+			fputs("capgate: out of memory\n", stderr);
+		fprintf(stderr, "capgate: %s: the queries were not read; no decision was made\n", file);
+		cg_diag_free(d);
 		return CLI_USAGE;
 	}
-	json_object *list = root;
-	if (json_object_is_type(root, json_type_object))
+	cg_diag_free(d);
+	json_object *root = cg_json_file_root(f), *list = root;
+	const char *base = "";
+	if (json_object_is_type(root, json_type_object)) {
+		list = NULL;
 		json_object_object_get_ex(root, "queries", &list);
+		base = "/queries";
+	}
 	if (!json_object_is_type(list, json_type_array)) {
-		fprintf(stderr, "capgate: %s: expected {\"queries\": [...]} or an array of queries\n", file);
-		json_object_put(root);
+		query_error(f, file, list ? base : "", "write {\"queries\": [{\"window\": \"main\", \"command\": \"greet\"}]}",
+			    "expected {\"queries\": [...]} or an array of queries");
+		cg_json_file_free(f);
 		return CLI_USAGE;
 	}
 	json_object *out = json_object_new_array();
-	int rc = CLI_OK;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
+	int rc = out ? CLI_OK : CLI_USAGE;
+	for (size_t i = 0; rc == CLI_OK && i < json_object_array_length(list); i++) {
 		json_object *qo = json_object_array_get_idx(list, i);
-		struct query q = {get_str(qo, "window"), get_str(qo, "webview"), get_str(qo, "origin"),
-				  get_str(qo, "command"), get_str(qo, "event"), get_str(qo, "op")};
+		char qp[48];
+		snprintf(qp, sizeof(qp), "%s/%zu", base, i);
+		if (!json_object_is_type(qo, json_type_object)) {
+			query_error(f, file, qp, "a query is {\"window\": \"main\", \"command\": \"greet\"}",
+				    "a query must be an object");
+			rc = CLI_USAGE;
+			break;
+		}
+		struct query q;
+		if (query_str(f, file, qo, qp, "window", &q.window) < 0 ||
+		    query_str(f, file, qo, qp, "webview", &q.webview) < 0 ||
+		    query_str(f, file, qo, qp, "origin", &q.origin) < 0 ||
+		    query_str(f, file, qo, qp, "command", &q.command) < 0 ||
+		    query_str(f, file, qo, qp, "event", &q.event) < 0 ||
+		    query_str(f, file, qo, qp, "op", &q.op) < 0) {
+			rc = CLI_USAGE;
+			break;
+		}
 		if (!q.window || (!q.command && !q.event)) {
-			fprintf(stderr, "capgate: %s: query %zu needs \"window\" and \"command\" (or \"event\")\n", file, i);
+			query_error(f, file, qp, "a query is {\"window\": \"main\", \"command\": \"greet\"}",
+				    "a query needs \"window\" and \"command\" (or \"event\")");
 			rc = CLI_USAGE;
 			break;
 		}
@@ -140,8 +202,69 @@ static int run_queries(cg_policy *p, const char *file)
 								   JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(out);
-	json_object_put(root);
+	cg_json_file_free(f);
 	return rc;
+}
+
+/* Is s well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code
+ * points above U+10FFFF), as a policy file's strings must be? */
+static bool utf8_valid(const char *s, size_t *bad)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (u[i]) {
+		unsigned char c = u[i];
+		size_t need;
+		unsigned char lo = 0x80, hi = 0xBF;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+		} else if (c == 0xE0) {
+			need = 2, lo = 0xA0;
+		} else if (c == 0xED) {
+			need = 2, hi = 0x9F;
+		} else if (c >= 0xE1 && c <= 0xEF) {
+			need = 2;
+		} else if (c == 0xF0) {
+			need = 3, lo = 0x90;
+		} else if (c == 0xF4) {
+			need = 3, hi = 0x8F;
+		} else if (c >= 0xF1 && c <= 0xF3) {
+			need = 3;
+		} else {
+			*bad = i;
+			return false;
+		}
+		for (size_t k = 1; k <= need; k++) {
+			unsigned char cc = u[i + k];
+			if (cc < (k == 1 ? lo : 0x80) || cc > (k == 1 ? hi : 0xBF)) {
+				*bad = i;
+				return false;
+			}
+		}
+		i += need + 1;
+	}
+	return true;
+}
+
+/* The caller and command given as arguments are held to the rules of a
+ * policy file's strings: text, in UTF-8. (An argument cannot hold a NUL.) */
+static int check_args(const struct query *q)
+{
+	static const char *const names[] = {"--window", "--webview", "--origin", "COMMAND", "--event", "--op"};
+	const char *vals[] = {q->window, q->webview, q->origin, q->command, q->event, q->op};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t bad = 0;
+		if (vals[i] && !utf8_valid(vals[i], &bad)) {
+			fprintf(stderr, "capgate: %s: not valid UTF-8 (byte 0x%02X at offset %zu); "
+				"labels, URLs and command names are UTF-8 text, as in policy files\n",
+				names[i], (unsigned char)vals[i][bad], bad);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int is_dir(const char *path)
@@ -233,6 +356,11 @@ int cmd_check(int argc, char **argv, int explain)
 	if (rc == CLI_OK && !queries && (!q.window || (!q.command == !q.event))) {
 		fputs("capgate: give --queries FILE, or --window W and either a COMMAND or --event NAME\n", stderr);
 		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && check_args(&q) < 0) {
+		cg_builder_free(b);
+		cg_diag_free(d);
+		return CLI_USAGE;
 	}
 	if (rc == CLI_USAGE && cg_diag_count(d) == 0) {
 		check_usage(stderr, explain);

@@ -10,6 +10,11 @@
  *     characters in strings, unpaired \u surrogates;
  *   - rejects duplicate keys (json-c silently keeps the last one) and data
  *     after the top value;
+ *   - keeps numbers as written: json-c clamps an integer outside the 64-bit
+ *     range to the nearest end of it, and reads 1e999999 as infinity. As
+ *     serde_json does, an integer beyond 64 bits becomes the double nearest
+ *     it (the tree keeps its text), and a number too large for a double is
+ *     refused;
  *   - maps any byte offset to line:column and the JSON pointer of the value
  *     there, so each diagnostic says where and what.
  *
@@ -23,6 +28,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -396,6 +404,12 @@ struct level {
 	bool in_value;       /* inside the value of the current member */
 };
 
+/* An integer beyond 64 bits, to become a double in json-c's tree. */
+struct bignum {
+	char *pointer;
+	size_t off, len;
+};
+
 struct scanner {
 	const char *t;
 	size_t len;          /* bytes to scan */
@@ -422,6 +436,11 @@ struct scanner {
 	/* index mode */
 	struct jindex *ix;
 	struct cursor cur;
+	/* number mode (the scan of a document json-c parsed): numbers out of
+	 * a double's range are errors, integers beyond 64 bits are noted */
+	bool numbers;
+	struct bignum *big;
+	size_t n_big, cap_big;
 };
 
 static void scanner_init(struct scanner *sc, const char *t, size_t len,
@@ -441,6 +460,11 @@ static void scanner_fini(struct scanner *sc)
 {
 	free(sc->stack);
 	sc->stack = NULL;
+	for (size_t i = 0; i < sc->n_big; i++)
+		free(sc->big[i].pointer);
+	free(sc->big);
+	sc->big = NULL;
+	sc->n_big = 0;
 }
 
 static enum scan_result fail(struct scanner *sc, int code, size_t off,
@@ -734,6 +758,67 @@ static enum scan_result fail_nonfinite(struct scanner *sc, size_t off)
 		    "NaN and Infinity are not JSON numbers");
 }
 
+static locale_t c_numeric;
+static void c_numeric_init(void)
+{
+	c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* Does the integer literal t[0..n) (grammar-checked: "-"?digits, no
+ * leading zero) fit in json-c's int64 or, when positive, uint64? */
+static bool int_fits(const char *t, size_t n)
+{
+	bool neg = t[0] == '-';
+	const char *d = t + neg;
+	size_t nd = n - neg;
+	const char *max = neg ? "9223372036854775808" : "18446744073709551615";
+	size_t nm = strlen(max);
+	return nd < nm || (nd == nm && memcmp(d, max, nm) <= 0);
+}
+
+/* The number t[s..j) in number mode: a double that overflows is refused
+ * (as serde_json refuses it), an integer beyond 64 bits is noted for
+ * number_fixup(). */
+static enum scan_result check_number(struct scanner *sc, size_t s, size_t j, bool is_int)
+{
+	if (is_int && int_fits(sc->t + s, j - s))
+		return SCAN_OK;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, c_numeric_init);
+	if (c_numeric == (locale_t)0)
+		return SCAN_NOMEM;
+	/* The text is NUL-terminated and a number is followed by nothing
+	 * strtod would take (the grammar ends it), but read a copy anyway. */
+	char buf[64], *num = j - s < sizeof(buf) ? buf : malloc(j - s + 1);
+	if (!num)
+		return SCAN_NOMEM;
+	memcpy(num, sc->t + s, j - s);
+	num[j - s] = '\0';
+	double v = strtod_l(num, NULL, c_numeric);
+	if (num != buf)
+		free(num);
+	if (isinf(v))
+		return fail(sc, CG_EPARSE, s,
+			    "write a number within a double's range (about 1.8e308), or a string",
+			    "number %.*s%s is too large for a double", clip(sc->t + s, j - s, 40),
+			    sc->t + s, j - s > 40 ? "..." : "");
+	if (!is_int)
+		return SCAN_OK;
+	if (sc->n_big == sc->cap_big) {
+		size_t cap = sc->cap_big ? sc->cap_big * 2 : 4;
+		struct bignum *nb = realloc(sc->big, cap * sizeof(*nb));
+		if (!nb)
+			return SCAN_NOMEM;
+		sc->big = nb;
+		sc->cap_big = cap;
+	}
+	char *ptr = stack_pointer(sc);
+	if (!ptr)
+		return SCAN_NOMEM;
+	sc->big[sc->n_big++] = (struct bignum){ptr, s, j - s};
+	return SCAN_OK;
+}
+
 /* A number starting at *pi, RFC 8259 grammar (json-c 0.16 also accepts
  * "1.", "00", "-01", NaN and Infinity). */
 static enum scan_result scan_number(struct scanner *sc, size_t *pi)
@@ -756,7 +841,9 @@ static enum scan_result scan_number(struct scanner *sc, size_t *pi)
 		return fail(sc, CG_EPARSE, s, HINT_NUMBER,
 			    "'-' must be followed by a digit");
 	}
+	bool is_int = true;
 	if (j < len && t[j] == '.') {
+		is_int = false;
 		if (++j >= len)
 			return cut(sc, s, "a number");
 		if (!is_digit((unsigned char)t[j]))
@@ -766,6 +853,7 @@ static enum scan_result scan_number(struct scanner *sc, size_t *pi)
 			j++;
 	}
 	if (j < len && (t[j] == 'e' || t[j] == 'E')) {
+		is_int = false;
 		if (++j < len && (t[j] == '+' || t[j] == '-'))
 			j++;
 		if (j >= len)
@@ -775,6 +863,12 @@ static enum scan_result scan_number(struct scanner *sc, size_t *pi)
 				    "the exponent of a number needs digits");
 		while (j < len && is_digit((unsigned char)t[j]))
 			j++;
+	}
+	/* A number cut by the end of a text cut on purpose is not whole. */
+	if (sc->numbers && !(j >= len && sc->stop_at_end)) {
+		enum scan_result r = check_number(sc, s, j, is_int);
+		if (r != SCAN_OK)
+			return r;
 	}
 	*pi = j;
 	return SCAN_OK;
@@ -1659,6 +1753,72 @@ static int report_duplicates(cg_diag *d, const char *name, const char *text,
 	return CG_EDUPLICATE;
 }
 
+/* Replaces the value at an RFC 6901 pointer of the tree (which has it: the
+ * scanner made the pointer from the same text). 0, or -1. */
+static int tree_replace(json_object **root, const char *pointer, json_object *value)
+{
+	if (!*pointer) {
+		json_object_put(*root);
+		*root = value;
+		return 0;
+	}
+	json_object *cur = *root;
+	const char *p = pointer;
+	for (;;) {
+		const char *end = strchr(p + 1, '/');
+		size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+		char *tok = malloc(n + 1);
+		if (!tok)
+			return -1;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			char c = p[1 + i];
+			if (c == '~' && i + 1 < n)
+				c = p[1 + ++i] == '1' ? '/' : '~';
+			tok[k++] = c;
+		}
+		tok[k] = '\0';
+		int r = -1;
+		json_object *next = NULL;
+		if (json_object_is_type(cur, json_type_object)) {
+			if (!end)
+				r = json_object_object_add(cur, tok, value);
+			else if (json_object_object_get_ex(cur, tok, &next))
+				r = 0;
+		} else if (json_object_is_type(cur, json_type_array)) {
+			size_t idx = strtoul(tok, NULL, 10);
+			if (idx < json_object_array_length(cur)) {
+				if (!end)
+					r = json_object_array_put_idx(cur, idx, value);
+				else if ((next = json_object_array_get_idx(cur, idx)))
+					r = 0;
+			}
+		}
+		free(tok);
+		if (r < 0 || !end)
+			return r;
+		cur = next;
+		p = end;
+	}
+}
+
+/* The integers beyond 64 bits that json-c clamped become the doubles
+ * nearest them, printed as written (json_object_new_double_s). */
+static int number_fixup(json_object **root, const struct scanner *sc)
+{
+	for (size_t i = 0; i < sc->n_big; i++) {
+		const struct bignum *b = &sc->big[i];
+		char *text = strndup(sc->t + b->off, b->len);
+		json_object *v = text ? json_object_new_double_s(strtod_l(text, NULL, c_numeric), text) : NULL;
+		free(text);
+		if (!v || tree_replace(root, b->pointer, v) < 0) {
+			json_object_put(v);
+			return CG_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /* Parses buf[0..len) (buf[len] is NUL; buf is owned and freed on error). */
 static int load_text(const char *name, char *buf, size_t len, int max_depth, bool nul_ok,
 		     cg_jsondoc **out, cg_diag *d)
@@ -1703,6 +1863,7 @@ static int load_text(const char *name, char *buf, size_t len, int max_depth, boo
 	bool ok = jerr == json_tokener_success;
 	scanner_init(&sc, buf, ok ? len : x, !ok, max_depth, NULL);
 	sc.nul_ok = nul_ok;
+	sc.numbers = true;
 	enum scan_result sr = scan(&sc);
 	if (sr == SCAN_NOMEM) {
 		rc = nomem(d, name);
@@ -1726,6 +1887,8 @@ static int load_text(const char *name, char *buf, size_t len, int max_depth, boo
 		rc = nomem(d, name);
 	if (!rc && tree_members != sc.members)
 		rc = report_duplicates(d, name, buf, len);
+	if (!rc && sc.n_big && number_fixup(&root, &sc) < 0)
+		rc = nomem(d, name);
 	scanner_fini(&sc);
 	if (rc) {
 		json_object_put(root);
@@ -2022,4 +2185,41 @@ char *cg_pointer_join_index(const char *base, size_t index)
 	sb_add(&b, base ? base : "", base ? strlen(base) : 0);
 	sb_index(&b, index);
 	return sb_finish(&b);
+}
+
+/* ------------------------------------------------------ public interface */
+
+CG_EXPORT int cg_json_file_new(const char *path, cg_json_file **out, cg_diag *d)
+{
+	if (!out)
+		return CG_EINVAL;
+	*out = NULL;
+	if (!path)
+		return CG_EINVAL;
+	return cg_jsondoc_load_file(path, NULL, out, d);
+}
+
+CG_EXPORT void cg_json_file_free(cg_json_file *f)
+{
+	if (f)
+		cg_jsondoc_free(f);
+}
+
+CG_EXPORT json_object *cg_json_file_root(const cg_json_file *f)
+{
+	return f ? f->root : NULL;
+}
+
+CG_EXPORT int cg_json_file_locate(const cg_json_file *f, const char *pointer, unsigned *line,
+				  unsigned *col)
+{
+	unsigned l = 0, c = 0;
+	if (!f || !pointer)
+		return CG_EINVAL;
+	int r = cg_jsondoc_find(f, pointer, &l, &c);
+	if (line)
+		*line = l;
+	if (col)
+		*col = c;
+	return r;
 }

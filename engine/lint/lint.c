@@ -48,6 +48,7 @@ static const struct {
 	[R_SECCOMP_LOG] = {"seccomp-log", CG_SEV_WARNING, "a seccomp profile in log mode, which blocks nothing (not for a release)"},
 	[R_SECCOMP_UNNEEDED] = {"seccomp-unneeded", CG_SEV_WARNING, "exec or network allowed to handlers though no granted command needs it"},
 	[R_SECCOMP_LIFTED] = {"seccomp-lifted", CG_SEV_NOTE, "a seccomp allow list that lifts part of the baseline"},
+	[R_NAMED_DEFAULT] = {"named-default", CG_SEV_WARNING, "a permission or set named \"default\", which no identifier can grant"},
 };
 
 CG_EXPORT size_t cg_lint_rule_count(void) { return R_COUNT; }
@@ -284,26 +285,75 @@ const char *lint_plugin_key(const cg_perm *pm)
 	return pm->owner ? pm->owner->key : "";
 }
 
-static void collect(lint_ctx *x, const cg_perm *pm, GPtrArray *out, GHashTable *seen, int depth)
+static const cg_perm *member_of(lint_ctx *x, const cg_perm *pm, const char *m)
 {
-	if (depth > 64 || g_hash_table_contains(seen, pm))
-		return;
-	g_hash_table_add(seen, (gpointer)pm);
-	if (pm->kind == CG_PERM_PERMISSION) {
-		g_ptr_array_add(out, (gpointer)pm);
-		return;
+	/* Members without a prefix name the set's own plugin. */
+	if (cg_ident_prefix_len(m) == 0 && pm->owner)
+		return cg_plugin_lookup(pm->owner, m);
+	return cg_policy_lookup(x->p->plugins, m, NULL);
+}
+
+/* The permissions below root into out, each once, in depth-first order.
+ * The walk keeps its own stack (the set depth limit is the user's to
+ * raise) and counts against the expansion limit, as the resolver's does:
+ * the lint expands capabilities for every platform, which the build does
+ * not. False when it stopped there (or ran out of memory). */
+static bool collect(lint_ctx *x, const cg_perm *root, GPtrArray *out)
+{
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	const cg_perm **st = NULL;
+	size_t *next = NULL, n = 0, cap = 0;
+	bool ok = true;
+	g_hash_table_add(seen, (gpointer)root);
+	const cg_perm *push = root;
+	if (root->kind == CG_PERM_PERMISSION) {
+		g_ptr_array_add(out, (gpointer)root);
+		push = NULL;
 	}
-	for (size_t i = 0; i < pm->n_members; i++) {
-		const char *m = pm->members[i];
-		const cg_perm *sub = NULL;
-		/* Members without a prefix name the set's own plugin. */
-		if (cg_ident_prefix_len(m) == 0 && pm->owner && *pm->owner->key)
-			sub = g_hash_table_lookup(pm->owner->perms, m);
+	for (;;) {
+		if (push) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				const cg_perm **ns = realloc(st, nc * sizeof(*ns));
+				size_t *nn = ns ? realloc(next, nc * sizeof(*nn)) : NULL;
+				if (ns)
+					st = ns;
+				if (!nn) {
+					ok = false;
+					break;
+				}
+				next = nn;
+				cap = nc;
+			}
+			st[n] = push;
+			next[n++] = 0;
+			push = NULL;
+		}
+		if (!n)
+			break;
+		const cg_perm *pm = st[n - 1];
+		if (next[n - 1] == pm->n_members) {
+			n--;
+			continue;
+		}
+		const cg_perm *sub = member_of(x, pm, pm->members[next[n - 1]++]);
+		if (x->work >= x->max_work) {
+			ok = false;
+			break;
+		}
+		x->work++;
+		if (!sub || g_hash_table_contains(seen, sub))
+			continue;
+		g_hash_table_add(seen, (gpointer)sub);
+		if (sub->kind == CG_PERM_PERMISSION)
+			g_ptr_array_add(out, (gpointer)sub);
 		else
-			sub = cg_policy_lookup(x->p->plugins, m, NULL);
-		if (sub)
-			collect(x, sub, out, seen, depth + 1);
+			push = sub;
 	}
+	free(st);
+	free(next);
+	g_hash_table_destroy(seen);
+	return ok;
 }
 
 GPtrArray *lint_leaves(lint_ctx *x, const cg_perm *pm)
@@ -312,9 +362,13 @@ GPtrArray *lint_leaves(lint_ctx *x, const cg_perm *pm)
 	if (v)
 		return v;
 	v = g_ptr_array_new();
-	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-	collect(x, pm, v, seen, 0);
-	g_hash_table_destroy(seen);
+	if (!collect(x, pm, v)) {
+		/* Rules then see no permission here: fewer findings, none
+		 * made up from half a set. lint_policy says so once. */
+		g_ptr_array_set_size(v, 0);
+		if (!x->over)
+			x->over = pm;
+	}
 	g_hash_table_insert(x->leaves, (gpointer)pm, v);
 	return v;
 }
@@ -393,10 +447,18 @@ static void lint_policy(lint_ctx *x)
 	x->leaves = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 					  (GDestroyNotify)g_ptr_array_unref);
 	x->docs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_doc);
+	x->max_work = x->p->cfg.limits[CG_LIMIT_EXPANSION];
 	lint_reach(x);
 	lint_grants(x);
 	lint_scopes(x);
 	lint_seccomp(x);
+	if (x->over) {
+		const char *key = lint_plugin_key(x->over);
+		lint_report(x, R_LIMIT, CG_SEV_WARNING, &x->over->loc, NULL,
+			    "the rules on grants and scopes skipped the entries naming such sets; raise the limit with cg_builder_set_limit(CG_LIMIT_EXPANSION) to check them",
+			    "the lint stopped expanding permission sets at \"%s%s%s\": with the sets before it, they reach more than %zu members (CG_LIMIT_EXPANSION)",
+			    key, *key ? ":" : "", x->over->id, x->max_work);
+	}
 	g_hash_table_destroy(x->docs);
 	g_hash_table_destroy(x->leaves);
 	x->leaves = x->docs = NULL;

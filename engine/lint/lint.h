@@ -23,6 +23,8 @@ enum {
 	R_PLATFORM,
 	/* the app config's seccomp profile */
 	R_SECCOMP_OFF, R_SECCOMP_LOG, R_SECCOMP_UNNEEDED, R_SECCOMP_LIFTED,
+	/* dead rules in manifests (after the rest: indices stay) */
+	R_NAMED_DEFAULT,
 	R_COUNT
 };
 
@@ -50,6 +52,8 @@ typedef struct lint_ctx {
 	GHashTable *docs;   /* file -> cg_jsondoc* (or NULL): reread for positions */
 	bool partial;       /* some capability file failed and its windows are unknown */
 	GPtrArray *failed_windows; /* window/webview globs of files that failed */
+	size_t work, max_work;     /* set members visited by lint_leaves, and the limit */
+	const cg_perm *over;       /* where lint_leaves first stopped at the limit */
 } lint_ctx;
 
 /* The location of pointer in file (line and column looked up by rereading

@@ -441,15 +441,56 @@ static void platforms(lint_ctx *x, const cg_cap *c)
 		char have[64], want[64];
 		platform_names(leaf_bits, have, sizeof(have));
 		platform_names(cap_bits, want, sizeof(want));
-		lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
-			    "move it to a capability with a matching \"platforms\" list, or remove it",
-			    "\"%s\" is only for %s, but capability \"%s\" is for %s: it grants nothing",
-			    e->ident, have, c->id, want);
+		/* "platforms": [] names no platform: say that, not "only for ". */
+		if (!*have)
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "give its permissions the platforms they are for, or remove it",
+				    "\"%s\" is for no platform (its permissions have \"platforms\": []): it grants nothing",
+				    e->ident);
+		else if (!*want)
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "list the platforms the capability is for, or remove \"platforms\" to mean all of them",
+				    "capability \"%s\" is for no platform (\"platforms\": []): \"%s\" grants nothing",
+				    c->id, e->ident);
+		else
+			lint_report(x, R_PLATFORM, CG_SEV_WARNING, &e->loc, NULL,
+				    "move it to a capability with a matching \"platforms\" list, or remove it",
+				    "\"%s\" is only for %s, but capability \"%s\" is for %s: it grants nothing",
+				    e->ident, have, c->id, want);
+	}
+}
+
+/* "x:default" is the plugin's default set, always (Tauri reads it so): a
+ * permission or set whose identifier is "default" is granted by nothing,
+ * and an author who wrote one meant "x:default" to grant it. */
+static void named_default(lint_ctx *x)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, x->p->plugins);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const cg_plugin *pl = v;
+		const cg_perm *pm = g_hash_table_lookup(pl->perms, "default");
+		if (!pm)
+			continue;
+		const char *what = pm->kind == CG_PERM_SET ? "set" : "permission";
+		char *hint = pl->def
+			? cg_strdup_printf("rename it; \"%s%sdefault\" is the default set at %s:%u:%u",
+					   pl->key, *pl->key ? ":" : "", pl->def->loc.file ? pl->def->loc.file : "?",
+					   pl->def->loc.line, pl->def->loc.col)
+			: strdup("rename it, or make it the default set (\"default\" in a permission file, "
+				 "\"default_permission\" in acl-manifests.json)");
+		lint_report(x, R_NAMED_DEFAULT, CG_SEV_WARNING, &pm->loc, NULL, hint,
+			    "%s \"default\" of %s%s%s can never be granted: \"%s%sdefault\" names the %s default set%s",
+			    what, *pl->key ? "plugin \"" : "the app", pl->key, *pl->key ? "\"" : "", pl->key,
+			    *pl->key ? ":" : "", *pl->key ? "plugin's" : "app's", pl->def ? "" : ", and there is none");
+		free(hint);
 	}
 }
 
 void lint_grants(lint_ctx *x)
 {
+	named_default(x);
 	GHashTable *allowed = allowed_commands(x);
 	for (size_t ci = 0; ci < x->p->n_caps; ci++) {
 		const cg_cap *c = &x->p->caps[ci];

@@ -28,7 +28,7 @@ struct cg_builder {
 	GHashTable *skip;    /* lint's second build: capability files left out */
 };
 
-static const size_t default_limits[4] = {16u << 20, 64, 100000, 64};
+static const size_t default_limits[5] = {16u << 20, 64, 100000, 64, 1000000};
 
 static void store_init(cg_store *st)
 {
@@ -176,7 +176,7 @@ CG_EXPORT int cg_builder_set_platform(cg_builder *b, const char *platform)
 
 CG_EXPORT int cg_builder_set_limit(cg_builder *b, cg_limit which, size_t value)
 {
-	if (!b || (unsigned)which >= 4 || value == 0)
+	if (!b || (unsigned)which >= 5 || value == 0)
 		return CG_EINVAL;
 	if (which == CG_LIMIT_JSON_DEPTH && value > 10000)
 		return CG_EINVAL;

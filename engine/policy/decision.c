@@ -148,7 +148,7 @@ static void put_fixes(FILE *f, const cg_policy *p, const cg_cmd *c)
 	if (first && perm_allows(first, c->plain, p->cfg.platform))
 		g_ptr_array_add(ids, full_ident(first));
 	bool in_default = false;
-	const cg_perm *def = g_hash_table_lookup(pl->perms, "default");
+	const cg_perm *def = pl->def;
 	for (guint i = 0; i < pl->order->len; i++) {
 		const cg_perm *pm = pl->order->pdata[i];
 		if (pm == first || !perm_allows(pm, c->plain, p->cfg.platform))
@@ -172,6 +172,48 @@ static void put_fixes(FILE *f, const cg_policy *p, const cg_cmd *c)
 	g_ptr_array_free(ids, TRUE);
 }
 
+static void why_not(FILE *f, const cg_cap *c, const cg_subject *s)
+{
+	if (!c->enabled) {
+		fputs("its \"platforms\" exclude this platform", f);
+		return;
+	}
+	bool origin_ok;
+	if (s->url) {
+		cg_url u = {0};
+		origin_ok = false;
+		if (cg_url_parse(s->url, &u, NULL) == 0)
+			for (size_t i = 0; !origin_ok && i < c->n_remote; i++)
+				origin_ok = cg_urlpattern_match(c->remote[i], &u);
+		cg_url_clear(&u);
+		if (!origin_ok) {
+			fputs(c->n_remote ? "the URL matches none of its \"remote.urls\""
+					  : "it has no \"remote.urls\", so it grants nothing to remote pages", f);
+			return;
+		}
+	} else if (!c->local) {
+		fputs("it is remote-only (\"local\": false)", f);
+		return;
+	}
+	if (!c->n_windows && !c->n_webviews)
+		fputs("it has neither \"windows\" nor \"webviews\", so it matches nothing", f);
+	else
+		fprintf(f, "window \"%s\" and webview \"%s\" match none of its patterns", s->window, s->webview);
+}
+
+/* Does c name the caller's window or webview, whatever its origin and
+ * platform? */
+static bool labels_match(const cg_cap *c, const cg_subject *s)
+{
+	for (size_t i = 0; i < c->n_windows; i++)
+		if (cg_glob_match(c->windows[i], s->window))
+			return true;
+	for (size_t i = 0; i < c->n_webviews; i++)
+		if (cg_glob_match(c->webviews[i], s->webview))
+			return true;
+	return false;
+}
+
 static void put_applying(FILE *f, const cg_subject *s)
 {
 	const cg_policy *p = s->policy;
@@ -182,11 +224,30 @@ static void put_applying(FILE *f, const cg_subject *s)
 				p->caps[i].id, p->caps[i].loc.file);
 			n++;
 		}
-	if (!n)
+	if (n) {
+		fputs(".", f);
+		return;
+	}
+	/* Capabilities for this window that the origin or the platform rules
+	 * out: say which and why, as explain does. */
+	size_t near = 0;
+	for (size_t i = 0; i < p->n_caps; i++) {
+		const cg_cap *c = &p->caps[i];
+		if (!labels_match(c, s))
+			continue;
+		if (near++ == 3)
+			continue;
+		fprintf(f, "%s\"%s\" (%s) names this window but does not apply: ",
+			near > 1 ? "; " : " No capability applies to this caller. ", c->id, c->loc.file);
+		why_not(f, c, s);
+	}
+	if (near > 3)
+		fprintf(f, "; and %zu more", near - 3);
+	if (near)
+		fputs(".", f);
+	else
 		fprintf(f, " No capability applies to this caller: add one whose \"windows\" matches \"%s\"%s.",
 			s->window, s->url ? " and whose \"remote.urls\" matches its URL" : "");
-	else
-		fputs(".", f);
 }
 
 static const char *op_cmd(cg_event_op op)
@@ -229,10 +290,20 @@ static void put_reason(FILE *f, const cg_decision *dc)
 			put_applying(f, s);
 		break;
 	case CG_REASON_UNKNOWN_COMMAND:
-		if (dc->priv_name && strncmp(dc->priv_name, "plugin:", 7) != 0)
-			fprintf(f, "denied: unknown command \"%s\": no permission manifest declares it. Declare it in the app's manifest (it then gets \"allow-%s\") or with cg_builder_declare_command().",
-				dc->priv_name, dc->priv_name);
-		else
+		if (dc->priv_name && strncmp(dc->priv_name, "plugin:", 7) != 0) {
+			/* The permission it would get, spelt as Tauri makes it
+			 * ("read_file" gets "allow-read-file"). */
+			char *ci = cg_command_ident(dc->priv_name);
+			char *id = ci ? cg_strdup_printf("allow-%s", ci) : NULL;
+			free(ci);
+			fprintf(f, "denied: unknown command \"%s\": no permission manifest declares it. Declare it in the app's manifest or with cg_builder_declare_command()",
+				dc->priv_name);
+			if (id && cg_ident_validate(id, NULL) == 0)
+				fprintf(f, "; it then gets \"%s\".", id);
+			else
+				fputc('.', f);
+			free(id);
+		} else
 			fprintf(f, "denied: unknown command \"%s\": no permission manifest declares it; load the plugin's manifests (--plugins or --tauri-manifests).",
 				dc->priv_name ? dc->priv_name : "?");
 		break;
@@ -278,35 +349,6 @@ CG_EXPORT char *cg_decision_reason(const cg_decision *dc)
 }
 
 /* ---------------------------------------------------------------- explain */
-
-static void why_not(FILE *f, const cg_cap *c, const cg_subject *s)
-{
-	if (!c->enabled) {
-		fputs("its \"platforms\" exclude this platform", f);
-		return;
-	}
-	bool origin_ok;
-	if (s->url) {
-		cg_url u = {0};
-		origin_ok = false;
-		if (cg_url_parse(s->url, &u, NULL) == 0)
-			for (size_t i = 0; !origin_ok && i < c->n_remote; i++)
-				origin_ok = cg_urlpattern_match(c->remote[i], &u);
-		cg_url_clear(&u);
-		if (!origin_ok) {
-			fputs(c->n_remote ? "the URL matches none of its \"remote.urls\""
-					  : "it has no \"remote.urls\", so it grants nothing to remote pages", f);
-			return;
-		}
-	} else if (!c->local) {
-		fputs("it is remote-only (\"local\": false)", f);
-		return;
-	}
-	if (!c->n_windows && !c->n_webviews)
-		fputs("it has neither \"windows\" nor \"webviews\", so it matches nothing", f);
-	else
-		fprintf(f, "window \"%s\" and webview \"%s\" match none of its patterns", s->window, s->webview);
-}
 
 static void put_explain(FILE *f, const cg_decision *dc)
 {

@@ -36,6 +36,7 @@ void cg_plugin_free(cg_plugin *pl)
 		g_ptr_array_free(pl->order, TRUE);
 	if (pl->perms)
 		g_hash_table_destroy(pl->perms);
+	cg_perm_free(pl->def);
 	if (pl->commands)
 		g_hash_table_destroy(pl->commands);
 	free(pl->key);
@@ -194,16 +195,24 @@ static int check_base_ident(const cg_jsondoc *doc, const char *id, const char *p
 	return 0;
 }
 
+/* The default set is kept apart from the permissions and sets: "x:default"
+ * names it and nothing else, even when a permission is called "default". */
 static int add_perm(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc, cg_perm *p,
 		    const char *ptr, cg_diag *d)
 {
-	cg_perm *old = g_hash_table_lookup(pl->perms, p->id);
+	bool is_default = p->kind == CG_PERM_DEFAULT;
+	cg_perm *old = is_default ? pl->def : g_hash_table_lookup(pl->perms, p->id);
 	if (old) {
 		char *hint = cg_strdup_printf("the first definition is at %s:%u:%u; rename or remove one",
 					      old->loc.file ? old->loc.file : "?", old->loc.line, old->loc.col);
-		cg_jsondoc_error(d, doc, CG_EDUPLICATE, ptr, hint,
-				 "permission \"%s%s%s\" is defined twice", pl->key,
-				 *pl->key ? ":" : "", p->id);
+		if (is_default)
+			cg_jsondoc_error(d, doc, CG_EDUPLICATE, ptr, hint,
+					 "the default set of %s%s%s is defined twice",
+					 *pl->key ? "plugin \"" : "the app", pl->key, *pl->key ? "\"" : "");
+		else
+			cg_jsondoc_error(d, doc, CG_EDUPLICATE, ptr, hint,
+					 "permission \"%s%s%s\" is defined twice", pl->key,
+					 *pl->key ? ":" : "", p->id);
 		free(hint);
 		cg_perm_free(p);
 		return CG_EDUPLICATE;
@@ -212,7 +221,10 @@ static int add_perm(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc, cg_perm 
 		cg_perm_free(p);
 		return CG_ENOMEM;
 	}
-	g_hash_table_insert(pl->perms, p->id, p);
+	if (is_default)
+		pl->def = p;
+	else
+		g_hash_table_insert(pl->perms, p->id, p);
 	g_ptr_array_add(pl->order, p);
 	return 0;
 }

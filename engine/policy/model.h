@@ -43,16 +43,29 @@ typedef struct cg_perm {
 	char **members;
 	size_t n_members;
 	cg_loc loc;
+	/* Resolution's bookkeeping (resolve.c), so that each set is checked
+	 * once and each entry's walk visits a permission once, without a
+	 * table the size of the manifests: */
+	uint8_t rstate;           /* unchecked, being checked, sound, broken */
+	bool rreported;           /* its own problem has been reported */
+	uint32_t rheight;         /* a sound set: levels of sets, itself included */
+	uint32_t rwalk;           /* the last entry walk that reached it */
 } cg_perm;
 
 /* One plugin's (or the app's) permissions, from one or more files. */
 typedef struct cg_plugin {
 	char *key;          /* "" for the app, "fs", "core:event", "core" */
-	GHashTable *perms;  /* base id -> cg_perm* (owned) */
-	GPtrArray *order;   /* cg_perm* in declaration order (borrowed) */
+	GHashTable *perms;  /* base id -> cg_perm* (owned); never the default set */
+	/* The plugin's default set ("default" in a permission file,
+	 * "default_permission" in acl-manifests.json), owned, or NULL. It is
+	 * what "x:default" names: a permission or set whose identifier is
+	 * "default" is in perms but no identifier reaches it (as in Tauri). */
+	cg_perm *def;
+	GPtrArray *order;   /* cg_perm* in declaration order, def too (borrowed) */
 	GHashTable *commands; /* declared command names (plain) -> NULL */
 	bool builtin;
 	bool from_manifest;   /* a manifest source defines it (not only declared commands) */
+	uint32_t rwalk;       /* resolution: the last entry walk whose scope it got */
 } cg_plugin;
 
 /* --------------------------------------------------------- capabilities */
@@ -114,7 +127,7 @@ typedef struct cg_global {
 typedef struct cg_global_list {
 	const cg_plugin *plugin;
 	cg_global *v;
-	size_t n;
+	size_t n, cap;
 } cg_global_list;
 
 /* What a policy was built from, so that it can be rebuilt. */
@@ -136,7 +149,7 @@ typedef struct cg_config {
 	unsigned platform;
 	char *platform_name;
 	bool builtin_core;
-	size_t limits[4];
+	size_t limits[5];
 	cg_source *sources;
 	size_t n_sources;
 } cg_config;
@@ -212,9 +225,17 @@ CG_HIDDEN int cg_plugin_declare(cg_plugin *pl, const char *cmd);
 /* Resolution (resolve.c): the store's content becomes p's. */
 CG_HIDDEN int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d);
 
-/* Looks a full identifier up; sets *pl and returns the permission or NULL. */
+/* Looks a full identifier up; sets *pl and returns the permission or NULL.
+ * "x:default" (or "default" for the app) is plugin x's default set, NULL
+ * when it has none (with *pl set: check it to tell that from unknown). */
 CG_HIDDEN const cg_perm *cg_policy_lookup(GHashTable *plugins, const char *ident,
 					  const cg_plugin **pl);
+/* What a base identifier names in plugin pl: "default" is its default set
+ * (or NULL), anything else a permission or set of pl, or NULL. */
+CG_HIDDEN const cg_perm *cg_plugin_lookup(const cg_plugin *pl, const char *base);
+/* A permission or set whose identifier is "default": no identifier
+ * reaches it (the name always means the default set). */
+CG_HIDDEN bool cg_perm_unreachable(const cg_perm *pm);
 
 /* Builder internals shared with policy.c for reload. */
 CG_HIDDEN int cg_build_from_config(const cg_config *cfg, cg_policy **out,

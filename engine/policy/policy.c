@@ -268,9 +268,14 @@ CG_EXPORT int cg_check_command(const cg_subject *s, const char *command, cg_deci
 	return cg_check(s, id, out);
 }
 
+/* Each label goes in with its length, so that no two callers share a key
+ * whatever bytes their labels hold (a separator byte could be in a label:
+ * "a"/"b\x1fc" and "a\x1fb"/"c" would meet). */
 static char *cache_key(const char *w, const char *v, const char *u)
 {
-	return cg_strdup_printf("%s\x1f%s\x1f%s%s", w, v ? v : w, u ? "R" : "L", u ? u : "");
+	if (!v)
+		v = w; /* a plain window's webview has its label */
+	return cg_strdup_printf("%zu:%s%zu:%s%s%s", strlen(w), w, strlen(v), v, u ? "R" : "L", u ? u : "");
 }
 
 CG_EXPORT int cg_check_str(cg_policy *p, const char *window, const char *webview,

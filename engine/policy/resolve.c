@@ -3,11 +3,19 @@
  *
  * Each entry of a capability's "permissions" resolves as one unit (the rule
  * of tauri-apps/tauri#8731, which ../shared/conformance/tauri-acl follows):
- * the commands of all its permissions (a set's members together) and one
- * scope made of the entry's inline allow/deny plus every member's scope. A
- * unit with commands grants (or denies) them with that scope to the
- * capability's callers; a unit without commands adds its scope to the
- * plugin's global scope, for that capability's callers only.
+ * the commands of all its permissions active on this platform (a set's
+ * members together, each once) and one scope made of the entry's inline
+ * allow/deny plus every such permission's scope. A unit with commands
+ * grants (or denies) them with that scope to the capability's callers; a
+ * unit of scope-only permissions adds its scope to their plugin's global
+ * scope, for that capability's callers only; a unit with no active
+ * permission adds nothing.
+ *
+ * The work is linear in the size of the manifests whatever the shape of
+ * their set graph: each set is checked once (cg_perm keeps how far), and
+ * an entry's walk visits each set and permission below it once. Only what
+ * a capability for this platform names is walked in full, and the total is
+ * bounded by CG_LIMIT_EXPANSION, which ends in a located error.
  */
 #include "policy/model.h"
 #include "base/glob.h"
@@ -18,22 +26,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct leaf {
-	const cg_perm *perm;
-} leaf;
+/* How far a set has been checked (cg_perm.rstate). */
+enum { RS_UNCHECKED = 0, RS_OPEN, RS_SOUND, RS_BROKEN };
+
+/* One set being walked: its next member. */
+typedef struct frame {
+	cg_perm *pm;
+	size_t next;
+	uint32_t height;       /* the highest member's height so far */
+	bool ok;
+} frame;
+
+/* The grants of one command, as they are made. */
+typedef struct cmd_acc {
+	char *name;
+	const cg_plugin *pl;
+	cg_grant *v;
+	size_t n, cap;
+} cmd_acc;
 
 typedef struct resolver {
 	cg_policy *p;
 	cg_diag *d;
-	GHashTable *memo;      /* cg_perm* -> GPtrArray of cg_perm* (leaves) */
-	GHashTable *visiting;  /* cg_perm* being expanded */
-	GHashTable *failed;    /* cg_perm* already reported as broken */
-	GHashTable *grants;    /* command name -> GArray of cg_grant */
-	GHashTable *cmd_plugin;/* command name -> cg_plugin* */
+	GHashTable *cmds;      /* command name -> cmd_acc* (owned) */
 	int err;
 	size_t max_depth;
-	bool soft;             /* checking sets no capability uses: warnings */
-	bool soft_unknown;     /* unknown identifiers are warnings (disabled capability) */
+	bool soft;             /* problems are warnings (disabled capability, unused set) */
+	/* Sets are walked with a stack of their own, not the C stack: the
+	 * nesting limit is the user's to raise. */
+	frame *stack;
+	size_t depth, stack_cap;
+	/* The permissions one entry reaches, each once. */
+	const cg_perm **leaves;
+	size_t n_leaves, leaves_cap;
+	uint32_t walk;
+	/* Work done expanding entries (members visited, grants made, scope
+	 * values gathered) against CG_LIMIT_EXPANSION: sets let a small file
+	 * name a great deal, so the total is bounded, not just each file. */
+	size_t work, max_work;
 } resolver;
 
 static void keep(resolver *r, int e)
@@ -42,10 +72,26 @@ static void keep(resolver *r, int e)
 		r->err = e;
 }
 
+bool cg_perm_unreachable(const cg_perm *pm)
+{
+	return pm->kind != CG_PERM_DEFAULT && strcmp(pm->id, "default") == 0;
+}
+
+const cg_perm *cg_plugin_lookup(const cg_plugin *pl, const char *base)
+{
+	if (!pl)
+		return NULL;
+	if (strcmp(base, "default") == 0)
+		return pl->def;
+	return g_hash_table_lookup(pl->perms, base);
+}
+
 const cg_perm *cg_policy_lookup(GHashTable *plugins, const char *ident, const cg_plugin **plp)
 {
 	size_t pl_len = cg_ident_prefix_len(ident);
 	char key[CG_IDENT_MAX + 1];
+	if (plp)
+		*plp = NULL;
 	if (strlen(ident) > CG_IDENT_MAX)
 		return NULL;
 	memcpy(key, ident, pl_len);
@@ -54,7 +100,14 @@ const cg_perm *cg_policy_lookup(GHashTable *plugins, const char *ident, const cg
 	const cg_plugin *pl = g_hash_table_lookup(plugins, key);
 	if (plp)
 		*plp = pl;
-	return pl ? g_hash_table_lookup(pl->perms, base) : NULL;
+	return cg_plugin_lookup(pl, base);
+}
+
+/* Is ident (a full identifier, or a set member) "default" or "x:default"? */
+static bool names_default(const char *ident)
+{
+	size_t plen = cg_ident_prefix_len(ident);
+	return strcmp(plen ? ident + plen + 1 : ident, "default") == 0;
 }
 
 /* -------------------------------------------------- generated permissions */
@@ -145,6 +198,8 @@ static void suggest(resolver *r, const char *ident, char **hint)
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		cg_plugin *pl = v;
 		for (guint i = 0; i < pl->order->len; i++) {
+			if (cg_perm_unreachable(pl->order->pdata[i]))
+				continue;
 			char *f = full_ident(pl->order->pdata[i]);
 			size_t dist = f ? cg_edit_distance(ident, f, 3) : 99;
 			if (dist < bestd) {
@@ -162,12 +217,11 @@ static void suggest(resolver *r, const char *ident, char **hint)
 	free(bestfull);
 }
 
-static void report(resolver *r, bool soft, int code, const cg_loc *loc, const char *hint,
-		   const char *msg)
+static void report(resolver *r, int code, const cg_loc *loc, const char *hint, const char *msg)
 {
-	cg_diag_add(r->d, soft ? CG_SEV_WARNING : CG_SEV_ERROR, code, loc->file, loc->line,
+	cg_diag_add(r->d, r->soft ? CG_SEV_WARNING : CG_SEV_ERROR, code, loc->file, loc->line,
 		    loc->col, loc->pointer, hint, "%s", msg);
-	if (!soft)
+	if (!r->soft)
 		keep(r, code);
 }
 
@@ -192,9 +246,12 @@ static void unknown_ident(resolver *r, const char *ident, const cg_plugin *rel,
 	if (!hint && pl && pl->order->len) {
 		/* Name a few of what the plugin has: the full list is long. */
 		GString *gs = g_string_new(NULL);
-		for (guint i = 0; i < pl->order->len && i < 5; i++) {
+		guint shown = 0;
+		for (guint i = 0; i < pl->order->len && shown < 5; i++) {
 			const cg_perm *pm = pl->order->pdata[i];
-			g_string_append_printf(gs, "%s\"%s%s%s\"", i ? ", " : "", pl->key,
+			if (cg_perm_unreachable(pm))
+				continue;
+			g_string_append_printf(gs, "%s\"%s%s%s\"", shown++ ? ", " : "", pl->key,
 					       *pl->key ? ":" : "", pm->id);
 		}
 		hint = cg_strdup_printf("%s%s%s defines %u permissions, e.g. %s%s; 'capgate schema' lists them all",
@@ -207,88 +264,253 @@ static void unknown_ident(resolver *r, const char *ident, const cg_plugin *rel,
 	if (!hint && !plen)
 		hint = strdup("permissions without a prefix are the app's own: declare the command in an app manifest or with cg_builder_declare_command()");
 	char *msg = cg_strdup_printf("unknown permission \"%s\"%s", ident, context);
-	report(r, r->soft || r->soft_unknown, CG_EUNKNOWN, loc, hint, msg ? msg : "unknown permission");
+	report(r, CG_EUNKNOWN, loc, hint, msg ? msg : "unknown permission");
 	free(msg);
 	free(hint);
 }
 
-/* Returns the leaves (plain permissions) of pm, memoised; NULL on error. */
-static GPtrArray *expand(resolver *r, const cg_perm *pm, size_t depth)
+/* What member m of set pm names, as Tauri reads it: "x:y" is y of plugin
+ * x; a member without a prefix is one of the set's own plugin; "default"
+ * (or "x:default") is that plugin's default set. *out is NULL when the
+ * member names a default set that does not exist, which grants nothing
+ * (Tauri: unwrap_or_default). False when it names nothing known. */
+static bool member_target(const resolver *r, const cg_perm *pm, const char *m,
+			  const cg_perm **out, const cg_plugin **plp)
 {
-	GPtrArray *got = g_hash_table_lookup(r->memo, pm);
-	if (got)
-		return got;
-	if (g_hash_table_contains(r->failed, pm))
-		return NULL; /* reported once is enough */
-	GPtrArray *out = g_ptr_array_new();
-	if (pm->kind == CG_PERM_PERMISSION) {
-		g_ptr_array_add(out, (gpointer)pm);
-		g_hash_table_insert(r->memo, (gpointer)pm, out);
-		return out;
+	const cg_plugin *pl = NULL;
+	if (strchr(m, ':'))
+		*out = cg_policy_lookup(r->p->plugins, m, &pl);
+	else
+		*out = cg_plugin_lookup(pl = pm->owner, m);
+	if (plp)
+		*plp = pl;
+	return *out || (pl && names_default(m));
+}
+
+static int push_frame(resolver *r, cg_perm *pm)
+{
+	if (r->depth == r->stack_cap) {
+		size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
+		frame *ns = realloc(r->stack, cap * sizeof(*ns));
+		if (!ns)
+			return CG_ENOMEM;
+		r->stack = ns;
+		r->stack_cap = cap;
 	}
-	if (g_hash_table_contains(r->visiting, pm) || depth > r->max_depth) {
-		char *f = full_ident(pm);
-		char *msg = cg_strdup_printf(depth > r->max_depth ? "permission set \"%s\" nests too deeply"
-								  : "permission set \"%s\" includes itself",
-					     f ? f : pm->id);
-		report(r, r->soft, depth > r->max_depth ? CG_ELIMIT : CG_ECYCLE, &pm->loc,
-		       "a set may not include itself, directly or through other sets: remove one member of the loop",
-		       msg ? msg : "permission set includes itself");
-		free(msg);
-		free(f);
-		g_hash_table_add(r->failed, (gpointer)pm);
-		g_ptr_array_free(out, TRUE);
-		return NULL;
+	r->stack[r->depth++] = (frame){pm, 0, 0, true};
+	return 0;
+}
+
+static void member_problem(resolver *r, const cg_perm *pm, size_t i, const char *ident,
+			   const cg_plugin *pl, bool missing_default)
+{
+	char *f = full_ident(pm);
+	cg_loc l = pm->loc;
+	char *mptr = cg_strdup_printf("%s/permissions/%zu", pm->loc.pointer ? pm->loc.pointer : "", i);
+	l.pointer = mptr;
+	if (missing_default) {
+		/* Loads, as in Tauri, but say it: the set's author meant
+		 * something by it. */
+		cg_diag_add(r->d, CG_SEV_WARNING, CG_EUNKNOWN, l.file, l.line, l.col, l.pointer,
+			    "name the plugin's permissions the set needs instead",
+			    "\"%s\" in set \"%s\" grants nothing: %s%s%s has no default set", ident,
+			    f ? f : pm->id, *pl->key ? "plugin \"" : "the app", pl->key, *pl->key ? "\"" : "");
+	} else {
+		char *ctx = cg_strdup_printf(" (member of set \"%s\")", f ? f : pm->id);
+		unknown_ident(r, ident, pm->owner, &l, ctx ? ctx : "");
+		free(ctx);
 	}
-	g_hash_table_add(r->visiting, (gpointer)pm);
-	bool ok = true;
-	for (size_t i = 0; i < pm->n_members; i++) {
+	free(mptr);
+	free(f);
+}
+
+static void set_problem(resolver *r, cg_perm *pm, bool cycle, uint32_t height)
+{
+	if (pm->rreported)
+		return;
+	pm->rreported = true;
+	char *f = full_ident(pm);
+	char *msg = cycle ? cg_strdup_printf("permission set \"%s\" includes itself", f ? f : pm->id)
+			  : cg_strdup_printf("permission set \"%s\" nests too deeply: %u levels of sets inside it, more than the limit of %zu",
+					     f ? f : pm->id, height - 1, r->max_depth);
+	report(r, cycle ? CG_ECYCLE : CG_ELIMIT, &pm->loc,
+	       cycle ? "a set may not include itself, directly or through other sets: remove one member of the loop"
+		     : "name the permissions of the inner sets directly, or raise the limit with cg_builder_set_limit(CG_LIMIT_SET_DEPTH)",
+	       msg ? msg : "permission set is broken");
+	free(msg);
+	free(f);
+}
+
+/*
+ * Checks set root and every set below it, each set once over the whole
+ * resolution: that its members exist, that no set includes itself and that
+ * sets nest no deeper than the limit. Each problem is reported once, where
+ * it is written, as an error (or a warning with r->soft); a set is broken
+ * when it or a set below it has one. Linear in the size of the manifests.
+ */
+static int check_sets(resolver *r, cg_perm *root)
+{
+	if (root->kind == CG_PERM_PERMISSION || root->rstate != RS_UNCHECKED)
+		return 0;
+	int ret = push_frame(r, root);
+	if (ret == 0)
+		root->rstate = RS_OPEN;
+	while (ret == 0 && r->depth) {
+		frame *f = &r->stack[r->depth - 1];
+		cg_perm *pm = f->pm;
+		if (f->next == pm->n_members) {
+			uint32_t h = f->height + 1;
+			bool ok = f->ok;
+			if (ok && h - 1 > r->max_depth) {
+				set_problem(r, pm, false, h);
+				ok = false;
+			}
+			pm->rheight = h;
+			pm->rstate = ok ? RS_SOUND : RS_BROKEN;
+			if (--r->depth) {
+				frame *up = &r->stack[r->depth - 1];
+				up->ok &= ok;
+				if (h > up->height)
+					up->height = h;
+			}
+			continue;
+		}
+		size_t i = f->next++;
 		const char *m = pm->members[i];
-		const cg_perm *mp = NULL;
-		if (strchr(m, ':')) {
-			mp = cg_policy_lookup(r->p->plugins, m, NULL);
-		} else if (pm->owner) {
-			mp = g_hash_table_lookup(pm->owner->perms, m);
-		}
-		if (!mp) {
-			char *f = full_ident(pm);
-			char *ctx = cg_strdup_printf(" (member of set \"%s\")", f ? f : pm->id);
-			cg_loc l = pm->loc;
-			char *mptr = cg_strdup_printf("%s/permissions/%zu", pm->loc.pointer ? pm->loc.pointer : "", i);
-			l.pointer = mptr;
-			unknown_ident(r, m, pm->owner, &l, ctx ? ctx : "");
-			free(mptr);
-			free(ctx);
-			free(f);
-			ok = false;
+		const cg_perm *t;
+		const cg_plugin *tpl;
+		if (!member_target(r, pm, m, &t, &tpl)) {
+			member_problem(r, pm, i, m, tpl, false);
+			f->ok = false;
 			continue;
 		}
-		GPtrArray *sub = expand(r, mp, depth + 1);
-		if (!sub) {
-			ok = false;
+		if (!t) {
+			member_problem(r, pm, i, m, tpl, true);
 			continue;
 		}
-		for (guint j = 0; j < sub->len; j++)
-			g_ptr_array_add(out, sub->pdata[j]);
+		if (t->kind == CG_PERM_PERMISSION)
+			continue;
+		cg_perm *ts = (cg_perm *)t;
+		switch (ts->rstate) {
+		case RS_UNCHECKED:
+			if ((ret = push_frame(r, ts)) == 0) /* f may move */
+				ts->rstate = RS_OPEN;
+			break;
+		case RS_OPEN:
+			set_problem(r, ts, true, 0);
+			f->ok = false;
+			break;
+		case RS_SOUND:
+			if (ts->rheight > f->height)
+				f->height = ts->rheight;
+			break;
+		default:
+			f->ok = false;
+			break;
+		}
 	}
-	g_hash_table_remove(r->visiting, pm);
-	if (!ok) {
-		g_hash_table_add(r->failed, (gpointer)pm);
-		g_ptr_array_free(out, TRUE);
-		return NULL;
+	if (ret < 0) {
+		/* Leave nothing half-checked behind. */
+		for (size_t k = 0; k < r->depth; k++)
+			r->stack[k].pm->rstate = RS_BROKEN;
+		r->depth = 0;
 	}
-	g_hash_table_insert(r->memo, (gpointer)pm, out);
-	return out;
+	return ret;
+}
+
+static bool spend(resolver *r, size_t n)
+{
+	if (r->max_work - r->work < n) {
+		r->work = r->max_work;
+		return false;
+	}
+	r->work += n;
+	return true;
+}
+
+static int add_leaf(resolver *r, const cg_perm *pm)
+{
+	if (r->n_leaves == r->leaves_cap) {
+		size_t cap = r->leaves_cap ? r->leaves_cap * 2 : 32;
+		const cg_perm **nv = realloc(r->leaves, cap * sizeof(*nv));
+		if (!nv)
+			return CG_ENOMEM;
+		r->leaves = nv;
+		r->leaves_cap = cap;
+	}
+	r->leaves[r->n_leaves++] = pm;
+	return 0;
+}
+
+/* The permissions a sound set (or a permission) reaches, each once, in
+ * the order a depth-first walk meets them, into r->leaves. Every set below
+ * a sound set is sound: the walk meets no cycle and no unknown member.
+ * CG_ELIMIT when it goes over the work limit. */
+static int walk_leaves(resolver *r, cg_perm *root)
+{
+	r->n_leaves = 0;
+	if (++r->walk == 0) {
+		/* 2^32 walks: start the marks again. */
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, r->p->plugins);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			cg_plugin *pl = v;
+			pl->rwalk = 0;
+			for (guint i = 0; i < pl->order->len; i++)
+				((cg_perm *)pl->order->pdata[i])->rwalk = 0;
+		}
+		r->walk = 1;
+	}
+	root->rwalk = r->walk;
+	if (root->kind == CG_PERM_PERMISSION)
+		return add_leaf(r, root);
+	int ret = push_frame(r, root);
+	while (ret == 0 && r->depth) {
+		frame *f = &r->stack[r->depth - 1];
+		if (f->next == f->pm->n_members) {
+			r->depth--;
+			continue;
+		}
+		const cg_perm *t;
+		member_target(r, f->pm, f->pm->members[f->next++], &t, NULL);
+		if (!spend(r, 1)) {
+			ret = CG_ELIMIT;
+			break;
+		}
+		if (!t || t->rwalk == r->walk)
+			continue;
+		cg_perm *tp = (cg_perm *)t;
+		tp->rwalk = r->walk;
+		if (tp->kind == CG_PERM_PERMISSION) {
+			ret = add_leaf(r, tp);
+		} else {
+			ret = push_frame(r, tp);
+		}
+	}
+	r->depth = 0;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ units */
 
-static void append_all(json_object *dst, json_object *src)
+/* Appends src's values to dst; a value that could not be added is not
+ * silently dropped: CG_ENOMEM. */
+static int append_all(resolver *r, json_object *dst, json_object *src)
 {
-	if (!src)
-		return;
-	for (size_t i = 0; i < json_object_array_length(src); i++)
-		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
+	size_t n = src ? json_object_array_length(src) : 0;
+	if (!n)
+		return 0;
+	if (!spend(r, n))
+		return CG_ELIMIT;
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(src, i);
+		if (json_object_array_add(dst, json_object_get(v)) < 0) {
+			json_object_put(v);
+			return CG_ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static json_object *nonempty(json_object *a)
@@ -300,25 +522,83 @@ static json_object *nonempty(json_object *a)
 	return a;
 }
 
+static void free_cmd_acc(gpointer v)
+{
+	cmd_acc *a = v;
+	for (size_t j = 0; j < a->n; j++) {
+		json_object_put(a->v[j].scope_allow);
+		json_object_put(a->v[j].scope_deny);
+	}
+	free(a->v);
+	free(a->name);
+	free(a);
+}
+
+/* The accumulator of command name (taken over), made if need be. */
+static cmd_acc *cmd_get(resolver *r, char *name, const cg_plugin *pl)
+{
+	cmd_acc *a = g_hash_table_lookup(r->cmds, name);
+	if (a) {
+		free(name);
+		return a;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		free(name);
+		return NULL;
+	}
+	a->name = name;
+	a->pl = pl;
+	g_hash_table_insert(r->cmds, a->name, a);
+	return a;
+}
+
 static int add_grant(resolver *r, const cg_plugin *pl, const char *cmd, const cg_grant *g)
 {
 	char *name = cg_command_name(pl->key, cmd);
-	if (!name)
+	cmd_acc *a = name ? cmd_get(r, name, pl) : NULL;
+	if (!a)
 		return CG_ENOMEM;
-	GArray *arr = g_hash_table_lookup(r->grants, name);
-	if (!arr) {
-		arr = g_array_new(FALSE, FALSE, sizeof(cg_grant));
-		g_hash_table_insert(r->grants, name, arr);
-		g_hash_table_insert(r->cmd_plugin, name, (gpointer)pl);
-	} else {
-		free(name);
+	if (!spend(r, 1))
+		return CG_ELIMIT;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 4;
+		cg_grant *nv = realloc(a->v, cap * sizeof(*nv));
+		if (!nv)
+			return CG_ENOMEM;
+		a->v = nv;
+		a->cap = cap;
 	}
 	cg_grant copy = *g;
 	if (copy.scope_allow)
 		json_object_get(copy.scope_allow);
 	if (copy.scope_deny)
 		json_object_get(copy.scope_deny);
-	g_array_append_val(arr, copy);
+	a->v[a->n++] = copy;
+	return 0;
+}
+
+static int add_global(resolver *r, const cg_plugin *pl, uint32_t ci, uint32_t ei,
+		      json_object *allow, json_object *deny)
+{
+	cg_global_list *gl = g_hash_table_lookup(r->p->globals, pl->key);
+	if (!gl) {
+		gl = calloc(1, sizeof(*gl));
+		if (!gl)
+			return CG_ENOMEM;
+		gl->plugin = pl;
+		g_hash_table_insert(r->p->globals, pl->key, gl);
+	}
+	if (gl->n == gl->cap) {
+		size_t cap = gl->cap ? gl->cap * 2 : 4;
+		cg_global *nv = realloc(gl->v, cap * sizeof(*nv));
+		if (!nv)
+			return CG_ENOMEM;
+		gl->v = nv;
+		gl->cap = cap;
+	}
+	gl->v[gl->n++] = (cg_global){ci, ei, allow ? json_object_get(allow) : NULL,
+				     deny ? json_object_get(deny) : NULL};
 	return 0;
 }
 
@@ -345,32 +625,58 @@ static void check_event_scope(resolver *r, const cg_entry *e, json_object *scope
 	}
 }
 
+static bool active(const resolver *r, const cg_perm *lp)
+{
+	return !lp->platforms || (lp->platforms & r->p->cfg.platform);
+}
+
+static int over_limit(resolver *r, const cg_cap *c, const cg_entry *e)
+{
+	cg_diag_add(r->d, CG_SEV_ERROR, CG_ELIMIT, e->loc.file, e->loc.line, e->loc.col, e->loc.pointer,
+		    "the sets it names reach more than a policy may hold; if that is meant, raise the limit with cg_builder_set_limit(CG_LIMIT_EXPANSION)",
+		    "resolving \"%s\" in capability \"%s\" goes over the limit of %zu permissions, grants and scope values made from sets (CG_LIMIT_EXPANSION)",
+		    e->ident, c->id, r->max_work);
+	keep(r, CG_ELIMIT);
+	return CG_ELIMIT;
+}
+
+/*
+ * One entry as one unit: its active permissions (a set's members, each
+ * once) bring their commands and scopes; with the entry's inline scope
+ * that makes one scope. A unit with commands grants (or denies) them with
+ * it. A unit of active permissions without commands (scope-only ones)
+ * adds it to their plugins' global scopes. A unit with no active
+ * permission at all (one for another platform, an empty set, a set whose
+ * members are all for other platforms) contributes nothing: its inline
+ * scope belongs to permissions that are not there, as in Tauri, which
+ * drops inactive permissions before it merges an entry's scope.
+ */
 static int resolve_entry(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei)
 {
 	cg_entry *e = &c->entries[ei];
 	const cg_plugin *pl = NULL;
 	const cg_perm *pm = cg_policy_lookup(r->p->plugins, e->ident, &pl);
+	r->soft = !c->enabled;
 	if (!pm) {
-		size_t plen = cg_ident_prefix_len(e->ident);
-		if (pl && strcmp(e->ident + plen + 1, "default") == 0) {
+		if (pl && names_default(e->ident)) {
 			/* Tauri accepts "x:default" for a plugin with no default
 			 * set and grants nothing; say so rather than refuse. */
 			cg_diag_add(r->d, CG_SEV_WARNING, CG_EUNKNOWN, e->loc.file, e->loc.line,
 				    e->loc.col, e->loc.pointer, "name the plugin's permissions you need instead",
-				    "plugin \"%s\" has no default set: \"%s\" grants nothing", pl->key, e->ident);
+				    "%s%s%s has no default set: \"%s\" grants nothing", *pl->key ? "plugin \"" : "the app",
+				    pl->key, *pl->key ? "\"" : "", e->ident);
 			return 0;
 		}
-		r->soft_unknown = !c->enabled;
 		unknown_ident(r, e->ident, NULL, &e->loc,
 			      c->enabled ? "" : " (in a capability for other platforms: not resolved)");
-		r->soft_unknown = false;
 		return 0;
 	}
-	r->soft_unknown = !c->enabled;
-	GPtrArray *leaves = expand(r, pm, 0);
-	r->soft_unknown = false;
-	if (!leaves || !c->enabled)
-		return 0;
+	/* A capability for another platform is checked, softly, not resolved. */
+	int ret = check_sets(r, (cg_perm *)pm);
+	if (ret < 0 || !c->enabled || (pm->kind != CG_PERM_PERMISSION && pm->rstate != RS_SOUND))
+		return ret;
+	if ((ret = walk_leaves(r, (cg_perm *)pm)) < 0)
+		return ret == CG_ELIMIT ? over_limit(r, c, e) : ret;
 	json_object *allow = json_object_new_array();
 	json_object *deny = json_object_new_array();
 	if (!allow || !deny) {
@@ -378,24 +684,34 @@ static int resolve_entry(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei)
 		json_object_put(deny);
 		return CG_ENOMEM;
 	}
-	append_all(allow, e->allow);
-	append_all(deny, e->deny);
 	bool has_cmds = false;
-	for (guint i = 0; i < leaves->len; i++) {
-		const cg_perm *lp = leaves->pdata[i];
-		if (lp->platforms && !(lp->platforms & r->p->cfg.platform))
+	size_t n_active = 0;
+	for (size_t i = 0; i < r->n_leaves; i++)
+		if (active(r, r->leaves[i])) {
+			n_active++;
+			has_cmds |= r->leaves[i]->n_cmd_allow || r->leaves[i]->n_cmd_deny;
+		}
+	if (n_active) {
+		ret = append_all(r, allow, e->allow);
+		if (ret == 0)
+			ret = append_all(r, deny, e->deny);
+	}
+	for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
+		const cg_perm *lp = r->leaves[i];
+		if (!active(r, lp))
 			continue;
-		append_all(allow, lp->scope_allow);
-		append_all(deny, lp->scope_deny);
-		has_cmds |= lp->n_cmd_allow || lp->n_cmd_deny;
+		ret = append_all(r, allow, lp->scope_allow);
+		if (ret == 0)
+			ret = append_all(r, deny, lp->scope_deny);
 	}
 	allow = nonempty(allow);
 	deny = nonempty(deny);
-	int ret = 0;
-	if (has_cmds) {
-		for (guint i = 0; ret == 0 && i < leaves->len; i++) {
-			const cg_perm *lp = leaves->pdata[i];
-			if (lp->platforms && !(lp->platforms & r->p->cfg.platform))
+	if (ret < 0 || !n_active) {
+		/* nothing is active here: nothing to grant, no global scope */
+	} else if (has_cmds) {
+		for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
+			const cg_perm *lp = r->leaves[i];
+			if (!active(r, lp))
 				continue;
 			cg_grant g = {ci, ei, false, lp, allow, deny};
 			for (size_t k = 0; ret == 0 && k < lp->n_cmd_allow; k++)
@@ -409,36 +725,26 @@ static int resolve_entry(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei)
 			}
 		}
 	} else if (allow || deny) {
-		cg_global_list *gl = g_hash_table_lookup(r->p->globals, pl->key);
-		if (!gl) {
-			gl = calloc(1, sizeof(*gl));
-			if (!gl) {
-				ret = CG_ENOMEM;
-				goto out;
-			}
-			gl->plugin = pl;
-			g_hash_table_insert(r->p->globals, pl->key, gl);
+		/* The scope goes to the plugin of each scope-only permission, as
+		 * Tauri files it (a set may name another plugin's scopes). */
+		for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
+			cg_plugin *owner = (cg_plugin *)r->leaves[i]->owner;
+			if (!active(r, r->leaves[i]) || owner->rwalk == r->walk)
+				continue;
+			owner->rwalk = r->walk;
+			ret = add_global(r, owner, ci, ei, allow, deny);
 		}
-		cg_global *nv = realloc(gl->v, (gl->n + 1) * sizeof(*nv));
-		if (!nv) {
-			ret = CG_ENOMEM;
-			goto out;
-		}
-		gl->v = nv;
-		nv[gl->n++] = (cg_global){ci, ei, allow ? json_object_get(allow) : NULL,
-					  deny ? json_object_get(deny) : NULL};
 	}
-out:
 	json_object_put(allow);
 	json_object_put(deny);
-	return ret;
+	return ret == CG_ELIMIT ? over_limit(r, c, e) : ret;
 }
 
 /* --------------------------------------------------------------- commands */
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_acc(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(cmd_acc *const *)a)->name, (*(cmd_acc *const *)b)->name);
 }
 
 static int build_commands(resolver *r)
@@ -456,69 +762,51 @@ static int build_commands(resolver *r)
 		g_hash_table_iter_init(&ci, pl->commands);
 		while (g_hash_table_iter_next(&ci, &cmd, NULL)) {
 			char *name = cg_command_name(pl->key, cmd);
-			if (!name)
+			if (!name || !cmd_get(r, name, pl))
 				return CG_ENOMEM;
-			if (g_hash_table_contains(r->grants, name)) {
-				free(name);
-				continue;
-			}
-			g_hash_table_insert(r->grants, name, g_array_new(FALSE, FALSE, sizeof(cg_grant)));
-			g_hash_table_insert(r->cmd_plugin, name, pl);
 		}
 	}
-	size_t n = g_hash_table_size(r->grants);
-	char **names = malloc((n ? n : 1) * sizeof(char *));
+	size_t n = g_hash_table_size(r->cmds);
+	cmd_acc **accs = malloc((n ? n : 1) * sizeof(*accs));
 	p->cmds = calloc(n ? n : 1, sizeof(cg_cmd));
-	if (!names || !p->cmds) {
-		free(names);
+	if (!accs || !p->cmds) {
+		free(accs);
 		return CG_ENOMEM;
 	}
 	size_t i = 0;
-	g_hash_table_iter_init(&it, r->grants);
+	g_hash_table_iter_init(&it, r->cmds);
 	while (g_hash_table_iter_next(&it, &k, &v))
-		names[i++] = k;
-	qsort(names, n, sizeof(char *), cmp_str);
+		accs[i++] = v;
+	qsort(accs, n, sizeof(*accs), cmp_acc);
 	for (i = 0; i < n; i++) {
-		GArray *arr = g_hash_table_lookup(r->grants, names[i]);
+		cmd_acc *a = accs[i];
 		cg_cmd *c = &p->cmds[i];
-		const cg_plugin *pl = g_hash_table_lookup(r->cmd_plugin, names[i]);
-		c->name = strdup(names[i]);
-		const char *bar = strchr(names[i], '|');
-		c->plain = strdup(bar ? bar + 1 : names[i]);
-		c->plugin = pl;
-		c->grants = malloc((arr->len ? arr->len : 1) * sizeof(cg_grant));
+		c->name = strdup(a->name);
+		const char *bar = strchr(a->name, '|');
+		c->plain = strdup(bar ? bar + 1 : a->name);
+		c->plugin = a->pl;
+		c->grants = malloc((a->n ? a->n : 1) * sizeof(cg_grant));
 		p->n_cmds = i + 1;
 		if (!c->name || !c->plain || !c->grants) {
-			free(names);
+			free(accs);
 			return CG_ENOMEM;
 		}
 		/* Deny rules first: the check stops at the first match. */
 		uint32_t w = 0;
 		for (int pass = 0; pass < 2; pass++)
-			for (guint j = 0; j < arr->len; j++) {
-				cg_grant *g = &g_array_index(arr, cg_grant, j);
+			for (size_t j = 0; j < a->n; j++) {
+				cg_grant *g = &a->v[j];
 				if (g->deny == (pass == 0))
 					c->grants[w++] = *g;
 				if (g->deny && pass == 0)
 					c->n_deny++;
 			}
 		c->n_grants = w;
-		g_array_set_size(arr, 0); /* references moved to the policy */
+		a->n = 0; /* references moved to the policy */
 		g_hash_table_insert(p->cmd_ids, c->name, GINT_TO_POINTER(i + 1));
 	}
-	free(names);
+	free(accs);
 	return 0;
-}
-
-static void free_grant_array(gpointer a)
-{
-	GArray *arr = a;
-	for (guint j = 0; j < arr->len; j++) {
-		cg_grant *g = &g_array_index(arr, cg_grant, j);
-		json_object_put(g->scope_allow);
-		json_object_put(g->scope_deny);
-	}
-	g_array_free(arr, TRUE);
 }
 
 static void free_global_list(gpointer v)
@@ -542,7 +830,8 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const perm_entry *)a)->id, ((const perm_entry *)b)->id);
 }
 
-/* The sorted list of every permission and set, for cg_policy_permission_*. */
+/* The sorted list of every permission and set an identifier can name, for
+ * cg_policy_permission_*. */
 static int list_permissions(cg_policy *p)
 {
 	size_t n = 0;
@@ -560,6 +849,8 @@ static int list_permissions(cg_policy *p)
 		cg_plugin *pl = v;
 		for (guint j = 0; j < pl->order->len; j++) {
 			const cg_perm *pm = pl->order->pdata[j];
+			if (cg_perm_unreachable(pm))
+				continue;
 			e[i].id = full_ident(pm);
 			e[i].desc = pm->description ? pm->description : "";
 			if (!e[i++].id) {
@@ -570,6 +861,7 @@ static int list_permissions(cg_policy *p)
 			}
 		}
 	}
+	n = i;
 	qsort(e, n, sizeof(*e), cmp_entry);
 	p->perm_ids = calloc(n ? n : 1, sizeof(char *));
 	p->perm_desc = calloc(n ? n : 1, sizeof(char *));
@@ -618,16 +910,13 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 		return ret;
 	resolver r = {
 		.p = p, .d = d,
-		.memo = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-					      (GDestroyNotify)g_ptr_array_unref),
-		.visiting = g_hash_table_new(g_direct_hash, g_direct_equal),
-		.failed = g_hash_table_new(g_direct_hash, g_direct_equal),
-		.grants = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_grant_array),
-		.cmd_plugin = g_hash_table_new(g_str_hash, g_str_equal),
+		.cmds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_cmd_acc),
 		.max_depth = p->cfg.limits[CG_LIMIT_SET_DEPTH],
+		.max_work = p->cfg.limits[CG_LIMIT_EXPANSION],
 	};
 	/* Capabilities for this platform first, so that a broken set they use
-	 * is reported as an error before any softer mention of it. */
+	 * is reported as an error before any softer mention of it; what only
+	 * capabilities for other platforms reach is a warning. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t ci = 0; ret == 0 && ci < p->n_caps; ci++)
 			for (size_t ei = 0; ret == 0 && p->caps[ci].enabled == !pass &&
@@ -640,10 +929,10 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, p->plugins);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
+	while (ret == 0 && g_hash_table_iter_next(&it, &k, &v)) {
 		cg_plugin *pl = v;
-		for (guint i = 0; i < pl->order->len; i++)
-			expand(&r, pl->order->pdata[i], 0);
+		for (guint i = 0; ret == 0 && i < pl->order->len; i++)
+			ret = check_sets(&r, pl->order->pdata[i]);
 	}
 	r.soft = false;
 	if (ret == 0 && r.err == 0)
@@ -658,10 +947,8 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 		gpointer id = g_hash_table_lookup(p->cmd_ids, ev[i]);
 		p->event_cmd[i] = id ? GPOINTER_TO_INT(id) - 1 : -1;
 	}
-	g_hash_table_destroy(r.cmd_plugin);
-	g_hash_table_destroy(r.grants);
-	g_hash_table_destroy(r.visiting);
-	g_hash_table_destroy(r.failed);
-	g_hash_table_destroy(r.memo);
+	g_hash_table_destroy(r.cmds);
+	free(r.stack);
+	free(r.leaves);
 	return ret;
 }
