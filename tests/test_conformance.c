@@ -9,7 +9,7 @@
 
 #include <dirent.h>
 
-static char fixtures[32][256];
+static char **fixtures; /* every fixture directory with an expected.json */
 static int n_fixtures;
 static char base[4096];
 
@@ -121,8 +121,11 @@ int main(void)
 	for (int i = 0; i < n; i++) {
 		char p[8192];
 		snprintf(p, sizeof(p), "%s/%s/expected.json", base, names[i]->d_name);
-		if (access(p, R_OK) == 0 && n_fixtures < 32)
-			snprintf(fixtures[n_fixtures++], sizeof(fixtures[0]), "%s", names[i]->d_name);
+		if (access(p, R_OK) == 0) {
+			fixtures = realloc(fixtures, (size_t)(n_fixtures + 1) * sizeof(*fixtures));
+			if (!fixtures || !(fixtures[n_fixtures++] = strdup(names[i]->d_name)))
+				return 1;
+		}
 		free(names[i]);
 	}
 	free(names);
@@ -135,5 +138,9 @@ int main(void)
 	tcase_add_loop_test(tc, fixture, 0, n_fixtures);
 	suite_add_tcase(s, tc);
 	printf("%d fixtures under %s\n", n_fixtures, base);
-	return run_suite(s);
+	int rc = run_suite(s);
+	for (int i = 0; i < n_fixtures; i++)
+		free(fixtures[i]);
+	free(fixtures);
+	return rc;
 }
