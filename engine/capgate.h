@@ -570,8 +570,14 @@ typedef enum {
 /* One JSON line per record:
  * {"time": "...", "window": ..., "webview": ..., "origin": ..., "command" or
  *  "event": ..., "decision": "allow"|"deny"|"invalid", "reason": ...}
- * to a file (appended) and/or a callback. At most `per_second` lines a
- * second (burst of twice that); a line then says how many were dropped.
+ * and "target" when a window or webview command names the window it acts
+ * on ({"label": ...}; the decision is still the caller's), to a file
+ * (appended) and/or a callback. At most `per_second` lines a second (burst
+ * of twice that); past that, identical records (same caller, command or
+ * event, target and decision) are held and written later as one line with
+ * "count" (and "last", the time of the last one), so every distinct call
+ * keeps its line; allowed command calls are always written at once. Past
+ * 1024 distinct held records a line with "dropped" counts the rest.
  * path and fn may be NULL; per_second 0 means 100. */
 typedef void (*cg_audit_fn)(const char *line, void *user);
 CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
