@@ -595,7 +595,7 @@ CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
  *                 "csp", "capabilities": DIR, "permissions": DIR,
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
- *                            "listeners", "workers", "timeout"},
+ *                            "listeners", "workers", "timeout", "windows"},
  *                 "seccomp": false | {"enabled", "action", "exec", "network",
  *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.
@@ -632,6 +632,10 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
+/* The most windows open at once (security.limits.windows, at most
+ * CG_WINDOWS_MAX), or 0 when not set (the runtime then allows 32). */
+#define CG_WINDOWS_MAX 1024
+CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c);
 
 /* --------------------------------------------------------------- seccomp */
 
