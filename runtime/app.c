@@ -1,8 +1,8 @@
 /*
  * The core process: windows, the capgate:// scheme, the WebKit transport,
  * navigation policy and crash recovery. Every message from a page goes to
- * the router with the webview it came from; nothing in the message says
- * who the caller is.
+ * the router with the webview its key stands for (identity.c); nothing
+ * else in the message says who the caller is.
  */
 #include "runtime.h"
 
@@ -12,6 +12,7 @@
 #include <string.h>
 
 extern const char cg_bridge_js[];
+extern const char cg_transport_js[];
 
 /* ------------------------------------------------------------- logging */
 
@@ -73,75 +74,15 @@ static void t_drop(void *user, void *req) { pending_free(req); }
 static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
 {
 	cg_win *w = cg_webview_get_data(wv);
-	if (!w || !w->view)
+	/* Events and channels reach the top frame only: WebKit evaluates
+	 * nothing in a sub-frame, and the top frame is not the frame's. */
+	if (!w || !w->view || cgr_is_frame_webview(w, wv))
 		return;
 	/* JSON is a JavaScript expression (ES2019), so it is inlined as is;
 	 * the bridge's runCallback cannot be replaced by the page. */
 	char *js = g_strdup_printf("window.__TAURI_INTERNALS__.runCallback(%u, %.*s)", id, (int)len, json);
 	webkit_web_view_evaluate_javascript(w->view, js, -1, NULL, NULL, NULL, NULL, NULL);
 	g_free(js);
-}
-
-static bool has_key(const char *text, size_t len, const char *key)
-{
-	size_t k = strlen(key);
-	if (len <= k || text[k] != '\n')
-		return false;
-	unsigned diff = 0;
-	for (size_t i = 0; i < k; i++)
-		diff |= (unsigned char)(text[i] ^ key[i]);
-	return diff == 0;
-}
-
-/* The webview a message speaks for: the window's, for its top frame (the
- * window key), or one per allowed sub-frame origin (the frame key, then
- * the origin the frame's bridge read before any page script ran). NULL
- * when the message has neither key or the frame's origin is not allowed;
- * *msg and *len then point past the prefix. */
-cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg)
-{
-	cg_app *app = w->app;
-	if (has_key(text, *len, app->key)) {
-		size_t k = strlen(app->key) + 1;
-		*msg = text + k;
-		*len -= k;
-		return w->wv;
-	}
-	if (!app->frame_key || !has_key(text, *len, app->frame_key))
-		return NULL;
-	const char *origin = text + strlen(app->frame_key) + 1;
-	const char *nl = memchr(origin, '\n', *len - (size_t)(origin - text));
-	if (!nl)
-		return NULL;
-	char *o = g_strndup(origin, (gsize)(nl - origin));
-	cg_webview *fw = NULL;
-	if (!cg_appconfig_frame_allowed(app->cfg, o)) {
-		cg_router_log(app->r, "window \"%s\": refused a message from a sub-frame at %s (not in security.frames)",
-			      w->label, o);
-	} else if (!(fw = g_hash_table_lookup(w->frames, o))) {
-		/* Its own identity: the policy sees the frame's origin. */
-		fw = cg_router_add_webview(app->r, w->label, w->label, o);
-		if (fw) {
-			cg_webview_set_data(fw, w);
-			g_hash_table_insert(w->frames, g_strdup(o), fw);
-		}
-	}
-	g_free(o);
-	if (fw) {
-		*len -= (size_t)(nl + 1 - text);
-		*msg = nl + 1;
-	}
-	return fw;
-}
-
-static void drop_frames(cg_win *w)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, w->frames);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		cg_router_remove_webview(w->app->r, v);
-	g_hash_table_remove_all(w->frames);
 }
 
 static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
@@ -158,8 +99,8 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	const char *msg = NULL;
 	cg_webview *wv = cgr_message_webview(w, text, &len, &msg);
 	if (!wv) {
-		cg_router_log(app->r, "window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
-			      w->label);
+		cg_router_log(app->r, "window \"%s\": refused a message without a key of the page's current document "
+			      "(from a document since replaced, or forged)", w->label);
 		webkit_script_message_reply_return_error_message(reply,
 			"capgate: refused: only the window's top frame may call commands");
 		g_free(text);
@@ -264,20 +205,28 @@ static gboolean on_router_fd(gint fd, GIOCondition cond, gpointer data)
 
 /* -------------------------------------------------------------- windows */
 
+/* The two halves of the bridge, each in one block (its metadata is no
+ * global): the page's side in the page's world, with nothing secret in it;
+ * the transport in the capgate world, where only it can post. */
 static char *bridge_source(cg_app *app, const char *label)
 {
 	json_object *meta = json_object_new_object();
 	json_object_object_add(meta, "window", json_object_new_string(label));
 	json_object_object_add(meta, "webview", json_object_new_string(label));
-	json_object_object_add(meta, "key", json_object_new_string(app->key));
-	if (app->frame_key)
-		json_object_object_add(meta, "frameKey", json_object_new_string(app->frame_key));
-	if (app->iso_origin)
-		json_object_object_add(meta, "isolation", json_object_new_string(app->iso_origin));
-	/* A block, so that the key is not a global the page could read (a
-	 * same-origin iframe could then forge keyed messages). */
 	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
 				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_bridge_js);
+	json_object_put(meta);
+	return src;
+}
+
+static char *transport_source(cg_app *app)
+{
+	json_object *meta = json_object_new_object();
+	json_object_object_add(meta, "frameKeyUrl", cg_appconfig_frames_count(app->cfg) > 0
+						 ? json_object_new_string(cgr_frame_key_url()) : NULL);
+	json_object_object_add(meta, "isolation", app->iso_origin ? json_object_new_string(app->iso_origin) : NULL);
+	char *src = g_strdup_printf("{\nconst __CAPGATE_TRANSPORT__ = %s;\n%s\n}",
+				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_transport_js);
 	json_object_put(meta);
 	return src;
 }
@@ -291,9 +240,11 @@ static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer da
 {
 	cg_win *w = data;
 	if (ev == WEBKIT_LOAD_COMMITTED && w->wv) {
-		/* The origin comes from WebKit, never from the page. */
+		/* The origin comes from WebKit, never from the page; so does the
+		 * moment a new document, with a new key, takes the frame. */
 		const char *uri = webkit_web_view_get_uri(view);
 		cg_webview_set_origin(w->wv, is_local(uri) ? NULL : uri);
+		cgr_identity_new_document(w);
 	} else if (ev == WEBKIT_LOAD_FINISHED) {
 		cgr_window_loaded(w);
 	}
@@ -338,7 +289,7 @@ static gboolean on_crash(WebKitWebView *view, WebKitWebProcessTerminationReason 
 			  : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
 									    : "was terminated";
 	/* Its calls, listeners and channels end with it; global state stays. */
-	drop_frames(w);
+	cgr_identity_drop(w);
 	cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
 	memmove(w->crash_times + 1, w->crash_times, sizeof(w->crash_times) - sizeof(w->crash_times[0]));
@@ -361,7 +312,9 @@ static void on_destroy(GtkWidget *widget, gpointer data)
 {
 	cg_win *w = data;
 	cg_app *app = w->app;
-	drop_frames(w);
+	cgr_identity_drop(w);
+	if (w->view)
+		g_object_set_data(G_OBJECT(w->view), "capgate-window", NULL);
 	if (w->wv)
 		cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
@@ -378,6 +331,7 @@ static void win_free(gpointer p)
 	if (w->ucm)
 		g_object_unref(w->ucm);
 	g_hash_table_destroy(w->frames);
+	g_free(w->doc_key);
 	g_free(w->label);
 	g_free(w);
 }
@@ -415,33 +369,43 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	cg_win *w = g_new0(cg_win, 1);
 	w->app = app;
 	w->label = g_strdup(label);
-	w->frames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->frames = cgr_frames_new();
 	w->ucm = webkit_user_content_manager_new();
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", NULL);
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", NULL);
+	/* In the transport's world only: page code cannot even see them. */
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", CGR_WORLD);
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", CGR_WORLD);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
 	if (g_getenv("CAPGATE_BENCH")) {
 		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", NULL);
 		g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
 	}
-	char *src = bridge_source(app, label);
 	/* Sub-frames get the bridge only when the app allows some frame
-	 * origins; their messages are then checked against that list. The
-	 * isolation frame never gets it: it has its own script. */
+	 * origins; their transport then asks for a key bound to its origin.
+	 * The isolation frame never gets it: it has its own script. */
+	WebKitUserContentInjectedFrames frames = cg_appconfig_frames_count(app->cfg) > 0
+		? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME;
 	char *iso_pattern = app->iso_origin ? g_strconcat(app->iso_origin, "/*", NULL) : NULL;
 	const char *block[] = {iso_pattern, NULL};
-	WebKitUserScript *us = webkit_user_script_new(src, app->frame_key ? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES
-									  : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
-						      iso_pattern ? block : NULL);
-	g_free(iso_pattern);
+	char *src = transport_source(app);
+	WebKitUserScript *us = webkit_user_script_new_for_world(src, frames, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START,
+								CGR_WORLD, NULL, iso_pattern ? block : NULL);
 	webkit_user_content_manager_add_script(w->ucm, us);
 	webkit_user_script_unref(us);
 	g_free(src);
+	src = bridge_source(app, label);
+	us = webkit_user_script_new(src, frames, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
+				    iso_pattern ? block : NULL);
+	webkit_user_content_manager_add_script(w->ucm, us);
+	webkit_user_script_unref(us);
+	g_free(src);
+	g_free(iso_pattern);
+	cgr_identity_attach(w);
 	cgr_isolation_attach(w);
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
 					       "user-content-manager", w->ucm, NULL));
+	/* For the schemes' handlers, which are told the view. */
+	g_object_set_data(G_OBJECT(w->view), "capgate-window", w);
 	WebKitSettings *st = webkit_web_view_get_settings(w->view);
 	webkit_settings_set_javascript_can_open_windows_automatically(st, FALSE);
 	webkit_settings_set_enable_developer_extras(st, FALSE);
@@ -501,23 +465,6 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
 		if (cg_appconfig_limit(cfg, lims[i]))
 			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));
-	/* 128 random bits, fresh at every launch, from the kernel's CSPRNG
-	 * (GLib's g_random is a Mersenne Twister: predictable). */
-	guint8 raw[16];
-	if (cgr_random(raw, sizeof(raw)) < 0) {
-		cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
-		cg_app_free(app);
-		return NULL;
-	}
-	app->key = g_base64_encode(raw, sizeof(raw));
-	if (cg_appconfig_frames_count(cfg) > 0) {
-		if (cgr_random(raw, sizeof(raw)) < 0) {
-			cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
-			cg_app_free(app);
-			return NULL;
-		}
-		app->frame_key = g_base64_encode(raw, sizeof(raw));
-	}
 	cg_router_set_log(app->r, router_log, NULL);
 	cgr_register_core_commands(app);
 	return app;
@@ -542,8 +489,6 @@ CG_EXPORT void cg_app_free(cg_app *app)
 		g_object_unref(app->ctx);
 	if (app->loop)
 		g_main_loop_unref(app->loop);
-	g_free(app->key);
-	g_free(app->frame_key);
 	g_free(app->iso_id);
 	g_free(app->iso_origin);
 	g_free(app->iso_index);
@@ -653,6 +598,7 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	if ((rc = cgr_seccomp_start(app, d)) < 0)
 		return rc;
 	cgr_register_scheme(app);
+	cgr_identity_register_scheme(app);
 	cgr_isolation_register_scheme(app);
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);

@@ -180,7 +180,8 @@ static void eval_done(GObject *src, GAsyncResult *res, gpointer data)
 	g_free(e);
 }
 
-CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
+static int eval_in_world(cg_app *app, const char *label, const char *script, const char *world,
+			 cg_app_js_fn cb, void *user)
 {
 	cg_win *w = cgr_window(app, label);
 	if (!w)
@@ -192,9 +193,20 @@ CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg
 	e->cb = cb;
 	e->user = user;
 	/* A function body: it may await and return a Promise. */
-	webkit_web_view_call_async_javascript_function(w->view, script, -1, NULL, NULL, NULL, NULL,
+	webkit_web_view_call_async_javascript_function(w->view, script, -1, NULL, world, NULL, NULL,
 						       eval_done, e);
 	return 0;
+}
+
+CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
+{
+	return eval_in_world(app, label, script, NULL, cb, user);
+}
+
+CG_EXPORT int cg_app_eval_transport(cg_app *app, const char *label, const char *script, cg_app_js_fn cb,
+				    void *user)
+{
+	return eval_in_world(app, label, script, CGR_WORLD, cb, user);
 }
 
 /* WebKitGTK has no call for it: look for WebKitWebProcess processes that

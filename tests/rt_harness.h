@@ -199,6 +199,20 @@ static char *eval_in(const char *label, const char *script)
 	return js_done ? js_result : g_strdup("(timeout)");
 }
 
+/* The same in the transport's world of a window's top frame, where the
+ * message handlers are: a subverted transport. */
+static char *eval_transport(const char *label, const char *script)
+{
+	js_done = 0;
+	js_result = NULL;
+	if (cg_app_eval_transport(app, label, script, on_js, NULL) < 0)
+		return g_strdup("(no such window)");
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (!js_done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	return js_done ? js_result : g_strdup("(timeout)");
+}
+
 static char *scenario(const char *label, const char *name, const char *arg)
 {
 	char *script = g_strdup_printf("return JSON.stringify(await window.capgateTest(\"%s\", %s));",
