@@ -71,6 +71,24 @@ static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *j
 
 static void t_drop(void *user, void *req) { pending_free(req); }
 
+/* js += JSON text as a single-quoted JavaScript string literal. */
+static void append_js_string(GString *js, const char *json, size_t len)
+{
+	g_string_append_c(js, '\'');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)json[i];
+		if (c == '\\' || c == '\'')
+			g_string_append_c(js, '\\');
+		if (c == '\n')
+			g_string_append(js, "\\n");
+		else if (c == '\r')
+			g_string_append(js, "\\r");
+		else
+			g_string_append_c(js, (char)c);
+	}
+	g_string_append_c(js, '\'');
+}
+
 static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
 {
 	cg_win *w = cg_webview_get_data(wv);
@@ -78,11 +96,16 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	 * nothing in a sub-frame, and the top frame is not the frame's. */
 	if (!w || !w->view || cgr_is_frame_webview(w, wv))
 		return;
-	/* JSON is a JavaScript expression (ES2019), so it is inlined as is;
-	 * the bridge's runCallback cannot be replaced by the page. */
-	char *js = g_strdup_printf("window.__TAURI_INTERNALS__.runCallback(%u, %.*s)", id, (int)len, json);
-	webkit_web_view_evaluate_javascript(w->view, js, -1, NULL, NULL, NULL, NULL, NULL);
-	g_free(js);
+	/* The JSON goes as a string that the bridge parses (JSON.parse
+	 * semantics: {"__proto__": ...} is a key, not the payload's
+	 * prototype, as it would be in an object literal). The page cannot
+	 * replace __TAURI_INTERNALS__ or its members. */
+	GString *js = g_string_sized_new(len + 64);
+	g_string_append_printf(js, "__TAURI_INTERNALS__.capgateCallback(%u, ", id);
+	append_js_string(js, json, len);
+	g_string_append(js, ")");
+	webkit_web_view_evaluate_javascript(w->view, js->str, (gssize)js->len, NULL, NULL, NULL, NULL, NULL);
+	g_string_free(js, TRUE);
 }
 
 static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,

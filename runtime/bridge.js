@@ -24,8 +24,10 @@
  * the transport's never reach the page.
  *
  * Events and channels: the core evaluates
- *   window.__TAURI_INTERNALS__.runCallback(id, <JSON>)
- * for {event, id, payload} and {message, index} / {end: true, index}.
+ *   __TAURI_INTERNALS__.capgateCallback(id, '<JSON text>')
+ * which parses the text with JSON.parse (so "__proto__" in a payload is a
+ * key, never a prototype) and runs the callback for {event, id, payload}
+ * or {message, index} / {end: true, index}.
  *
  * The page can run any code after us. Everything the bridge calls is taken
  * now, so replacing globals or prototype methods later (JSON, Array or
@@ -169,6 +171,19 @@
     } catch (e) {
       rethrowLater(e)
     }
+  }
+
+  /* What the core delivers (events, channel messages): JSON text, parsed
+   * here, so that a payload is data whatever its keys. */
+  function capgateCallback(id, text) {
+    if (typeof text !== 'string' || mapGet(callbacks, id) === undefined) return
+    let data
+    try {
+      data = jsonParse(text)
+    } catch (_) {
+      return
+    }
+    runCallback(id, data)
   }
 
   /* listen resolves with the core's event id; the package later unlistens
@@ -387,7 +402,9 @@
     }),
     plugins: freeze({ path: freeze({ sep: '/', delimiter: ':' }) })
   }
-  // capgate's own, not enumerated: listening again after document.open().
+  // capgate's own, not enumerated: the core's deliveries, and listening
+  // again after document.open().
+  defineProperty(internals, 'capgateCallback', hidden(freeze(capgateCallback)))
   defineProperty(internals, 'capgateListen', hidden(freeze(listen)))
   freeze(internals)
 

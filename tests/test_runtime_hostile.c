@@ -1443,6 +1443,37 @@ START_TEST(frame_identities_are_bounded)
 }
 END_TEST
 
+/* ------------------------------------------ 7. event payloads are data */
+
+static void sc_proto(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main") && page_ready("other"), "pages not ready");
+	res x = sc("main", "listen", "{\"event\": \"note-flood\"}");
+	EXPECT(strcmp(x.raw, "\"ok\"") == 0, "listen: %s", x.raw);
+	res_free(&x);
+	/* Window other sends a payload with "__proto__" as a key. */
+	x = sc("other", "emit_json", "{\"event\": \"note-flood\", \"json\": "
+				     "\"{\\\"__proto__\\\": {\\\"polluted\\\": \\\"yes\\\"}, \\\"a\\\": 1}\"}");
+	EXPECT(strcmp(x.raw, "\"ok\"") == 0, "emit: %s", x.raw);
+	res_free(&x);
+	EXPECT(wait_true("main", "return window.__received.length === 1;"), "no delivery");
+	char *r = eval_in("main", "const p = window.__received[0].payload;"
+				  "return JSON.stringify({plain: Object.getPrototypeOf(p) === Object.prototype,"
+				  " polluted: p.polluted === undefined ? null : p.polluted,"
+				  " own: Object.prototype.hasOwnProperty.call(p, '__proto__'), a: p.a});");
+	EXPECT(strcmp(r, "\"{\\\"plain\\\":true,\\\"polluted\\\":null,\\\"own\\\":true,\\\"a\\\":1}\"") == 0,
+	       "the payload as the listener got it: %s", r);
+	g_free(r);
+	cg_app_quit(app);
+}
+
+START_TEST(event_payload_cannot_set_a_prototype)
+{
+	make_app("main,other");
+	run_app(sc_proto);
+}
+END_TEST
+
 /* CG_HOSTILE_ONLY=name (a test function's name) runs that test only. */
 #define ADD(tc, t)                                                                \
 	do {                                                                       \
@@ -1473,6 +1504,7 @@ int main(void)
 	ADD(tc, frame_cannot_choose_its_origin);
 	ADD(tc, key_is_one_documents_in_its_top_frame);
 	ADD(tc, frame_identities_are_bounded);
+	ADD(tc, event_payload_cannot_set_a_prototype);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

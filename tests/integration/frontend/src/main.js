@@ -861,3 +861,9 @@ scenarios.frames_each = async (arg) => {
   for (const url of arg.urls) out.push(await scenarios.frame_try({ url, msg: arg.msg }))
   return out
 }
+
+// An event payload made by JSON.parse (so "__proto__" is an own key).
+scenarios.emit_json = async (arg) => {
+  await emit(arg.event, JSON.parse(arg.json))
+  return 'ok'
+}
