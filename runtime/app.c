@@ -572,6 +572,30 @@ void cgr_window_loaded(cg_win *w)
 	}
 }
 
+/* Website data (localStorage, IndexedDB, caches) under the app's
+ * identifier, as Tauri keeps it ($XDG_DATA_HOME/<identifier>, and the
+ * cache in $XDG_CACHE_HOME/<identifier>): two apps never read each other's.
+ * Without an identifier nothing is kept on disk at all. */
+static WebKitWebContext *web_context_new(cg_app *app)
+{
+	const char *id = cg_appconfig_identifier(app->cfg);
+	WebKitWebsiteDataManager *dm;
+	if (id) {
+		char *data = g_build_filename(g_get_user_data_dir(), id, NULL);
+		char *cache = g_build_filename(g_get_user_cache_dir(), id, NULL);
+		dm = webkit_website_data_manager_new("base-data-directory", data, "base-cache-directory", cache, NULL);
+		g_free(data);
+		g_free(cache);
+	} else {
+		cgr_log("the app configuration has no \"identifier\": website data (localStorage, IndexedDB, caches) "
+			"is kept in memory only; set one to keep it between runs");
+		dm = webkit_website_data_manager_new_ephemeral();
+	}
+	WebKitWebContext *ctx = webkit_web_context_new_with_website_data_manager(dm);
+	g_object_unref(dm);
+	return ctx;
+}
+
 static int build_policy(cg_app *app, cg_diag *d)
 {
 	cg_builder *b = cg_builder_new();
@@ -614,7 +638,7 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	const char *front = cg_appconfig_frontend_dir(app->cfg);
 	if (front && !g_file_test(front, G_FILE_TEST_IS_DIR))
 		cgr_log("warning: the frontend directory %s does not exist: local pages will not load", front);
-	app->ctx = webkit_web_context_new();
+	app->ctx = web_context_new(app);
 	cgr_setup_sandbox(app);
 	/* After GTK has started its threads (TSYNC covers them), before any
 	 * web process exists (they inherit the process tier). */

@@ -1443,6 +1443,51 @@ START_TEST(frame_identities_are_bounded)
 }
 END_TEST
 
+/* --------------------------------------- 5. each app's own website data */
+
+static int storage_step;
+
+static void sc_storage(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main"), "page not ready");
+	res x = sc("main", "storage_read", NULL);
+	if (storage_step == 0) {
+		EXPECT(strcmp(x.raw, "{\"local\":null,\"idb\":null}") == 0, "a's first run: %s", x.raw);
+		res_free(&x);
+		x = sc("main", "storage_write", "{\"value\": \"a-secret\"}");
+		EXPECT(strcmp(x.raw, "\"ok\"") == 0, "a writes: %s", x.raw);
+	} else if (storage_step == 1) {
+		/* Another app, run after it: none of a's data. */
+		EXPECT(strcmp(x.raw, "{\"local\":null,\"idb\":null}") == 0, "b reads a's data: %s", x.raw);
+		res_free(&x);
+		x = sc("main", "storage_write", "{\"value\": \"b-secret\"}");
+		EXPECT(strcmp(x.raw, "\"ok\"") == 0, "b writes: %s", x.raw);
+	} else {
+		/* a again: its own, kept (IndexedDB commits at once). */
+		EXPECT(strcmp(J(&x, "idb"), "a-secret") == 0, "a's data in its second run: %s", x.raw);
+	}
+	res_free(&x);
+	cg_app_quit(app);
+}
+
+START_TEST(apps_keep_their_own_website_data)
+{
+	static const char *const ids[3] = {"\"identifier\": \"dev.capgate.test-a\",", "\"identifier\": \"dev.capgate.test-b\",",
+					   "\"identifier\": \"dev.capgate.test-a\","};
+	for (storage_step = 0; storage_step < 3; storage_step++) {
+		extra_config = ids[storage_step];
+		make_app("main");
+		run_app(sc_storage);
+	}
+	extra_config = "";
+	/* Under the identifiers, in the user's data directory. */
+	char *d = g_build_filename(g_get_user_data_dir(), "dev.capgate.test-a", NULL);
+	EXPECT(g_file_test(d, G_FILE_TEST_IS_DIR), "no %s", d);
+	g_free(d);
+	ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* ------------------------------------------ 7. event payloads are data */
 
 static void sc_proto(cg_app *a, void *u)
@@ -1487,6 +1532,17 @@ int main(void)
 	int pre = rt_preflight();
 	if (pre)
 		return pre;
+	/* The apps' website data and caches go to a directory of our own. */
+	char xdg[] = "/tmp/cg-hostile-xdg-XXXXXX";
+	if (!mkdtemp(xdg)) {
+		perror("mkdtemp");
+		return 99;
+	}
+	char *data = g_build_filename(xdg, "data", NULL), *cache = g_build_filename(xdg, "cache", NULL);
+	g_setenv("XDG_DATA_HOME", data, TRUE);
+	g_setenv("XDG_CACHE_HOME", cache, TRUE);
+	g_free(data);
+	g_free(cache);
 	Suite *s = suite_create("runtime-hostile");
 	TCase *tc = tcase_create("windows");
 	tcase_set_timeout(tc, long_run() ? 3600 : 300);
@@ -1504,7 +1560,13 @@ int main(void)
 	ADD(tc, frame_cannot_choose_its_origin);
 	ADD(tc, key_is_one_documents_in_its_top_frame);
 	ADD(tc, frame_identities_are_bounded);
+	ADD(tc, apps_keep_their_own_website_data);
 	ADD(tc, event_payload_cannot_set_a_prototype);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	int rc = run_suite(s);
+	char *rm = g_strdup_printf("rm -rf %s", xdg);
+	if (system(rm) != 0)
+		fprintf(stderr, "could not remove %s\n", xdg);
+	g_free(rm);
+	return rc;
 }

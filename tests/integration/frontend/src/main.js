@@ -867,3 +867,30 @@ scenarios.emit_json = async (arg) => {
   await emit(arg.event, JSON.parse(arg.json))
   return 'ok'
 }
+
+// Website data: localStorage and an IndexedDB record.
+function idb(mode, f) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('capgate-test', 1)
+    open.onupgradeneeded = () => open.result.createObjectStore('kv')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      const tx = db.transaction('kv', mode)
+      let value
+      const req = f(tx.objectStore('kv'))
+      req.onsuccess = () => { value = req.result }
+      tx.oncomplete = () => { db.close(); resolve(value === undefined ? null : value) }
+      tx.onerror = () => { db.close(); reject(tx.error) }
+    }
+  })
+}
+scenarios.storage_write = async (arg) => {
+  localStorage.setItem('capgate-secret', arg.value)
+  await idb('readwrite', (s) => s.put(arg.value, 'secret'))
+  return 'ok'
+}
+scenarios.storage_read = async () => ({
+  local: localStorage.getItem('capgate-secret'),
+  idb: await idb('readonly', (s) => s.get('secret'))
+})
