@@ -368,6 +368,12 @@ char *cgr_resolve_url(cg_app *app, const char *url)
 	return g_strdup_printf("capgate://localhost/%s", url);
 }
 
+unsigned cgr_window_limit(const cg_app *app)
+{
+	size_t n = cg_appconfig_window_limit(app->cfg);
+	return n ? (unsigned)n : CGR_WINDOWS_DEFAULT;
+}
+
 static int open_window(cg_app *app, const char *label, const char *title, const char *url,
 		       int width, int height, bool visible);
 
@@ -384,6 +390,11 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 		return CG_EINVAL;
 	if (g_hash_table_contains(app->windows, label))
 		return CG_EDUPLICATE;
+	if (g_hash_table_size(app->windows) >= cgr_window_limit(app)) {
+		cgr_log("window \"%s\": not opened: %u windows are open, the most limits.windows allows", label,
+			g_hash_table_size(app->windows));
+		return CG_ELIMIT;
+	}
 	char *full = cgr_resolve_url(app, url ? url : "index.html");
 	if (!full) {
 		cgr_log("window \"%s\": %s is remote and not in security.navigation", label, url);

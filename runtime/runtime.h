@@ -16,6 +16,8 @@
 #define CGR_WORLD "capgate"
 /* The most sub-frame origins one document may call from. */
 #define CGR_FRAME_ORIGINS 16
+/* The most windows open at once, unless limits.windows says otherwise. */
+#define CGR_WINDOWS_DEFAULT 32
 
 typedef struct cg_win {
 	cg_app *app;
@@ -53,6 +55,7 @@ struct cg_app {
 
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 cg_win *cgr_window(cg_app *app, const char *label);
+unsigned cgr_window_limit(const cg_app *app);
 char *cgr_resolve_url(cg_app *app, const char *url);
 void cgr_window_loaded(cg_win *w);
 void cgr_register_scheme(cg_app *app);

@@ -1519,6 +1519,37 @@ START_TEST(event_payload_cannot_set_a_prototype)
 }
 END_TEST
 
+/* ------------------------------------------------ 8. how many windows */
+
+static void sc_spawn(cg_app *a, void *u)
+{
+	EXPECT(page_ready("spawner"), "page not ready");
+	res x = sc("spawner", "spawn", "{\"n\": 10, \"prefix\": \"spawned\"}");
+	int ok = 0, limited = 0;
+	for (int i = 0; i < 10; i++) {
+		char p[8];
+		snprintf(p, sizeof(p), "%d", i);
+		ok += strcmp(J(&x, p), "ok") == 0;
+		limited += has(J(&x, p), "security.limits.windows");
+	}
+	/* main and spawner are open: one more fits under 3. */
+	EXPECT(ok == 1 && limited == 9, "%d opened, %d refused by the limit: %s", ok, limited, x.raw);
+	res_free(&x);
+	x = sc("spawner", "try_invoke", "{\"cmd\": \"plugin:window|get_all_windows\"}");
+	EXPECT(strcmp(J(&x, "value"), "[\"main\",\"spawned0\",\"spawner\"]") == 0, "windows: %s", x.raw);
+	res_free(&x);
+	cg_app_quit(app);
+}
+
+START_TEST(windows_are_limited)
+{
+	extra_security = ", \"limits\": {\"windows\": 3}";
+	make_app("main,spawner");
+	run_app(sc_spawn);
+	extra_security = "";
+}
+END_TEST
+
 /* CG_HOSTILE_ONLY=name (a test function's name) runs that test only. */
 #define ADD(tc, t)                                                                \
 	do {                                                                       \
@@ -1562,6 +1593,7 @@ int main(void)
 	ADD(tc, frame_identities_are_bounded);
 	ADD(tc, apps_keep_their_own_website_data);
 	ADD(tc, event_payload_cannot_set_a_prototype);
+	ADD(tc, windows_are_limited);
 	suite_add_tcase(s, tc);
 	int rc = run_suite(s);
 	char *rm = g_strdup_printf("rm -rf %s", xdg);

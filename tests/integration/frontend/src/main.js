@@ -894,3 +894,14 @@ scenarios.storage_read = async () => ({
   local: localStorage.getItem('capgate-secret'),
   idb: await idb('readonly', (s) => s.get('secret'))
 })
+
+// arg.n windows asked for, one after the other: each answer's text.
+scenarios.spawn = async (arg) => {
+  const out = []
+  for (let i = 0; i < arg.n; i++) {
+    const r = await settle(invoke('plugin:webview|create_webview_window',
+      { options: { label: arg.prefix + i, url: 'index.html', width: 200, height: 150 } }))
+    out.push(r.ok ? 'ok' : r.error)
+  }
+  return out
+}
