@@ -266,7 +266,8 @@ static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer da
 		/* The origin comes from WebKit, never from the page; so does the
 		 * moment a new document, with a new key, takes the frame. */
 		const char *uri = webkit_web_view_get_uri(view);
-		cg_webview_set_origin(w->wv, is_local(uri) ? NULL : uri);
+		w->top_local = is_local(uri);
+		cg_webview_set_origin(w->wv, w->top_local ? NULL : uri);
 		cgr_identity_new_document(w);
 	} else if (ev == WEBKIT_LOAD_FINISHED) {
 		cgr_window_loaded(w);

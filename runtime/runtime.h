@@ -31,6 +31,7 @@ typedef struct cg_win {
 	int crashes;
 	gint64 crash_times[CGR_CRASH_LIMIT];
 	bool loaded_once;
+	bool top_local;           /* the committed top document is the app's own */
 } cg_win;
 
 struct cg_app {

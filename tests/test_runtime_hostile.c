@@ -200,8 +200,20 @@ static char *post(const char *label, const char *text)
 
 static SoupServer *server;
 
+/* A remote page that includes the app's own script and says what came of
+ * it (window.__inc: "load" or "error"). */
+static const char include_html[] =
+	"<!doctype html><title>include</title>"
+	"<script src=\"capgate://localhost/bundle.js\" onload=\"window.__inc = 'load'\" "
+	"onerror=\"window.__inc = 'error'\"></script>";
+
 static void serve(SoupServer *s, SoupServerMessage *msg, const char *path, GHashTable *q, gpointer d)
 {
+	if (strcmp(path, "/include.html") == 0) {
+		soup_server_message_set_response(msg, "text/html", SOUP_MEMORY_STATIC, include_html, strlen(include_html));
+		soup_server_message_set_status(msg, 200, NULL);
+		return;
+	}
 	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
 				     strcmp(path, "/") == 0 ? "/index.html" : path);
 	gchar *body = NULL;
@@ -1550,6 +1562,38 @@ START_TEST(windows_are_limited)
 }
 END_TEST
 
+/* ----------------------------- 9. the app's files are for the app's pages */
+
+static void sc_include(cg_app *a, void *u)
+{
+	EXPECT(page_ready("main"), "page not ready");
+	char *r = eval_in("main", "return (await fetch('index.html')).headers.get('Cross-Origin-Resource-Policy');");
+	EXPECT(strcmp(r, "\"same-origin\"") == 0, "CORP on the app's files: %s", r);
+	g_free(r);
+	char *base = server_base();
+	char *inc = g_strdup_printf("%sinclude.html", base);
+	EXPECT(go_to("main", inc, "return location.protocol === 'http:' && window.__inc !== undefined;"),
+	       "the remote page did not load");
+	g_free(inc);
+	r = eval_in("main", "return window.__inc + ' ' + typeof window.capgateTest;");
+	EXPECT(strcmp(r, "\"error undefined\"") == 0, "a remote page included the app's script: %s", r);
+	g_free(r);
+	/* A navigation into the app is still a navigation. */
+	EXPECT(go_home("main"), "not home");
+	expect_count("main", 1, "back home");
+	g_free(base);
+	cg_app_quit(app);
+}
+
+START_TEST(remote_page_cannot_include_app_files)
+{
+	start_server();
+	make_app("main");
+	run_app(sc_include);
+	g_object_unref(server);
+}
+END_TEST
+
 /* CG_HOSTILE_ONLY=name (a test function's name) runs that test only. */
 #define ADD(tc, t)                                                                \
 	do {                                                                       \
@@ -1594,6 +1638,7 @@ int main(void)
 	ADD(tc, apps_keep_their_own_website_data);
 	ADD(tc, event_payload_cannot_set_a_prototype);
 	ADD(tc, windows_are_limited);
+	ADD(tc, remote_page_cannot_include_app_files);
 	suite_add_tcase(s, tc);
 	int rc = run_suite(s);
 	char *rm = g_strdup_printf("rm -rf %s", xdg);
