@@ -1500,6 +1500,77 @@ START_TEST(apps_keep_their_own_website_data)
 }
 END_TEST
 
+/* ------------------------- 6, 10. the decision log under a flood of denials */
+
+static char audit_path[64];
+
+static void sc_audit(cg_app *a, void *u)
+{
+	EXPECT(page_ready("auditor") && page_ready("other"), "pages not ready");
+	/* 300 denied emits at once, past the log's limit (100/s, burst 200)... */
+	res x = sc("auditor", "burst", "{\"n\": 300, \"cmd\": \"plugin:event|emit\", \"args\": {\"event\": \"note-flood\", \"payload\": 1}}");
+	EXPECT(strcmp(J(&x, "answered"), "300") == 0, "burst: %.300s", x.raw);
+	res_free(&x);
+	/* ...then, at once, an allowed and a denied call, and two on window other. */
+	x = sc("auditor", "try_invoke", "{\"cmd\": \"plugin:window|set_title\", \"args\": {\"value\": \"audited\"}}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0, "set_title: %s", x.raw);
+	res_free(&x);
+	x = sc("auditor", "try_invoke", "{\"cmd\": \"plugin:window|hide\", \"args\": {\"label\": \"other\"}}");
+	EXPECT(strcmp(J(&x, "ok"), "false") == 0, "hide: %s", x.raw);
+	res_free(&x);
+	x = sc("auditor", "try_invoke", "{\"cmd\": \"plugin:window|close\", \"args\": {\"label\": \"other\"}}");
+	EXPECT(strcmp(J(&x, "ok"), "true") == 0, "close other: %s", x.raw);
+	res_free(&x);
+	cg_app_quit(app);
+}
+
+START_TEST(audit_log_keeps_every_distinct_call)
+{
+	snprintf(audit_path, sizeof(audit_path), "/tmp/cg-audit-XXXXXX");
+	int fd = mkstemp(audit_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	make_app("auditor,other");
+	ck_assert_int_eq(cg_app_set_audit_log(app, audit_path, 1), 0);
+	run_app(sc_audit);
+	gchar *text = NULL;
+	ck_assert(g_file_get_contents(audit_path, &text, NULL, NULL));
+	unlink(audit_path);
+	char **lines = g_strsplit(text, "\n", -1);
+	int set_title = 0, hide = 0, close = 0, emit_lines = 0;
+	long emits = 0;
+	for (char **l = lines; *l && **l; l++) {
+		json_object *o = json_tokener_parse(*l), *v;
+		if (!o)
+			continue;
+		const char *cmd = json_object_object_get_ex(o, "command", &v) ? json_object_get_string(v) : "";
+		const char *ev = json_object_object_get_ex(o, "event", &v) ? json_object_get_string(v) : "";
+		const char *dec = json_object_object_get_ex(o, "decision", &v) ? json_object_get_string(v) : "";
+		const char *target = json_object_object_get_ex(o, "target", &v) ? json_object_get_string(v) : "";
+		const char *win = json_object_object_get_ex(o, "window", &v) ? json_object_get_string(v) : "";
+		long count = json_object_object_get_ex(o, "count", &v) ? json_object_get_int64(v) : 1;
+		if (strcmp(cmd, "plugin:window|set_title") == 0 && strcmp(dec, "allow") == 0 && strcmp(win, "auditor") == 0)
+			set_title++;
+		if (strcmp(cmd, "plugin:window|hide") == 0 && strcmp(dec, "deny") == 0 && strcmp(target, "other") == 0)
+			hide++;
+		if (strcmp(cmd, "plugin:window|close") == 0 && strcmp(dec, "allow") == 0 && strcmp(target, "other") == 0)
+			close++;
+		if (strcmp(ev, "note-flood") == 0 && strcmp(dec, "deny") == 0) {
+			emit_lines++;
+			emits += count;
+		}
+		json_object_put(o);
+	}
+	printf("audit log: %d lines for the 300 denied emits\n", emit_lines);
+	EXPECT(set_title == 1 && hide == 1 && close == 1,
+	       "set_title %d, hide %d, close %d lines (1 each expected):\n%.4000s", set_title, hide, close, text);
+	EXPECT(emits == 300 && emit_lines < 300, "%ld denied emits in %d lines", emits, emit_lines);
+	g_strfreev(lines);
+	g_free(text);
+	ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* ------------------------------------------ 7. event payloads are data */
 
 static void sc_proto(cg_app *a, void *u)
@@ -1636,6 +1707,7 @@ int main(void)
 	ADD(tc, key_is_one_documents_in_its_top_frame);
 	ADD(tc, frame_identities_are_bounded);
 	ADD(tc, apps_keep_their_own_website_data);
+	ADD(tc, audit_log_keeps_every_distinct_call);
 	ADD(tc, event_payload_cannot_set_a_prototype);
 	ADD(tc, windows_are_limited);
 	ADD(tc, remote_page_cannot_include_app_files);
