@@ -194,7 +194,10 @@ char *cgr_origin_normalise(const char *s)
 		int port = g_uri_get_port(u);
 		bool dflt = port < 0 || (strcmp(scheme, "http") == 0 && port == 80) ||
 			    (strcmp(scheme, "https") == 0 && port == 443);
-		out = dflt ? g_strdup_printf("%s://%s", scheme, h) : g_strdup_printf("%s://%s:%d", scheme, h, port);
+		/* An IPv6 address keeps its brackets, as in a URL. */
+		const char *lb = strchr(h, ':') ? "[" : "", *rb = *lb ? "]" : "";
+		out = dflt ? g_strdup_printf("%s://%s%s%s", scheme, lb, h, rb)
+			   : g_strdup_printf("%s://%s%s%s:%d", scheme, lb, h, rb, port);
 		g_free(scheme);
 		g_free(h);
 	}
