@@ -352,8 +352,12 @@ static void on_destroy(GtkWidget *widget, gpointer data)
 static void win_free(gpointer p)
 {
 	cg_win *w = p;
-	if (w->ucm)
+	/* The view may outlive the window for a moment: no message reaches
+	 * this window once it is gone. */
+	if (w->ucm) {
+		g_signal_handlers_disconnect_by_data(w->ucm, w);
 		g_object_unref(w->ucm);
+	}
 	g_hash_table_destroy(w->frames);
 	g_free(w->doc_key);
 	g_free(w->label);
