@@ -70,6 +70,12 @@ CG_EXPORT int cg_app_close_window(cg_app *app, const char *label);
 typedef void (*cg_app_js_fn)(cg_app *app, const char *json, const char *error, void *user);
 CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script,
 			  cg_app_js_fn cb, void *user);
+/* The same in the script world of the bridge's transport, in the window's
+ * top frame, which page code cannot reach: for tests that play a
+ * transport that has been subverted (it can post to the core's message
+ * handlers, and sees the document's key in what it posts). */
+CG_EXPORT int cg_app_eval_transport(cg_app *app, const char *label, const char *script,
+				    cg_app_js_fn cb, void *user);
 /* Hands text to the router as a message from the window's top frame and
  * gives the answer to cb (json on success, error otherwise): for tests
  * that play a page whose bridge has been subverted. CG_ENOTFOUND when no

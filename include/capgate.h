@@ -574,8 +574,14 @@ typedef enum {
 /* One JSON line per record:
  * {"time": "...", "window": ..., "webview": ..., "origin": ..., "command" or
  *  "event": ..., "decision": "allow"|"deny"|"invalid", "reason": ...}
- * to a file (appended) and/or a callback. At most `per_second` lines a
- * second (burst of twice that); a line then says how many were dropped.
+ * and "target" when a window or webview command names the window it acts
+ * on ({"label": ...}; the decision is still the caller's), to a file
+ * (appended) and/or a callback. At most `per_second` lines a second (burst
+ * of twice that); past that, identical records (same caller, command or
+ * event, target and decision) are held and written later as one line with
+ * "count" (and "last", the time of the last one), so every distinct call
+ * keeps its line; allowed command calls are always written at once. Past
+ * 1024 distinct held records a line with "dropped" counts the rest.
  * path and fn may be NULL; per_second 0 means 100. */
 typedef void (*cg_audit_fn)(const char *line, void *user);
 CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
@@ -593,7 +599,7 @@ CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
  *                 "csp", "capabilities": DIR, "permissions": DIR,
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
- *                            "listeners", "workers", "timeout"},
+ *                            "listeners", "workers", "timeout", "windows"},
  *                 "seccomp": false | {"enabled", "action", "exec", "network",
  *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.
@@ -630,6 +636,10 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c);
 /* A router limit from security.limits, or 0 when not set. */
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which);
+/* The most windows open at once (security.limits.windows, at most
+ * CG_WINDOWS_MAX), or 0 when not set (the runtime then allows 32). */
+#define CG_WINDOWS_MAX 1024
+CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c);
 
 /* The window labels of an app configuration, in order, each given to fn:
  * a capgate app config (read and checked whole, as cg_appconfig_load

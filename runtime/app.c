@@ -1,8 +1,8 @@
 /*
  * The core process: windows, the capgate:// scheme, the WebKit transport,
  * navigation policy and crash recovery. Every message from a page goes to
- * the router with the webview it came from; nothing in the message says
- * who the caller is.
+ * the router with the webview its key stands for (identity.c); nothing
+ * else in the message says who the caller is.
  */
 #include "runtime.h"
 
@@ -12,6 +12,7 @@
 #include <string.h>
 
 extern const char cg_bridge_js[];
+extern const char cg_transport_js[];
 
 /* ------------------------------------------------------------- logging */
 
@@ -70,78 +71,41 @@ static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *j
 
 static void t_drop(void *user, void *req) { pending_free(req); }
 
+/* js += JSON text as a single-quoted JavaScript string literal. */
+static void append_js_string(GString *js, const char *json, size_t len)
+{
+	g_string_append_c(js, '\'');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)json[i];
+		if (c == '\\' || c == '\'')
+			g_string_append_c(js, '\\');
+		if (c == '\n')
+			g_string_append(js, "\\n");
+		else if (c == '\r')
+			g_string_append(js, "\\r");
+		else
+			g_string_append_c(js, (char)c);
+	}
+	g_string_append_c(js, '\'');
+}
+
 static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
 {
 	cg_win *w = cg_webview_get_data(wv);
-	if (!w || !w->view)
+	/* Events and channels reach the top frame only: WebKit evaluates
+	 * nothing in a sub-frame, and the top frame is not the frame's. */
+	if (!w || !w->view || cgr_is_frame_webview(w, wv))
 		return;
-	/* JSON is a JavaScript expression (ES2019), so it is inlined as is;
-	 * the bridge's runCallback cannot be replaced by the page. */
-	char *js = g_strdup_printf("window.__TAURI_INTERNALS__.runCallback(%u, %.*s)", id, (int)len, json);
-	webkit_web_view_evaluate_javascript(w->view, js, -1, NULL, NULL, NULL, NULL, NULL);
-	g_free(js);
-}
-
-static bool has_key(const char *text, size_t len, const char *key)
-{
-	size_t k = strlen(key);
-	if (len <= k || text[k] != '\n')
-		return false;
-	unsigned diff = 0;
-	for (size_t i = 0; i < k; i++)
-		diff |= (unsigned char)(text[i] ^ key[i]);
-	return diff == 0;
-}
-
-/* The webview a message speaks for: the window's, for its top frame (the
- * window key), or one per allowed sub-frame origin (the frame key, then
- * the origin the frame's bridge read before any page script ran). NULL
- * when the message has neither key or the frame's origin is not allowed;
- * *msg and *len then point past the prefix. */
-cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg)
-{
-	cg_app *app = w->app;
-	if (has_key(text, *len, app->key)) {
-		size_t k = strlen(app->key) + 1;
-		*msg = text + k;
-		*len -= k;
-		return w->wv;
-	}
-	if (!app->frame_key || !has_key(text, *len, app->frame_key))
-		return NULL;
-	const char *origin = text + strlen(app->frame_key) + 1;
-	const char *nl = memchr(origin, '\n', *len - (size_t)(origin - text));
-	if (!nl)
-		return NULL;
-	char *o = g_strndup(origin, (gsize)(nl - origin));
-	cg_webview *fw = NULL;
-	if (!cg_appconfig_frame_allowed(app->cfg, o)) {
-		cg_router_log(app->r, "window \"%s\": refused a message from a sub-frame at %s (not in security.frames)",
-			      w->label, o);
-	} else if (!(fw = g_hash_table_lookup(w->frames, o))) {
-		/* Its own identity: the policy sees the frame's origin. */
-		fw = cg_router_add_webview(app->r, w->label, w->label, o);
-		if (fw) {
-			cg_webview_set_data(fw, w);
-			g_hash_table_insert(w->frames, g_strdup(o), fw);
-		}
-	}
-	g_free(o);
-	if (fw) {
-		*len -= (size_t)(nl + 1 - text);
-		*msg = nl + 1;
-	}
-	return fw;
-}
-
-static void drop_frames(cg_win *w)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, w->frames);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		cg_router_remove_webview(w->app->r, v);
-	g_hash_table_remove_all(w->frames);
+	/* The JSON goes as a string that the bridge parses (JSON.parse
+	 * semantics: {"__proto__": ...} is a key, not the payload's
+	 * prototype, as it would be in an object literal). The page cannot
+	 * replace __TAURI_INTERNALS__ or its members. */
+	GString *js = g_string_sized_new(len + 64);
+	g_string_append_printf(js, "__TAURI_INTERNALS__.capgateCallback(%u, ", id);
+	append_js_string(js, json, len);
+	g_string_append(js, ")");
+	webkit_web_view_evaluate_javascript(w->view, js->str, (gssize)js->len, NULL, NULL, NULL, NULL, NULL);
+	g_string_free(js, TRUE);
 }
 
 static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
@@ -158,8 +122,8 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	const char *msg = NULL;
 	cg_webview *wv = cgr_message_webview(w, text, &len, &msg);
 	if (!wv) {
-		cg_router_log(app->r, "window \"%s\": refused a message without the page's key (a sub-frame, or a forged call)",
-			      w->label);
+		cg_router_log(app->r, "window \"%s\": refused a message without a key of the page's current document "
+			      "(from a document since replaced, or forged)", w->label);
 		webkit_script_message_reply_return_error_message(reply,
 			"capgate: refused: only the window's top frame may call commands");
 		g_free(text);
@@ -264,20 +228,28 @@ static gboolean on_router_fd(gint fd, GIOCondition cond, gpointer data)
 
 /* -------------------------------------------------------------- windows */
 
+/* The two halves of the bridge, each in one block (its metadata is no
+ * global): the page's side in the page's world, with nothing secret in it;
+ * the transport in the capgate world, where only it can post. */
 static char *bridge_source(cg_app *app, const char *label)
 {
 	json_object *meta = json_object_new_object();
 	json_object_object_add(meta, "window", json_object_new_string(label));
 	json_object_object_add(meta, "webview", json_object_new_string(label));
-	json_object_object_add(meta, "key", json_object_new_string(app->key));
-	if (app->frame_key)
-		json_object_object_add(meta, "frameKey", json_object_new_string(app->frame_key));
-	if (app->iso_origin)
-		json_object_object_add(meta, "isolation", json_object_new_string(app->iso_origin));
-	/* A block, so that the key is not a global the page could read (a
-	 * same-origin iframe could then forge keyed messages). */
 	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
 				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_bridge_js);
+	json_object_put(meta);
+	return src;
+}
+
+static char *transport_source(cg_app *app)
+{
+	json_object *meta = json_object_new_object();
+	json_object_object_add(meta, "frameKeyUrl", cg_appconfig_frames_count(app->cfg) > 0
+						 ? json_object_new_string(cgr_frame_key_url()) : NULL);
+	json_object_object_add(meta, "isolation", app->iso_origin ? json_object_new_string(app->iso_origin) : NULL);
+	char *src = g_strdup_printf("{\nconst __CAPGATE_TRANSPORT__ = %s;\n%s\n}",
+				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_transport_js);
 	json_object_put(meta);
 	return src;
 }
@@ -291,9 +263,12 @@ static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer da
 {
 	cg_win *w = data;
 	if (ev == WEBKIT_LOAD_COMMITTED && w->wv) {
-		/* The origin comes from WebKit, never from the page. */
+		/* The origin comes from WebKit, never from the page; so does the
+		 * moment a new document, with a new key, takes the frame. */
 		const char *uri = webkit_web_view_get_uri(view);
-		cg_webview_set_origin(w->wv, is_local(uri) ? NULL : uri);
+		w->top_local = is_local(uri);
+		cg_webview_set_origin(w->wv, w->top_local ? NULL : uri);
+		cgr_identity_new_document(w);
 	} else if (ev == WEBKIT_LOAD_FINISHED) {
 		cgr_window_loaded(w);
 	}
@@ -338,7 +313,7 @@ static gboolean on_crash(WebKitWebView *view, WebKitWebProcessTerminationReason 
 			  : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
 									    : "was terminated";
 	/* Its calls, listeners and channels end with it; global state stays. */
-	drop_frames(w);
+	cgr_identity_drop(w);
 	cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
 	memmove(w->crash_times + 1, w->crash_times, sizeof(w->crash_times) - sizeof(w->crash_times[0]));
@@ -361,7 +336,9 @@ static void on_destroy(GtkWidget *widget, gpointer data)
 {
 	cg_win *w = data;
 	cg_app *app = w->app;
-	drop_frames(w);
+	cgr_identity_drop(w);
+	if (w->view)
+		g_object_set_data(G_OBJECT(w->view), "capgate-window", NULL);
 	if (w->wv)
 		cg_router_remove_webview(app->r, w->wv);
 	w->wv = NULL;
@@ -375,9 +352,14 @@ static void on_destroy(GtkWidget *widget, gpointer data)
 static void win_free(gpointer p)
 {
 	cg_win *w = p;
-	if (w->ucm)
+	/* The view may outlive the window for a moment: no message reaches
+	 * this window once it is gone. */
+	if (w->ucm) {
+		g_signal_handlers_disconnect_by_data(w->ucm, w);
 		g_object_unref(w->ucm);
+	}
 	g_hash_table_destroy(w->frames);
+	g_free(w->doc_key);
 	g_free(w->label);
 	g_free(w);
 }
@@ -389,6 +371,12 @@ char *cgr_resolve_url(cg_app *app, const char *url)
 	while (*url == '/')
 		url++;
 	return g_strdup_printf("capgate://localhost/%s", url);
+}
+
+unsigned cgr_window_limit(const cg_app *app)
+{
+	size_t n = cg_appconfig_window_limit(app->cfg);
+	return n ? (unsigned)n : CGR_WINDOWS_DEFAULT;
 }
 
 static int open_window(cg_app *app, const char *label, const char *title, const char *url,
@@ -407,6 +395,11 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 		return CG_EINVAL;
 	if (g_hash_table_contains(app->windows, label))
 		return CG_EDUPLICATE;
+	if (g_hash_table_size(app->windows) >= cgr_window_limit(app)) {
+		cgr_log("window \"%s\": not opened: %u windows are open, the most limits.windows allows", label,
+			g_hash_table_size(app->windows));
+		return CG_ELIMIT;
+	}
 	char *full = cgr_resolve_url(app, url ? url : "index.html");
 	if (!full) {
 		cgr_log("window \"%s\": %s is remote and not in security.navigation", label, url);
@@ -415,33 +408,46 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	cg_win *w = g_new0(cg_win, 1);
 	w->app = app;
 	w->label = g_strdup(label);
-	w->frames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->frames = cgr_frames_new();
 	w->ucm = webkit_user_content_manager_new();
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", NULL);
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", NULL);
+	/* In the transport's world only: page code cannot even see them. */
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", CGR_WORLD);
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", CGR_WORLD);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
 	if (g_getenv("CAPGATE_BENCH")) {
+		/* In both worlds: make bench compares the page's and the
+		 * transport's round trips. */
 		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", NULL);
+		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", CGR_WORLD);
 		g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
 	}
-	char *src = bridge_source(app, label);
 	/* Sub-frames get the bridge only when the app allows some frame
-	 * origins; their messages are then checked against that list. The
-	 * isolation frame never gets it: it has its own script. */
+	 * origins; their transport then asks for a key bound to its origin.
+	 * The isolation frame never gets it: it has its own script. */
+	WebKitUserContentInjectedFrames frames = cg_appconfig_frames_count(app->cfg) > 0
+		? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME;
 	char *iso_pattern = app->iso_origin ? g_strconcat(app->iso_origin, "/*", NULL) : NULL;
 	const char *block[] = {iso_pattern, NULL};
-	WebKitUserScript *us = webkit_user_script_new(src, app->frame_key ? WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES
-									  : WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-						      WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
-						      iso_pattern ? block : NULL);
-	g_free(iso_pattern);
+	char *src = transport_source(app);
+	WebKitUserScript *us = webkit_user_script_new_for_world(src, frames, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START,
+								CGR_WORLD, NULL, iso_pattern ? block : NULL);
 	webkit_user_content_manager_add_script(w->ucm, us);
 	webkit_user_script_unref(us);
 	g_free(src);
+	src = bridge_source(app, label);
+	us = webkit_user_script_new(src, frames, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
+				    iso_pattern ? block : NULL);
+	webkit_user_content_manager_add_script(w->ucm, us);
+	webkit_user_script_unref(us);
+	g_free(src);
+	g_free(iso_pattern);
+	cgr_identity_attach(w);
 	cgr_isolation_attach(w);
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
 					       "user-content-manager", w->ucm, NULL));
+	/* For the schemes' handlers, which are told the view. */
+	g_object_set_data(G_OBJECT(w->view), "capgate-window", w);
 	WebKitSettings *st = webkit_web_view_get_settings(w->view);
 	webkit_settings_set_javascript_can_open_windows_automatically(st, FALSE);
 	webkit_settings_set_enable_developer_extras(st, FALSE);
@@ -501,23 +507,6 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
 		if (cg_appconfig_limit(cfg, lims[i]))
 			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));
-	/* 128 random bits, fresh at every launch, from the kernel's CSPRNG
-	 * (GLib's g_random is a Mersenne Twister: predictable). */
-	guint8 raw[16];
-	if (cgr_random(raw, sizeof(raw)) < 0) {
-		cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
-		cg_app_free(app);
-		return NULL;
-	}
-	app->key = g_base64_encode(raw, sizeof(raw));
-	if (cg_appconfig_frames_count(cfg) > 0) {
-		if (cgr_random(raw, sizeof(raw)) < 0) {
-			cg_diag_add_message(d, CG_SEV_ERROR, CG_EIO, NULL, 0, 0, NULL, NULL, "getrandom failed");
-			cg_app_free(app);
-			return NULL;
-		}
-		app->frame_key = g_base64_encode(raw, sizeof(raw));
-	}
 	cg_router_set_log(app->r, router_log, NULL);
 	cgr_register_core_commands(app);
 	return app;
@@ -542,8 +531,6 @@ CG_EXPORT void cg_app_free(cg_app *app)
 		g_object_unref(app->ctx);
 	if (app->loop)
 		g_main_loop_unref(app->loop);
-	g_free(app->key);
-	g_free(app->frame_key);
 	g_free(app->iso_id);
 	g_free(app->iso_origin);
 	g_free(app->iso_index);
@@ -604,6 +591,30 @@ void cgr_window_loaded(cg_win *w)
 	}
 }
 
+/* Website data (localStorage, IndexedDB, caches) under the app's
+ * identifier, as Tauri keeps it ($XDG_DATA_HOME/<identifier>, and the
+ * cache in $XDG_CACHE_HOME/<identifier>): two apps never read each other's.
+ * Without an identifier nothing is kept on disk at all. */
+static WebKitWebContext *web_context_new(cg_app *app)
+{
+	const char *id = cg_appconfig_identifier(app->cfg);
+	WebKitWebsiteDataManager *dm;
+	if (id) {
+		char *data = g_build_filename(g_get_user_data_dir(), id, NULL);
+		char *cache = g_build_filename(g_get_user_cache_dir(), id, NULL);
+		dm = webkit_website_data_manager_new("base-data-directory", data, "base-cache-directory", cache, NULL);
+		g_free(data);
+		g_free(cache);
+	} else {
+		cgr_log("the app configuration has no \"identifier\": website data (localStorage, IndexedDB, caches) "
+			"is kept in memory only; set one to keep it between runs");
+		dm = webkit_website_data_manager_new_ephemeral();
+	}
+	WebKitWebContext *ctx = webkit_web_context_new_with_website_data_manager(dm);
+	g_object_unref(dm);
+	return ctx;
+}
+
 static int build_policy(cg_app *app, cg_diag *d)
 {
 	cg_builder *b = cg_builder_new();
@@ -646,13 +657,14 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	const char *front = cg_appconfig_frontend_dir(app->cfg);
 	if (front && !g_file_test(front, G_FILE_TEST_IS_DIR))
 		cgr_log("warning: the frontend directory %s does not exist: local pages will not load", front);
-	app->ctx = webkit_web_context_new();
+	app->ctx = web_context_new(app);
 	cgr_setup_sandbox(app);
 	/* After GTK has started its threads (TSYNC covers them), before any
 	 * web process exists (they inherit the process tier). */
 	if ((rc = cgr_seccomp_start(app, d)) < 0)
 		return rc;
 	cgr_register_scheme(app);
+	cgr_identity_register_scheme(app);
 	cgr_isolation_register_scheme(app);
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);

@@ -1,42 +1,59 @@
 /*
- * capgate bridge: what @tauri-apps/api v2 expects of a Tauri webview
- * (window.__TAURI_INTERNALS__, window.__TAURI_EVENT_PLUGIN_INTERNALS__,
- * window.isTauri), carried over WebKit script message handlers.
+ * capgate bridge, the page's side: what @tauri-apps/api v2 expects of a
+ * Tauri webview (window.__TAURI_INTERNALS__,
+ * window.__TAURI_EVENT_PLUGIN_INTERNALS__, window.isTauri).
  *
- * The core injects this into the top frame at document start, in the
- * page's world, after a line that defines
- *   const __CAPGATE_META__ = {"window": "...", "webview": "...", "key": "..."};
- * ("key" optional). Wrapping both in a block ({ ... }) keeps the key out of
- * the page's global scope; this file only needs the binding to be in scope.
+ * The core injects this at document start, in the page's own world, after
+ * a line that defines
+ *   const __CAPGATE_META__ = {"window": "...", "webview": "..."};
+ * inside one block. It holds nothing the page may not know: no key, no
+ * message handler. It turns a call into text and hands it over the DOM to
+ * the transport (runtime/transport.js), which runs in an isolated script
+ * world that page code cannot reach, and which alone can post to the core.
  *
- * Transport:
- *   invoke   capgate.postMessage(KEY + JSON {cmd, callback, error, payload,
- *            options: {headers}}), KEY being meta.key + "\n" or nothing;
- *            the reply is a string: '1' or '0' then the JSON of the result
- *            or of the error.
- *   raw      capgate_raw.postMessage(KEY + JSON {cmd, body: base64, headers})
- *            for ArrayBuffer, typed-array, DataView and number[] arguments
- *            (Tauri sends those as the raw request body); same reply.
- *   isolation with meta.isolation (the launch's isolation origin), every
- *            invoke goes first to a hidden <iframe sandbox="allow-scripts">
- *            of that origin, whose hook may change or refuse it and which
- *            seals it (runtime/isolation.js); what comes back is sent as
- *            above. capgate_seal.postMessage(KEY + "ready" | "nohook")
- *            moves the webview to a new epoch whenever the frame (re)starts
- *            and answers it; only the top frame may call.
- *   events   the core evaluates window.__TAURI_INTERNALS__.runCallback(id,
- *   channels <JSON>) for {event, id, payload} and {message, index} /
- *            {end: true, index}.
+ * Hand-over (synchronous, on document):
+ *   request  CustomEvent "capgate:request", detail KIND ID "\n" TEXT, KIND
+ *            "j" for a JSON call {cmd, callback, error, payload, options:
+ *            {headers}} or "r" for a binary one {cmd, body: base64,
+ *            headers} (ArrayBuffer, typed-array, DataView and number[]
+ *            arguments, which Tauri sends as the raw request body); the
+ *            transport takes it by cancelling the event.
+ *   reply    CustomEvent "capgate:reply", detail ID "\n" then '1' or '0'
+ *            and the JSON of the result or of the error.
+ * Only strings cross: the page's objects never reach the transport, and
+ * the transport's never reach the page.
+ *
+ * Events and channels: the core evaluates
+ *   __TAURI_INTERNALS__.capgateCallback(id, '<JSON text>')
+ * which parses the text with JSON.parse (so "__proto__" in a payload is a
+ * key, never a prototype) and runs the callback for {event, id, payload}
+ * or {message, index} / {end: true, index}.
  *
  * The page can run any code after us. Everything the bridge calls is taken
  * now, so replacing globals or prototype methods later (JSON, Array or
- * Promise methods, window.webkit, Map.prototype.get, Function.prototype.call)
- * cannot change what the bridge sends or which callbacks it runs. Payload
- * values are the page's own data and are serialised as JSON.stringify would
- * (their toJSON methods run).
+ * Promise methods, EventTarget.prototype.dispatchEvent, Map.prototype.get,
+ * Function.prototype.call) cannot change what the bridge sends or which
+ * callbacks it runs. Payload values are the page's own data and are
+ * serialised as JSON.stringify would (their toJSON methods run).
+ *
+ * WebKit runs a document-start script again when the page calls
+ * document.open(), in the same context and after page code has replaced
+ * whatever it liked, and document.open() erases every listener of the
+ * document. That second run must take nothing from the page: it finds
+ * __TAURI_INTERNALS__ (a permanent property, set by the first run) and
+ * calls the first run's own function to listen again, and stops there.
  */
 ;(function () {
   'use strict'
+
+  // A second run in this document (after document.open()): listen again
+  // with what the first run took, and take nothing from the page. The
+  // global is permanent and frozen, so neither lookup can be the page's.
+  if (typeof __TAURI_INTERNALS__ !== 'undefined') {
+    const again = __TAURI_INTERNALS__.capgateListen
+    if (typeof again === 'function') again()
+    return
+  }
 
   const G = globalThis
   const meta = typeof __CAPGATE_META__ === 'object' && __CAPGATE_META__ !== null ? __CAPGATE_META__ : {}
@@ -56,6 +73,7 @@
   const jsonStringify = JSON.stringify
   const StringCtor = String
   const stringSlice = uncurry(String.prototype.slice)
+  const stringIndexOf = uncurry(String.prototype.indexOf)
   const encodeURIComponentFn = encodeURIComponent
   const mathRandom = Math.random
   const MapCtor = Map
@@ -64,9 +82,7 @@
   const mapHas = uncurry(Map.prototype.has)
   const mapDelete = uncurry(Map.prototype.delete)
   const mapForEach = uncurry(Map.prototype.forEach)
-  const mapClear = uncurry(Map.prototype.clear)
   const PromiseCtor = Promise
-  const promiseThen = uncurry(Promise.prototype.then)
   const Uint8ArrayCtor = Uint8Array
   const Uint32ArrayCtor = Uint32Array
   const ArrayBufferCtor = ArrayBuffer
@@ -79,35 +95,20 @@
   const dvByteOffset = getter(DataView.prototype, 'byteOffset')
   const dvByteLength = getter(DataView.prototype, 'byteLength')
   const abByteLength = getter(ArrayBuffer.prototype, 'byteLength')
+  /* Native base64 where WebKit has it: a 64 MiB body in a fraction of a
+   * second, where the loop below takes tens of seconds. */
+  const toBase64 = typeof Uint8Array.prototype.toBase64 === 'function' ? uncurry(Uint8Array.prototype.toBase64) : null
   const queueMicrotaskFn = typeof G.queueMicrotask === 'function' ? G.queueMicrotask : null
   const cryptoObj = G.crypto
   const getRandomValues = cryptoObj && typeof cryptoObj.getRandomValues === 'function'
     ? uncurry(cryptoObj.getRandomValues) : null
   const HeadersCtor = typeof G.Headers === 'function' ? G.Headers : null
   const headersForEach = HeadersCtor ? uncurry(HeadersCtor.prototype.forEach) : null
-
-  /* The handler objects and their postMessage, so that replacing
-   * window.webkit (or the handlers' methods) later changes nothing. */
-  function handler(name) {
-    try {
-      const h = G.webkit.messageHandlers[name]
-      if (h && typeof h.postMessage === 'function')
-        return { __proto__: null, target: h, post: uncurry(h.postMessage) }
-    } catch (e) { /* no WebKit here: invoke rejects */ }
-    return null
-  }
-  const ipc = handler('capgate')
-  const ipcRaw = handler('capgate_raw')
-  const ipcSeal = handler('capgate_seal')
-  // The top frame proves itself with the window's key. A sub-frame (only
-  // when the app allows frames) sends the frame key and its own origin,
-  // read here before any page script runs; the core checks that origin
-  // against security.frames. Page code can reach neither key.
-  let isTop = false
-  try { isTop = window.top === window } catch (e) { isTop = false }
-  const KEY = isTop
-    ? (typeof meta.key === 'string' ? meta.key + '\n' : '')
-    : (typeof meta.frameKey === 'string' ? meta.frameKey + '\n' + String(window.location.origin) + '\n' : '')
+  const doc = G.document
+  const CustomEventCtor = CustomEvent
+  const dispatchEvent = uncurry(EventTarget.prototype.dispatchEvent)
+  const addListener = uncurry(EventTarget.prototype.addEventListener)
+  const eventDetail = getter(CustomEvent.prototype, 'detail')
 
   const windowLabel = StringCtor(meta.window === undefined ? '' : meta.window)
   const webviewLabel = StringCtor(meta.webview === undefined ? windowLabel : meta.webview)
@@ -115,6 +116,8 @@
   // Tauri's key for custom IPC serialisation (core.js SERIALIZE_TO_IPC_FN).
   const TO_IPC = '__TAURI_TO_IPC_KEY__'
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  const REQUEST = 'capgate:request'
+  const REPLY = 'capgate:reply'
 
   function messageOf(e) {
     try {
@@ -168,6 +171,19 @@
     } catch (e) {
       rethrowLater(e)
     }
+  }
+
+  /* What the core delivers (events, channel messages): JSON text, parsed
+   * here, so that a payload is data whatever its keys. */
+  function capgateCallback(id, text) {
+    if (typeof text !== 'string' || mapGet(callbacks, id) === undefined) return
+    let data
+    try {
+      data = jsonParse(text)
+    } catch (_) {
+      return
+    }
+    runCallback(id, data)
   }
 
   /* listen resolves with the core's event id; the package later unlistens
@@ -229,6 +245,7 @@
   }
 
   function base64(u, n) {
+    if (toBase64 !== null) return toBase64(u)
     let s = ''
     let i = 0
     for (; i + 2 < n; i += 3) {
@@ -261,153 +278,61 @@
     return out
   }
 
-  // ------------------------------------------------------------ isolation
+  // ----------------------------------------------------- to the transport
 
-  const isoOrigin = typeof meta.isolation === 'string' ? meta.isolation : null
-  const doc = G.document
-  const createElement = uncurry(Document.prototype.createElement)
-  const setAttribute = uncurry(Element.prototype.setAttribute)
-  const appendChild = uncurry(Node.prototype.appendChild)
-  const addListener = uncurry(EventTarget.prototype.addEventListener)
-  const stopImmediate = uncurry(Event.prototype.stopImmediatePropagation)
-  const postTo = uncurry(G.postMessage)
-  const evSource = getter(MessageEvent.prototype, 'source')
-  const evData = getter(MessageEvent.prototype, 'data')
-  const docBody = getter(Document.prototype, 'body')
-  const docElement = getter(Document.prototype, 'documentElement')
-  const frameWindow = getter(HTMLIFrameElement.prototype, 'contentWindow')
-  const setTimeoutFn = G.setTimeout
-  const clearTimeoutFn = G.clearTimeout
-  const ownKey = uncurry(Object.prototype.hasOwnProperty)
-  const READY_MS = 15000
+  const pending = new MapCtor() // request id -> finish(ok, value)
+  let nextRequest = 1
 
-  let isoWin = null     // the frame's WindowProxy: the only source we read
-  let isoEpoch = 0      // 0 until the core has answered the frame's ready
-  let isoFailed = null  // why calls cannot go through, or null
-  let isoNext = 1
-  let isoTimer = null
-  const isoPending = new MapCtor() // id -> {message, finish}: not yet sealed
-
-  function own(o, k) { return o !== null && typeof o === 'object' && ownKey(o, k) ? o[k] : undefined }
-
-  function isoFailAll(why) {
-    isoFailed = why
-    const all = []
-    mapForEach(isoPending, (e) => { all[all.length] = e })
-    for (let i = 0; i < all.length; i++) all[i].finish(false, why)
-    mapClear(isoPending)
-  }
-
-  /* A JSON call goes as its text: cloning a string costs less than
-   * cloning the object, and the frame parses it into a fresh one for the
-   * hook either way. A binary call goes as an object holding its bytes. */
-  function isoPost(id, e) {
-    try {
-      postTo(isoWin, e.text !== null
-        ? { capgate: 'seal', id, epoch: isoEpoch, text: e.text }
-        : { capgate: 'seal', id, epoch: isoEpoch, message: e.message }, '*')
-    } catch (err) {
-      mapDelete(isoPending, id)
-      e.finish(false, messageOf(err))
-    }
-  }
-
-  function isoReady(hook) {
-    isoEpoch = 0
-    if (isoTimer !== null) { clearTimeoutFn(isoTimer); isoTimer = null }
-    send(ipcSeal, KEY + (hook ? 'ready' : 'nohook'), (ok, value) => {
-      if (!ok) { isoFailAll('capgate: the isolation frame could not start: ' + messageOf(value)); return }
-      if (!hook) {
-        isoFailAll('capgate: refused: the isolation app does not define __TAURI_ISOLATION_HOOK__')
-        return
-      }
-      isoFailed = null
-      isoEpoch = value
-      mapForEach(isoPending, (e, id) => isoPost(id, e))
-    })
-  }
-
-  function onIsoMessage(ev) {
-    if (isoWin === null || evSource(ev) !== isoWin) return
-    // Sealed envelopes are for the core only: no page listener sees them.
-    stopImmediate(ev)
-    const d = evData(ev)
-    const kind = own(d, 'capgate')
-    if (kind === 'ready') { isoReady(own(d, 'hook') === true); return }
-    const id = own(d, 'id')
-    const e = mapGet(isoPending, id)
-    if (e === undefined) return
-    mapDelete(isoPending, id)
-    const envelope = own(d, 'envelope')
-    if (kind === 'sealed' && typeof envelope === 'string') send(ipc, KEY + envelope, e.finish)
-    else if (kind === 'refused') e.finish(false, 'capgate: ' + StringCtor(own(d, 'reason')))
-    else e.finish(false, 'capgate: malformed answer from the isolation frame')
-  }
-
-  function isoStart() {
-    const f = createElement(doc, 'iframe')
-    setAttribute(f, 'sandbox', 'allow-scripts')
-    setAttribute(f, 'hidden', '')
-    setAttribute(f, 'aria-hidden', 'true')
-    setAttribute(f, 'src', isoOrigin + '/index.html')
-    appendChild(docBody(doc) || docElement(doc), f)
-    isoWin = frameWindow(f)
-  }
-
-  if (isoOrigin !== null && isTop) {
-    addListener(G, 'message', onIsoMessage, true)
-    if (doc && (docBody(doc) || null) !== null) isoStart()
-    else addListener(G, 'DOMContentLoaded', isoStart, { once: true, capture: true })
-    isoTimer = setTimeoutFn(() => {
-      isoTimer = null
-      if (isoEpoch === 0)
-        isoFailAll('capgate: the isolation frame did not start; the page\'s Content-Security-Policy ' +
-          'must allow frame-src ' + isoOrigin)
-    }, READY_MS)
-  }
-
-  /* Under the isolation pattern: the message goes to the frame, and what
-   * the frame seals goes to the core. */
-  function isoSend(text, message, finish) {
-    if (!isTop) {
-      finish(false, 'capgate: refused: under the isolation pattern only the window\'s top frame may call commands')
+  function onReply(ev) {
+    const d = eventDetail(ev)
+    if (typeof d !== 'string') return
+    const nl = stringIndexOf(d, '\n')
+    if (nl < 1) return
+    const id = +stringSlice(d, 0, nl)
+    const finish = mapGet(pending, id)
+    if (finish === undefined) return
+    mapDelete(pending, id)
+    const flag = d[nl + 1]
+    if (flag !== '1' && flag !== '0') {
+      finish(false, 'capgate: malformed reply from the core')
       return
     }
-    if (isoFailed !== null) { finish(false, isoFailed); return }
-    const id = isoNext++
-    const e = { __proto__: null, text, message, finish }
-    mapSet(isoPending, id, e)
-    if (isoEpoch !== 0) isoPost(id, e)
+    let value
+    try {
+      value = d.length > nl + 2 ? jsonParse(stringSlice(d, nl + 2)) : null
+    } catch (e) {
+      finish(false, 'capgate: malformed reply from the core: ' + messageOf(e))
+      return
+    }
+    finish(flag === '1', value)
+  }
+
+  function listen() {
+    addListener(doc, REPLY, onReply)
+  }
+  listen()
+
+  /* Hands text to the transport; it answers with a reply event. Nothing
+   * cancelled the request: there is no transport in this frame. */
+  function send(kind, text, finish) {
+    const id = nextRequest++
+    mapSet(pending, id, finish)
+    let taken = false
+    try {
+      taken = !dispatchEvent(doc, new CustomEventCtor(REQUEST,
+        { __proto__: null, detail: kind + id + '\n' + text, cancelable: true }))
+    } catch (e) {
+      mapDelete(pending, id)
+      finish(false, messageOf(e))
+      return
+    }
+    if (!taken && mapHas(pending, id)) {
+      mapDelete(pending, id)
+      finish(false, 'capgate: no IPC in this frame (the transport is not there)')
+    }
   }
 
   // --------------------------------------------------------------- invoke
-
-  function send(channel, text, finish) {
-    if (channel === null) {
-      finish(false, 'capgate: no IPC in this frame (window.webkit.messageHandlers is missing)')
-      return
-    }
-    let p
-    try {
-      p = channel.post(channel.target, text)
-      promiseThen(p, (reply) => {
-        if (typeof reply !== 'string' || (reply[0] !== '1' && reply[0] !== '0')) {
-          finish(false, 'capgate: malformed reply from the core')
-          return
-        }
-        let value
-        try {
-          value = reply.length > 1 ? jsonParse(stringSlice(reply, 1)) : null
-        } catch (e) {
-          finish(false, 'capgate: malformed reply from the core: ' + messageOf(e))
-          return
-        }
-        finish(reply[0] === '1', value)
-      }, (e) => finish(false, messageOf(e)))
-    } catch (e) {
-      finish(false, messageOf(e))
-    }
-  }
 
   function invoke(cmd, args = {}, options) {
     return new PromiseCtor((resolve, reject) => {
@@ -434,10 +359,7 @@
       const head = '{"cmd":' + jsonStringify(cmd)
       const tail = '"headers":' + jsonStringify(headers)
       if (bytes !== null) {
-        if (isoOrigin !== null)
-          isoSend(null, { cmd, payload: bytes, options: { headers: jsonParse(jsonStringify(headers)) } }, finish)
-        else
-          send(ipcRaw, KEY + head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
+        send('r', head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
         return
       }
 
@@ -454,12 +376,7 @@
         finish(false, e)
         return
       }
-      const text = head + (payload === undefined ? '' : ',"payload":' + payload) + ',"options":{' + tail + '}}'
-      // The hook gets a fresh object of plain data, parsed (in the frame)
-      // from what the page's values serialised to: none of the page's own
-      // objects.
-      if (isoOrigin !== null) isoSend(text, null, finish)
-      else send(ipc, KEY + text, finish)
+      send('j', head + (payload === undefined ? '' : ',"payload":' + payload) + ',"options":{' + tail + '}}', finish)
     })
   }
 
@@ -469,7 +386,8 @@
 
   // -------------------------------------------------------------- globals
 
-  const internals = freeze({
+  const hidden = (value) => ({ __proto__: null, value, writable: false, enumerable: false, configurable: false })
+  const internals = {
     invoke: freeze(invoke),
     transformCallback: freeze(transformCallback),
     unregisterCallback: freeze(unregisterCallback),
@@ -483,12 +401,16 @@
       currentWebview: freeze({ windowLabel, label: webviewLabel })
     }),
     plugins: freeze({ path: freeze({ sep: '/', delimiter: ':' }) })
-  })
+  }
+  // capgate's own, not enumerated: the core's deliveries, and listening
+  // again after document.open().
+  defineProperty(internals, 'capgateCallback', hidden(freeze(capgateCallback)))
+  defineProperty(internals, 'capgateListen', hidden(freeze(listen)))
+  freeze(internals)
 
   // Non-enumerable, read-only and permanent, as Tauri defines them.
-  const constant = (value) => ({ __proto__: null, value, writable: false, enumerable: false, configurable: false })
-  defineProperty(G, '__TAURI_INTERNALS__', constant(internals))
+  defineProperty(G, '__TAURI_INTERNALS__', hidden(internals))
   defineProperty(G, '__TAURI_EVENT_PLUGIN_INTERNALS__',
-    constant(freeze({ unregisterListener: freeze(unregisterListener) })))
-  defineProperty(G, 'isTauri', constant(true))
+    hidden(freeze({ unregisterListener: freeze(unregisterListener) })))
+  defineProperty(G, 'isTauri', hidden(true))
 })()

@@ -140,6 +140,13 @@ static int webview_create(cg_call *c, void *u)
 	if (!label || !*label)
 		return cg_call_reject(c, "the new window needs a \"label\"");
 	int rc = cg_app_open_window(u, label, title, url, width, height);
+	if (rc == CG_ELIMIT) {
+		char *why = g_strdup_printf("refused: %u windows are open, the most security.limits.windows allows",
+					    cgr_window_limit(u));
+		cg_call_reject(c, why);
+		g_free(why);
+		return 0;
+	}
 	if (rc < 0)
 		return cg_call_reject(c, rc == CG_EDUPLICATE ? "a window with that label exists"
 							    : "the window could not be opened (is its URL allowed?)");

@@ -159,10 +159,11 @@ static char *frame_script(cg_app *app, const char *label)
 	return src;
 }
 
-/* capgate_seal: KEY + "ready" | "nohook", from the top frame's bridge
+/* capgate_seal: KEY + "ready" | "nohook", from the top frame's transport
  * when its isolation frame has (re)loaded. The answer is the webview's
- * new epoch. A page can send this too; all it can do is make its own
- * sealed messages in flight stop opening. */
+ * new epoch. Only the transport can send it (the handler is in its
+ * world), and a page that restarts its isolation frame at will only makes
+ * its own sealed messages in flight stop opening. */
 static gboolean on_seal_message(WebKitUserContentManager *ucm, JSCValue *value,
 				WebKitScriptMessageReply *reply, gpointer data)
 {
@@ -199,7 +200,7 @@ void cgr_isolation_attach(cg_win *w)
 	cg_app *app = w->app;
 	if (!app->iso_origin)
 		return;
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_seal", NULL);
+	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_seal", CGR_WORLD);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_seal",
 			 G_CALLBACK(on_seal_message), w);
 	char *pattern = g_strconcat(app->iso_origin, "/*", NULL);

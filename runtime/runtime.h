@@ -12,6 +12,12 @@
 /* A window that crashes this often within this time is not reloaded. */
 #define CGR_CRASH_LIMIT 3
 #define CGR_CRASH_WINDOW_US (30 * G_USEC_PER_SEC)
+/* The script world of the transport and of its message handlers. */
+#define CGR_WORLD "capgate"
+/* The most sub-frame origins one document may call from. */
+#define CGR_FRAME_ORIGINS 16
+/* The most windows open at once, unless limits.windows says otherwise. */
+#define CGR_WINDOWS_DEFAULT 32
 
 typedef struct cg_win {
 	cg_app *app;
@@ -20,10 +26,12 @@ typedef struct cg_win {
 	WebKitWebView *view;
 	WebKitUserContentManager *ucm;
 	cg_webview *wv;
-	GHashTable *frames;       /* allowed sub-frame origin -> cg_webview* */
+	char *doc_key;            /* the top frame's document's key (identity.c) */
+	GHashTable *frames;       /* sub-frame origin -> its key and webview */
 	int crashes;
 	gint64 crash_times[CGR_CRASH_LIMIT];
 	bool loaded_once;
+	bool top_local;           /* the committed top document is the app's own */
 } cg_win;
 
 struct cg_app {
@@ -33,8 +41,6 @@ struct cg_app {
 	GHashTable *windows;      /* label -> cg_win* */
 	GMainLoop *loop;
 	guint fd_watch;
-	char *key;                /* per launch: the top frame's bridge has it */
-	char *frame_key;          /* per launch: sub-frames' bridges, with their origin */
 	cg_app_ready_fn ready;
 	void *ready_user;
 	bool ready_fired;
@@ -50,15 +56,30 @@ struct cg_app {
 
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 cg_win *cgr_window(cg_app *app, const char *label);
+unsigned cgr_window_limit(const cg_app *app);
 char *cgr_resolve_url(cg_app *app, const char *url);
 void cgr_window_loaded(cg_win *w);
 void cgr_register_scheme(cg_app *app);
 void cgr_setup_sandbox(cg_app *app);
 void cgr_register_core_commands(cg_app *app);
-/* The webview a message speaks for (see app.c); NULL when none. */
-cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg);
 /* len bytes from getrandom(2); 0 or -1. */
 int cgr_random(void *buf, size_t len);
+
+/* identity.c: who a message speaks for. */
+GHashTable *cgr_frames_new(void);
+/* A document committed in the main frame: new key, no frames. */
+void cgr_identity_new_document(cg_win *w);
+/* Every identity but the window's webview goes; no key is valid. */
+void cgr_identity_drop(cg_win *w);
+/* The webview a message speaks for, by its key; NULL when none. *msg and
+ * *len then say what follows the key. */
+cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const char **msg);
+bool cgr_is_frame_webview(const cg_win *w, const cg_webview *wv);
+void cgr_identity_register_scheme(cg_app *app);
+/* The window's capgate_hello handler. */
+void cgr_identity_attach(cg_win *w);
+const char *cgr_frame_key_url(void);
+char *cgr_origin_normalise(const char *s);
 
 /* seccomp.c */
 int cgr_seccomp_prepare(cg_app *app, const cg_policy *p, cg_diag *d);

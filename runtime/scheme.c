@@ -1,6 +1,14 @@
 /*
  * The capgate:// scheme that serves the frontend (with the CSP), the web
  * process sandbox, and the test/tour helpers (eval, snapshot, pid).
+ *
+ * The app's files are for the app's pages: every response says
+ * Cross-Origin-Resource-Policy: same-origin, and since WebKitGTK (2.50)
+ * does not enforce that header on a custom scheme's responses (measured: a
+ * remote page's <script src="capgate://..."> still ran), the scheme
+ * enforces it too: while a window's committed document is not the app's
+ * own, capgate:// answers its documents (navigations, frames) and nothing
+ * else.
  */
 #include "runtime.h"
 
@@ -36,9 +44,33 @@ static void fail(WebKitURISchemeRequest *req, int code, const char *msg)
 	g_error_free(e);
 }
 
+/* What CORP same-origin lets through. WebKit does not say which frame
+ * asked, nor for what; the committed top document says whose page it is,
+ * and a document load asks for HTML (a script, style or image load never
+ * does). */
+static bool corp_allows(WebKitURISchemeRequest *req)
+{
+	WebKitWebView *view = webkit_uri_scheme_request_get_web_view(req);
+	cg_win *w = view ? g_object_get_data(G_OBJECT(view), "capgate-window") : NULL;
+	if (w && w->top_local)
+		return true;
+	SoupMessageHeaders *h = webkit_uri_scheme_request_get_http_headers(req);
+	const char *accept = h ? soup_message_headers_get_one(h, "Accept") : NULL;
+	bool document = accept && g_str_has_prefix(accept, "text/html");
+	if (!document && w)
+		cg_router_log(w->app->r, "window \"%s\": refused %s to a page that is not the app's own "
+			      "(Cross-Origin-Resource-Policy: same-origin)", w->label,
+			      webkit_uri_scheme_request_get_uri(req));
+	return document;
+}
+
 static void on_scheme(WebKitURISchemeRequest *req, gpointer data)
 {
 	cg_app *app = data;
+	if (!corp_allows(req)) {
+		fail(req, G_IO_ERROR_PERMISSION_DENIED, "refused: Cross-Origin-Resource-Policy: same-origin");
+		return;
+	}
 	const char *root = cg_appconfig_frontend_dir(app->cfg);
 	const char *path = webkit_uri_scheme_request_get_path(req);
 	char *rel = g_uri_unescape_string(path && *path ? path : "/", NULL);
@@ -83,6 +115,7 @@ static void on_scheme(WebKitURISchemeRequest *req, gpointer data)
 		soup_message_headers_append(h, "Content-Security-Policy", framed ? framed : csp ? csp : DEFAULT_CSP);
 		g_free(framed);
 		soup_message_headers_append(h, "X-Content-Type-Options", "nosniff");
+		soup_message_headers_append(h, "Cross-Origin-Resource-Policy", "same-origin");
 		/* The headers replace the response's content type: repeat it. */
 		soup_message_headers_set_content_type(h, mime_of(real), NULL);
 		webkit_uri_scheme_response_set_http_headers(resp, h);
@@ -180,7 +213,8 @@ static void eval_done(GObject *src, GAsyncResult *res, gpointer data)
 	g_free(e);
 }
 
-CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
+static int eval_in_world(cg_app *app, const char *label, const char *script, const char *world,
+			 cg_app_js_fn cb, void *user)
 {
 	cg_win *w = cgr_window(app, label);
 	if (!w)
@@ -192,9 +226,20 @@ CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg
 	e->cb = cb;
 	e->user = user;
 	/* A function body: it may await and return a Promise. */
-	webkit_web_view_call_async_javascript_function(w->view, script, -1, NULL, NULL, NULL, NULL,
+	webkit_web_view_call_async_javascript_function(w->view, script, -1, NULL, world, NULL, NULL,
 						       eval_done, e);
 	return 0;
+}
+
+CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script, cg_app_js_fn cb, void *user)
+{
+	return eval_in_world(app, label, script, NULL, cb, user);
+}
+
+CG_EXPORT int cg_app_eval_transport(cg_app *app, const char *label, const char *script, cg_app_js_fn cb,
+				    void *user)
+{
+	return eval_in_world(app, label, script, CGR_WORLD, cb, user);
 }
 
 /* WebKitGTK has no call for it: look for WebKitWebProcess processes that

@@ -25,6 +25,9 @@ static char dir[256];
 static cg_app *app;
 /* Extra members of "security" for the next make_app (e.g. frames, csp). */
 static const char *extra_security = "";
+/* Extra top-level members for the next make_app, each followed by a comma
+ * (e.g. "\"identifier\": \"x.y\","). */
+static const char *extra_config = "";
 static int failures;
 
 /* ----------------------------------------------------------- app set-up */
@@ -132,10 +135,10 @@ static void make_app(const char *windows)
 				       l == labels ? "" : ", ", *l);
 	g_strfreev(labels);
 	char *cfg = g_strdup_printf(
-		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", \"frontend\": \"%s/tests/integration/frontend/dist\","
+		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", %s\"frontend\": \"%s/tests/integration/frontend/dist\","
 		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/tests/integration/capabilities\","
 		" \"navigation\": [\"http://127.0.0.1:*\"]%s}}",
-		BUILDDIR, w->str, SRCDIR, extra_security);
+		extra_config, BUILDDIR, w->str, SRCDIR, extra_security);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/app.json", dir);
 	write_text(path, cfg);
@@ -192,6 +195,20 @@ static char *eval_in(const char *label, const char *script)
 	js_done = 0;
 	js_result = NULL;
 	if (cg_app_eval(app, label, script, on_js, NULL) < 0)
+		return g_strdup("(no such window)");
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (!js_done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	return js_done ? js_result : g_strdup("(timeout)");
+}
+
+/* The same in the transport's world of a window's top frame, where the
+ * message handlers are: a subverted transport. */
+static char *eval_transport(const char *label, const char *script)
+{
+	js_done = 0;
+	js_result = NULL;
+	if (cg_app_eval_transport(app, label, script, on_js, NULL) < 0)
 		return g_strdup("(no such window)");
 	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 	while (!js_done && g_get_monotonic_time() < end)

@@ -727,7 +727,7 @@ static const char *CONFIG =
 	"  \"navigation\": [\"https://docs.example.com/*\", \"https://*.example.org\"],\n"
 	"  \"frames\": [\"https://frames.example.com\"],\n"
 	"  \"limits\": {\"message_size\": 1048576, \"depth\": 32, \"string\": 65536, \"pending\": 64,\n"
-	"             \"listeners\": 128, \"workers\": 2},\n"
+	"             \"listeners\": 128, \"workers\": 2, \"windows\": 8},\n"
 	"  \"seccomp\": {\"enabled\": true, \"action\": \"kill\", \"exec\": false, \"network\": true,\n"
 	"              \"allow\": [\"@personality\"], \"deny\": [\"chmod\", \"fchmodat\"]}\n"
 	" }\n"
@@ -759,6 +759,7 @@ static char *config_fingerprint(const cg_appconfig *c)
 	fprintf(f, "frames %zu\n", cg_appconfig_frames_count(c));
 	for (int i = 0; i <= CG_RLIMIT_WORKERS; i++)
 		fprintf(f, "limit %d %zu\n", i, cg_appconfig_limit(c, (cg_router_limit)i));
+	fprintf(f, "windows limit %zu\n", cg_appconfig_window_limit(c));
 	const cg_seccomp_conf *sc = cg_appconfig_seccomp_conf(c);
 	fprintf(f, "seccomp written %d enabled %d action %d exec %d network %d file %s\n", sc->written,
 		sc->enabled, sc->action, sc->exec, sc->network, S(sc->file));
@@ -869,6 +870,7 @@ START_TEST(alloc_fail_appconfig)
 	ck_assert(cg_appconfig_frame_allowed(c, "https://frames.example.com/"));
 	ck_assert_uint_eq(cg_appconfig_limit(c, CG_RLIMIT_MESSAGE_SIZE), 1048576);
 	ck_assert_uint_eq(cg_appconfig_limit(c, CG_RLIMIT_WORKERS), 2);
+	ck_assert_uint_eq(cg_appconfig_window_limit(c), 8);
 	const cg_seccomp_conf *sc = cg_appconfig_seccomp_conf(c);
 	ck_assert_int_eq(sc->action, CG_SECCOMP_KILL);
 	ck_assert_int_eq(sc->exec, 0);

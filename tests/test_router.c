@@ -497,10 +497,12 @@ START_TEST(navigation_changes_origin)
 }
 END_TEST
 
-static char audit_lines[64][600];
+static char audit_lines[64][2000];
 static int n_audit;
+static char last_audit[2000];
 static void on_audit(const char *line, void *user)
 {
+	snprintf(last_audit, sizeof(last_audit), "%s", line);
 	if (n_audit < 64)
 		snprintf(audit_lines[n_audit], sizeof(audit_lines[0]), "%s", line);
 	n_audit++;
@@ -559,6 +561,75 @@ START_TEST(audit_log)
 	unlink(path);
 	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, "/nonexistent/dir/audit.log", NULL, NULL, 0), CG_EIO);
 	cg_router_free(r);
+}
+END_TEST
+
+static int enough_audit(void) { return n_audit >= want; }
+
+/* Past the rate limit nothing is hidden: identical records become one line
+ * with a count, every distinct one keeps its own, an allowed command call
+ * is written at once, and what is held is written by the router's timer,
+ * or when the log closes. */
+START_TEST(audit_summarises_past_its_limit)
+{
+	cg_router *r = make_router(CAPS);
+	n_audit = 0;
+	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 5), 0);
+	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	for (int i = 0; i < 100; i++)
+		invoke(r, other, "{\"cmd\": \"echo\"}", REQ(1));
+	ck_assert_int_eq(n_audit, 10); /* the burst */
+	/* A distinct denial, naming the window it would act on. */
+	invoke(r, other, "{\"cmd\": \"plugin:window|close\", \"payload\": {\"label\": \"main\"}}", REQ(2));
+	invoke(r, wv, "{\"cmd\": \"echo\"}", REQ(3));
+	ck_assert_int_eq(n_audit, 11);
+	ck_assert_ptr_nonnull(strstr(audit_lines[10], "\"window\":\"main\""));
+	ck_assert_ptr_nonnull(strstr(audit_lines[10], "\"decision\":\"allow\""));
+	ck_assert_ptr_null(strstr(audit_lines[10], "\"count\""));
+	want = 13;
+	ck_assert(wait_for(r, enough_audit));
+	ck_assert_int_eq(n_audit, 13);
+	ck_assert_ptr_nonnull(strstr(audit_lines[11], "\"window\":\"other\""));
+	ck_assert_ptr_nonnull(strstr(audit_lines[11], "\"command\":\"echo\""));
+	ck_assert_ptr_nonnull(strstr(audit_lines[11], "\"decision\":\"deny\""));
+	ck_assert_ptr_nonnull(strstr(audit_lines[11], "\"count\":90,\"last\":"));
+	ck_assert_ptr_nonnull(strstr(audit_lines[12], "\"command\":\"plugin:window|close\",\"target\":\"main\","));
+	ck_assert_ptr_nonnull(strstr(audit_lines[12], "\"count\":1"));
+	ck_assert_ptr_null(strstr(audit_lines[12], "\"last\""));
+	/* Held when the log closes: written then. */
+	for (int i = 0; i < 30; i++)
+		invoke(r, other, "{\"cmd\": \"echo\"}", REQ(4));
+	int before = n_audit;
+	cg_router_free(r);
+	long sum = 0;
+	for (int i = 13; i < n_audit && i < 64; i++) {
+		const char *c = strstr(audit_lines[i], "\"count\":");
+		sum += c ? strtol(c + 8, NULL, 10) : 1;
+	}
+	ck_assert_int_gt(n_audit, before);
+	ck_assert_int_eq(sum, 30);
+}
+END_TEST
+
+/* Distinct records past the limit are held up to a bound; past it, one
+ * line counts what could not be itemised. */
+START_TEST(audit_held_records_are_bounded)
+{
+	cg_router *r = make_router(CAPS);
+	n_audit = 0;
+	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, NULL, on_audit, NULL, 1), 0);
+	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	char msg[128];
+	for (int i = 0; i < 1100; i++) {
+		snprintf(msg, sizeof(msg), "{\"cmd\": \"no_such_%d\"}", i);
+		invoke(r, other, msg, REQ(1));
+	}
+	ck_assert_int_eq(n_audit, 2);
+	cg_router_free(r);
+	/* 2 at once, 1024 held, 74 counted on the last line */
+	ck_assert_int_eq(n_audit, 2 + 1024 + 1);
+	ck_assert_ptr_nonnull(strstr(last_audit, "\"dropped\":74,"));
 }
 END_TEST
 
@@ -625,6 +696,8 @@ int main(void)
 	tcase_add_test(tc, reload_takes_effect_next_message);
 	tcase_add_test(tc, navigation_changes_origin);
 	tcase_add_test(tc, audit_log);
+	tcase_add_test(tc, audit_summarises_past_its_limit);
+	tcase_add_test(tc, audit_held_records_are_bounded);
 	tcase_add_test(tc, pending_limit_and_removal);
 	tcase_add_test(tc, api_misuse);
 	suite_add_tcase(s, tc);

@@ -21,6 +21,7 @@ struct cg_appconfig {
 	cg_urlpattern **nav, **frames;
 	size_t n_nav, n_frames;
 	size_t limits[7];
+	size_t windows_limit;     /* limits.windows; 0 when not set */
 	cg_seccomp_conf seccomp;
 };
 
@@ -71,6 +72,20 @@ static int get_str(cg_diag *d, const cg_jsondoc *doc, json_object *o, const char
 	}
 	free(p);
 	return r;
+}
+
+/* Tauri's rule for identifiers (letters, digits, '-' and '.'), which also
+ * makes it a safe directory name: the app's website data lives under it. */
+static bool identifier_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 255 || id[0] == '.' || id[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+		      (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '.'))
+			return false;
+	return true;
 }
 
 /* A path relative to the config file's directory, made absolute. */
@@ -217,8 +232,9 @@ static int read_patterns(cg_diag *d, const cg_jsondoc *doc, json_object *v, cons
 
 static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_object *v)
 {
+	/* The router's, in cg_router_limit order, then the runtime's. */
 	static const char *const keys[] = {"message_size", "depth", "string", "pending",
-					   "listeners", "workers", "timeout", NULL};
+					   "listeners", "workers", "timeout", "windows", NULL};
 	const char *base = "/security/limits";
 	if (!cg_jv_expect(d, doc, v, base, json_type_object, "\"limits\""))
 		return CG_ESCHEMA;
@@ -226,15 +242,17 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 		return CG_ESCHEMA;
 	/* The router's own bounds, so a config never asks for what
 	 * cg_router_set_limit would refuse. */
-	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX};
+	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX, CG_WINDOWS_MAX};
 	int r = 0;
 	for (int i = 0; keys[i]; i++) {
 		int val = 0;
 		int rr = get_int(d, doc, v, keys[i], base, 1, max[i], &val);
 		if (rr < 0)
 			r = rr;
-		else
+		else if (i < 7)
 			c->limits[i] = (size_t)val;
+		else
+			c->windows_limit = (size_t)val;
 	}
 	return r;
 }
@@ -355,6 +373,14 @@ CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d
 		ret = r;
 	if ((r = get_str(d, doc, root, "identifier", "", &c->identifier, false)) < 0)
 		ret = r;
+	else if (c->identifier && !identifier_ok(c->identifier)) {
+		cg_jsondoc_error(d, doc, CG_EIDENT, "/identifier",
+				 "use reverse domain notation, e.g. \"com.example.notes\": letters, digits, '-' and '.', "
+				 "not first",
+				 "the identifier \"%.80s\" names the app's data directory and may hold only ASCII letters, "
+				 "digits, '-' and '.' (at most 255, not starting with '.' or '-')", c->identifier);
+		ret = CG_EIDENT;
+	}
 	if ((r = get_str(d, doc, root, "frontend", "", &front, false)) < 0)
 		ret = r;
 	if (!(c->frontend = resolve_path(dir, front ? front : ".")))
@@ -365,6 +391,13 @@ CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d
 		ret = r;
 	if ((x = cg_jv_get(root, "security")) && (r = read_security(c, d, doc, x, dir)) < 0)
 		ret = r;
+	if (ret == 0 && c->windows_limit && c->n_windows > c->windows_limit) {
+		cg_jsondoc_error(d, doc, CG_ELIMIT, "/security/limits/windows",
+				 "raise limits.windows or list fewer windows",
+				 "\"windows\" lists %zu windows, more than limits.windows (%zu) lets open at once",
+				 c->n_windows, c->windows_limit);
+		ret = CG_ELIMIT;
+	}
 	if (!c->pattern && !(c->pattern = strdup("brownfield")))
 		ret = CG_ENOMEM;
 	if (!c->version && !(c->version = strdup("0.0.0")))
@@ -422,6 +455,11 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which)
 {
 	return c && (unsigned)which <= CG_RLIMIT_TIMEOUT ? c->limits[which] : 0;
+}
+
+CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c)
+{
+	return c ? c->windows_limit : 0;
 }
 
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c)

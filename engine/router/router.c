@@ -116,6 +116,7 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	g_hash_table_destroy(r->regs);
 	g_hash_table_destroy(r->state);
 	cg_policy_unref(r->policy);
+	cg_audit_flush(r, true);
 	cg_audit_free(r->audit);
 	cg_isolation_free(r);
 	if (r->efd >= 0)
@@ -393,8 +394,11 @@ CG_EXPORT int cg_router_process(cg_router *r)
 	}
 	/* After the queue: an answer that arrived in time wins. Only on a
 	 * tick: the timer is not re-armed call by call. */
-	if (tick > 0)
+	if (tick > 0) {
+		if (cg_audit_holding(r))
+			cg_audit_flush(r, false);
 		expire_calls(r);
+	}
 	return count;
 }
 
@@ -694,10 +698,16 @@ static void time_out(cg_router *r, cg_call *c)
 	c->wv->pending--;
 }
 
+void cg_router_audit_wake(cg_router *r)
+{
+	set_ticking(r, true);
+}
+
 static void expire_calls(cg_router *r)
 {
 	if (!g_hash_table_size(r->inflight)) {
-		set_ticking(r, false);
+		if (!cg_audit_holding(r))
+			set_ticking(r, false);
 		return;
 	}
 	int64_t now = g_get_monotonic_time();
@@ -715,7 +725,7 @@ static void expire_calls(cg_router *r)
 		time_out(r, late->pdata[i]);
 	if (late)
 		g_ptr_array_free(late, TRUE);
-	if (!g_hash_table_size(r->inflight))
+	if (!g_hash_table_size(r->inflight) && !cg_audit_holding(r))
 		set_ticking(r, false);
 }
 
@@ -812,15 +822,34 @@ CG_EXPORT void cg_router_log(cg_router *r, const char *fmt, ...)
 	g_free(line);
 }
 
-static int refuse(cg_router *r, cg_webview *wv, void *req, const char *cmd, const char *decision,
-		  const char *reason, int rc)
+static int refuse_target(cg_router *r, cg_webview *wv, void *req, const char *cmd, const char *target,
+			 const char *decision, const char *reason, int rc)
 {
-	cg_audit_record(r, wv, "command", cmd, decision, reason);
+	cg_audit_record_target(r, wv, "command", cmd, target, decision, reason);
 	if (strcmp(decision, "invalid") == 0)
 		cg_router_log(r, "webview \"%s\": refused %s%s: %s", wv->label,
 			      strcmp(cmd, "?") ? "a call to " : "a message", strcmp(cmd, "?") ? cmd : "", reason);
 	cg_router_reject_now(r, wv, req, reason);
 	return rc;
+}
+
+static int refuse(cg_router *r, cg_webview *wv, void *req, const char *cmd, const char *decision,
+		  const char *reason, int rc)
+{
+	return refuse_target(r, wv, req, cmd, NULL, decision, reason, rc);
+}
+
+/* The window a core window or webview command acts on, when its arguments
+ * name one ({"label": ...}): for the decision log only. The decision is
+ * the caller's, as in Tauri: a window allowed to close may close others. */
+static const char *command_target(const char *cmd, json_object *args)
+{
+	json_object *l;
+	if ((strncmp(cmd, "plugin:window|", 14) != 0 && strncmp(cmd, "plugin:webview|", 15) != 0) ||
+	    !json_object_is_type(args, json_type_object) || !json_object_object_get_ex(args, "label", &l) ||
+	    !cg_json_plain_string(l))
+		return NULL;
+	return json_object_get_string(l);
 }
 
 static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *subj, const cg_decision *dc,
@@ -907,18 +936,20 @@ static int check_and_dispatch(cg_router *r, cg_webview *wv, const char *cmd, jso
 			      void *body, size_t body_len, json_object *headers, void *req)
 {
 	const cg_reg *g = g_hash_table_lookup(r->regs, cmd);
+	const char *target = command_target(cmd, args);
 	char *reason = NULL;
 	int rc;
 	if (!g) {
 		reason = cg_strdup_printf("unknown command: %s", cmd);
-		rc = refuse(r, wv, req, cmd, "deny", reason ? reason : "unknown command", CG_ENOTFOUND);
+		rc = refuse_target(r, wv, req, cmd, target, "deny", reason ? reason : "unknown command", CG_ENOTFOUND);
 		goto fail;
 	}
 	cg_subject *s = cg_webview_subject(wv);
 	if (!s) {
-		rc = refuse(r, wv, req, cmd, "deny",
-			    r->policy ? "the page's origin is not a valid URL" : "no policy is installed: nothing is allowed",
-			    CG_ESTATE);
+		rc = refuse_target(r, wv, req, cmd, target, "deny",
+				   r->policy ? "the page's origin is not a valid URL"
+					     : "no policy is installed: nothing is allowed",
+				   CG_ESTATE);
 		goto fail;
 	}
 	cg_decision dc;
@@ -929,11 +960,11 @@ static int check_and_dispatch(cg_router *r, cg_webview *wv, const char *cmd, jso
 	if (!dc.allowed || cg_audit_wants_allow(r))
 		reason = cg_decision_reason(&dc);
 	if (!dc.allowed) {
-		rc = refuse(r, wv, req, cmd, "deny", reason ? reason : "denied", CG_ESTATE);
+		rc = refuse_target(r, wv, req, cmd, target, "deny", reason ? reason : "denied", CG_ESTATE);
 		goto fail;
 	}
 	if (reason)
-		cg_audit_record(r, wv, "command", cmd, "allow", reason);
+		cg_audit_record_target(r, wv, "command", cmd, target, "allow", reason);
 	free(reason);
 	return dispatch(r, wv, g, s, &dc, args, body, body_len, headers, req);
 fail:

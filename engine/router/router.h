@@ -189,6 +189,17 @@ CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);
 CG_HIDDEN void cg_audit_free(cg_audit *a);
 CG_HIDDEN void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind,
 			       const char *name, const char *decision, const char *reason);
+/* The same, for a call that acts on another window (target: its label). */
+CG_HIDDEN void cg_audit_record_target(cg_router *r, const cg_webview *wv, const char *kind,
+				      const char *name, const char *target, const char *decision,
+				      const char *reason);
 CG_HIDDEN bool cg_audit_wants_allow(const cg_router *r);
+/* Records held past the rate limit wait to be written. */
+CG_HIDDEN bool cg_audit_holding(const cg_router *r);
+/* Writes what is held while the rate limit allows (all: everything). */
+CG_HIDDEN void cg_audit_flush(cg_router *r, bool all);
+/* router.c: the timer ticks (and flushes the audit log) until nothing is
+ * held any more. */
+CG_HIDDEN void cg_router_audit_wake(cg_router *r);
 
 #endif

@@ -384,15 +384,17 @@ scenarios.pollute = async (arg) => {
   const label = getCurrentWindow().label
   const internals = window.__TAURI_INTERNALS__
   const internalsInvoke = internals.invoke
-  const realHandler = window.webkit.messageHandlers.capgate
-  const handlerProto = Object.getPrototypeOf(realHandler)
+  // capgate's handlers live in the transport's world: the page has none
+  // (older bridges put them here).
+  const realHandler = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.capgate
+  const handlerProto = realHandler ? Object.getPrototypeOf(realHandler) : null
   const reflectApply = Reflect.apply
   const defineProperty = Object.defineProperty
   const getDesc = Object.getOwnPropertyDescriptor
   const stringIncludes = String.prototype.includes
   const seen = {
     jsonParse: 0, jsonStringify: 0, then: 0, thenRaw: 0, call: 0, apply: 0, bind: 0,
-    map: 0, array: 0, slice: 0, postMessage: 0, postMessageKeyed: 0, fakeHandler: 0
+    map: 0, array: 0, slice: 0, postMessage: 0, postMessageKeyed: 0, fakeHandler: 0, dom: 0
   }
   const saved = []
   const put = (o, k, v, enumerable) => {
@@ -427,6 +429,11 @@ scenarios.pollute = async (arg) => {
     for (const m of ['get', 'set', 'has', 'delete', 'forEach', 'clear'])
       put(Map.prototype, m, thrower('Map.prototype.' + m, 'map'))
     put(String.prototype, 'slice', thrower('String.prototype.slice', 'slice'))
+    put(String.prototype, 'indexOf', thrower('String.prototype.indexOf', 'slice'))
+    // What carries a call to the transport and its answer back.
+    for (const m of ['dispatchEvent', 'addEventListener', 'removeEventListener'])
+      put(EventTarget.prototype, m, thrower('EventTarget.prototype.' + m, 'dom'))
+    put(window, 'CustomEvent', thrower('CustomEvent', 'dom'))
     put(String.prototype, 'substring', thrower('String.prototype.substring', 'slice'))
     put(JSON, 'parse', function () { seen.jsonParse++; return { hijacked: true, window: 'main' } })
     put(JSON, 'stringify', function () { seen.jsonStringify++; return '{"cmd":"read_note","window":"main"}' })
@@ -440,12 +447,14 @@ scenarios.pollute = async (arg) => {
         : onOk
       return reflectApply(origThen, this, [watch, onErr])
     })
-    put(handlerProto, 'postMessage', function (text) {
-      seen.postMessage++
-      if (typeof text === 'string' && reflectApply(stringIncludes, text, ['\n'])) seen.postMessageKeyed++
-      return Promise.resolve('1"hijacked"')
-    })
-    put(realHandler, 'postMessage', handlerProto.postMessage)
+    if (realHandler) {
+      put(handlerProto, 'postMessage', function (text) {
+        seen.postMessage++
+        if (typeof text === 'string' && reflectApply(stringIncludes, text, ['\n'])) seen.postMessageKeyed++
+        return Promise.resolve('1"hijacked"')
+      })
+      put(realHandler, 'postMessage', handlerProto.postMessage)
+    }
     // window.webkit or its messageHandlers: fakes that answer "hijacked".
     const fake = {
       postMessage: () => { seen.fakeHandler++; return Promise.resolve('1"hijacked"') }
@@ -457,11 +466,13 @@ scenarios.pollute = async (arg) => {
     } catch (e) {
       results.defineWebkit = String(e)
     }
-    try {
-      defineProperty(window.webkit, 'messageHandlers', { value: fakeHandlers, configurable: true, writable: true })
-      handlersDefined = true
-    } catch (e) {
-      results.defineMessageHandlers = String(e)
+    if (webkitObj) {
+      try {
+        defineProperty(webkitObj, 'messageHandlers', { value: fakeHandlers, configurable: true, writable: true })
+        handlersDefined = true
+      } catch (e) {
+        results.defineMessageHandlers = String(e)
+      }
     }
     results.webkitReplaced = window.webkit.messageHandlers.capgate === fake
     // The bridge's own globals: must not change.
@@ -495,6 +506,7 @@ scenarios.pollute = async (arg) => {
     label,
     results,
     seen,
+    handlerInPage: !!realHandler,
     internalsReplaced: window.__TAURI_INTERNALS__ !== internals || window.__TAURI_INTERNALS__.invoke !== internalsInvoke,
     internalsFrozen: Object.isFrozen(internals) && Object.isFrozen(internals.invoke) &&
       !getDesc(window, '__TAURI_INTERNALS__').writable && !getDesc(window, '__TAURI_INTERNALS__').configurable,
@@ -685,4 +697,211 @@ scenarios.background = (arg) => {
   window.__bg = null
   window.capgateTest(arg.name, arg.arg).then((r) => { window.__bg = r })
   return 'started'
+}
+
+// ------------------------------------------- issue 16: borrowed identities
+
+// The attack: make WebKit run the bridge's document-start script again
+// (document.open() then write()) after replacing what it uses, and keep
+// what that second copy hands out: functions given to Object.freeze (its
+// invoke), texts posted to a fake window.webkit (its key) or dispatched on
+// the DOM, and, with arg.forge, what String() makes of this frame's origin.
+function reopenAttack(arg) {
+  const out = { stolen: [], texts: [], dispatched: [] }
+  const realFreeze = Object.freeze
+  const realString = window.String
+  const realDispatch = EventTarget.prototype.dispatchEvent
+  const webkitDesc = Object.getOwnPropertyDescriptor(window, 'webkit')
+  const handlers = window.webkit && window.webkit.messageHandlers
+  out.realHandler = handlers && handlers.capgate ? handlers.capgate : null
+  const fake = { postMessage: (t) => { out.texts.push('' + t); return Promise.resolve('1"hijacked"') } }
+  Object.freeze = function (o) {
+    if (typeof o === 'function') out.stolen.push(o)
+    return realFreeze(o)
+  }
+  if (arg.forge !== undefined) {
+    const forged = arg.forge
+    const fakeString = function () { return forged }
+    fakeString.prototype = realString.prototype
+    Object.setPrototypeOf(fakeString, realString)
+    window.String = fakeString
+  }
+  // Where a page can reach a message handler (older bridges), its
+  // postMessage is replaced; where it cannot, window.webkit is made up.
+  const handlerProto = out.realHandler ? Object.getPrototypeOf(out.realHandler) : null
+  const realPost = handlerProto ? handlerProto.postMessage : null
+  if (arg.fakeWebkit && handlerProto) {
+    handlerProto.postMessage = fake.postMessage
+  } else if (arg.fakeWebkit) {
+    Object.defineProperty(window, 'webkit', {
+      value: { messageHandlers: { capgate: fake, capgate_raw: fake, capgate_seal: fake } },
+      configurable: true,
+      writable: true
+    })
+  }
+  EventTarget.prototype.dispatchEvent = function (ev) {
+    try { if (typeof ev.detail === 'string') out.dispatched.push(ev.detail) } catch (_) {}
+    return realDispatch.call(this, ev)
+  }
+  try {
+    document.open()
+    document.write('<!doctype html><html><head><title>rewritten</title></head><body><p>rewritten by the page</p></body></html>')
+    document.close()
+  } finally {
+    Object.freeze = realFreeze
+    window.String = realString
+    EventTarget.prototype.dispatchEvent = realDispatch
+    if (arg.fakeWebkit && handlerProto) {
+      handlerProto.postMessage = realPost
+    } else if (arg.fakeWebkit) {
+      if (webkitDesc) Object.defineProperty(window, 'webkit', webkitDesc)
+      else delete window.webkit
+    }
+  }
+  return out
+}
+
+// What looks like a key in what was captured: the text before a message's
+// first "\n", if long enough to be one.
+function keysIn(texts) {
+  const keys = []
+  for (const t of texts) {
+    const i = t.indexOf('\n')
+    if (i >= 16 && t[0] !== '{') keys.push(t.slice(0, i))
+  }
+  return keys
+}
+
+// Top frame: the attack, then every stolen function called as invoke, and
+// every captured key used on the real handler (arg.raw after the key).
+scenarios.reopen_steal = async (arg) => {
+  const a = reopenAttack({ fakeWebkit: true })
+  const calls = []
+  for (const f of a.stolen) {
+    try {
+      const r = f(arg.cmd, {})
+      if (r && typeof r.then === 'function') calls.push(await settle(r))
+    } catch (_) {}
+  }
+  const keys = keysIn(a.texts.concat(a.dispatched))
+  const used = []
+  for (const k of keys) {
+    if (!a.realHandler) break
+    try {
+      used.push('reply:' + await a.realHandler.postMessage(k + '\n' + arg.raw))
+    } catch (e) {
+      used.push('error:' + (e && e.message))
+    }
+  }
+  window.__stolenKeys = keys
+  return {
+    stolen: a.stolen.length,
+    texts: a.texts.length,
+    keys,
+    calls,
+    used,
+    handlerInPage: !!a.realHandler,
+    rewritten: document.title === 'rewritten',
+    after: await settle(window.__TAURI_INTERNALS__.invoke(arg.cmd, {}))
+  }
+}
+
+// In a frame (capgateFrameTry {reopen: {cmd, forge, times, size}}): the
+// attack arg.times times, each with its own forged origin (arg.forge, then
+// "/" and arg.size x's and the round when arg.size is set), calling what it
+// stole as invoke; then the frame's own invoke of arg.cmd.
+async function reopenInvoke(m) {
+  const results = []
+  let stolen = 0
+  for (let i = 0; i < (m.times || 1); i++) {
+    const forge = m.forge === undefined ? undefined
+      : m.size ? m.forge + '/' + 'x'.repeat(m.size) + i : m.forge
+    const a = reopenAttack({ forge })
+    stolen += a.stolen.length
+    if (a.stolen.length) {
+      const r = await settle(a.stolen[0](m.cmd, {}))
+      if (r.ok && typeof r.value === 'string') r.value = r.value.length > 200 ? r.value.slice(0, 200) + '...' : r.value
+      results.push(r)
+    }
+  }
+  return { stolen, results, real: await settle(window.__TAURI_INTERNALS__.invoke(m.cmd, {})) }
+}
+
+window.addEventListener('message', async (e) => {
+  const d = e.data
+  if (!d || d.capgateFrameReopen === undefined || !e.source) return
+  const src = e.source
+  const reply = await reopenInvoke(d.capgateFrameReopen)
+  src.postMessage({ capgateFrameReopenReply: { origin: location.origin, reply } }, '*')
+})
+
+// The parent side: arg.url in a frame, which runs reopenInvoke(arg.reopen).
+scenarios.frame_reopen = (arg) => new Promise((resolve) => {
+  const frame = document.createElement('iframe')
+  const finish = (v) => {
+    clearTimeout(timer)
+    window.removeEventListener('message', onMessage)
+    frame.remove()
+    resolve(v)
+  }
+  const timer = setTimeout(() => finish({ error: 'no answer from the frame in 60 s' }), 60000)
+  function onMessage(e) {
+    if (e.source === frame.contentWindow && e.data && e.data.capgateFrameReopenReply) finish(e.data.capgateFrameReopenReply)
+  }
+  window.addEventListener('message', onMessage)
+  frame.addEventListener('load', () => frame.contentWindow.postMessage({ capgateFrameReopen: arg.reopen }, '*'))
+  frame.src = arg.url
+  document.body.appendChild(frame)
+})
+
+// arg.urls framed one after the other, each asked arg.msg as frame_try
+// does: their answers in order.
+scenarios.frames_each = async (arg) => {
+  const out = []
+  for (const url of arg.urls) out.push(await scenarios.frame_try({ url, msg: arg.msg }))
+  return out
+}
+
+// An event payload made by JSON.parse (so "__proto__" is an own key).
+scenarios.emit_json = async (arg) => {
+  await emit(arg.event, JSON.parse(arg.json))
+  return 'ok'
+}
+
+// Website data: localStorage and an IndexedDB record.
+function idb(mode, f) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('capgate-test', 1)
+    open.onupgradeneeded = () => open.result.createObjectStore('kv')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      const tx = db.transaction('kv', mode)
+      let value
+      const req = f(tx.objectStore('kv'))
+      req.onsuccess = () => { value = req.result }
+      tx.oncomplete = () => { db.close(); resolve(value === undefined ? null : value) }
+      tx.onerror = () => { db.close(); reject(tx.error) }
+    }
+  })
+}
+scenarios.storage_write = async (arg) => {
+  localStorage.setItem('capgate-secret', arg.value)
+  await idb('readwrite', (s) => s.put(arg.value, 'secret'))
+  return 'ok'
+}
+scenarios.storage_read = async () => ({
+  local: localStorage.getItem('capgate-secret'),
+  idb: await idb('readonly', (s) => s.get('secret'))
+})
+
+// arg.n windows asked for, one after the other: each answer's text.
+scenarios.spawn = async (arg) => {
+  const out = []
+  for (let i = 0; i < arg.n; i++) {
+    const r = await settle(invoke('plugin:webview|create_webview_window',
+      { options: { label: arg.prefix + i, url: 'index.html', width: 200, height: 150 } }))
+    out.push(r.ok ? 'ok' : r.error)
+  }
+  return out
 }
