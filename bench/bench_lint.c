@@ -524,7 +524,8 @@ struct counts {
 static double time_lint(const struct workload *w, struct counts *out)
 {
 	double t0 = now_ns();
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	cg_lint_new(&l);
 	cg_diag *d = cg_diag_new();
 	cg_builder *b = cg_builder_new();
 	if (!l || !d || !b) {

@@ -88,8 +88,9 @@ static void do_floor(void *a)
 
 int main(void)
 {
-	cg_transport t = {t_reply, t_callback, NULL, NULL};
-	cg_router *r = cg_router_new(&t);
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
+	cg_router *r = NULL;
+	cg_router_new(&t, &r);
 	cg_router_register(r, NULL, "ping", h_noop, NULL, CG_CMD_SYNC);
 	const char *caps =
 		"[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": [\"allow-ping\","
@@ -107,7 +108,8 @@ int main(void)
 	cg_builder_free(b);
 	cg_router_set_policy(r, p);
 	cg_policy_unref(p);
-	cg_webview *main_wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *main_wv = NULL;
+	cg_router_add_webview(r, "main", NULL, NULL, &main_wv);
 
 	/* 1. a small allowed invoke */
 	const char *inv = "{\"cmd\":\"ping\",\"callback\":1234,\"error\":1235,"
@@ -124,7 +126,7 @@ int main(void)
 	char label[32], msg[200];
 	for (int v = 0; v < 10; v++) {
 		snprintf(label, sizeof(label), "view-%d", v);
-		views[v] = cg_router_add_webview(r, label, NULL, NULL);
+		cg_router_add_webview(r, label, NULL, NULL, &views[v]);
 		for (int l = 0; l < 10; l++) {
 			int n = snprintf(msg, sizeof(msg),
 					 "{\"cmd\":\"plugin:event|listen\",\"payload\":{\"event\":\"tick\","

@@ -108,8 +108,8 @@ static const char MSG_PROBE[] = "{\"cmd\":\"probe\",\"callback\":1,\"error\":2,\
 
 static int rside_init(rside *s, cg_seccomp *filter)
 {
-	cg_transport t = {t_reply, t_callback, s, NULL};
-	if (!(s->r = cg_router_new(&t)))
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback, .user = s};
+	if (cg_router_new(&t, &s->r) < 0)
 		return -1;
 	cg_router_register(s->r, NULL, "ping", h_noop, NULL, CG_CMD_SYNC);
 	cg_router_register(s->r, NULL, "ping_async", h_noop, NULL, CG_CMD_ASYNC);
@@ -128,7 +128,7 @@ static int rside_init(rside *s, cg_seccomp *filter)
 	cg_policy_unref(p);
 	if (filter && cg_router_set_seccomp(s->r, filter) < 0)
 		return -1;
-	s->wv = cg_router_add_webview(s->r, "main", NULL, NULL);
+	cg_router_add_webview(s->r, "main", NULL, NULL, &s->wv);
 	return s->wv ? 0 : -1;
 }
 

@@ -201,7 +201,7 @@ static void check_config(const cg_appconfig *c, json_object *root)
 	if (act)
 		want = !strcmp(json_object_get_string(act), "kill") ? CG_SECCOMP_KILL
 		       : !strcmp(json_object_get_string(act), "log") ? CG_SECCOMP_LOG : CG_SECCOMP_ERRNO;
-	FUZZ_CHECK((int)cg_seccomp_get_action(s) == want, "seccomp action %d", cg_seccomp_get_action(s));
+	FUZZ_CHECK((int)cg_seccomp_deny_action(s) == want, "seccomp action %d", cg_seccomp_deny_action(s));
 	const char *why_e = NULL, *why_n = NULL;
 	int ex = cg_seccomp_exec(s, &why_e), net = cg_seccomp_network(s, &why_n);
 	json_object *je = member(sc, "exec"), *jn = member(sc, "network");

@@ -471,7 +471,8 @@ static void check_policy(cg_policy *p, json_object *root)
 		cg_subject_free(subj);
 	}
 	static const char *const labels[] = {"main", "other", "popup"};
-	json_object *audit = cg_policy_audit(p, labels, 3);
+	json_object *audit = NULL;
+	cg_policy_audit(p, labels, 3, &audit);
 	FUZZ_CHECK(audit && json_object_to_json_string(audit), "no audit matrix");
 	json_object_put(audit);
 }
@@ -510,7 +511,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cg_diag *d = cg_diag_new();
 	cg_builder_add_capability_json(b, "capability.json", (const char *)data, size, d);
 
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	cg_lint_new(&l);
 	cg_diag *ld = cg_diag_new();
 	int lint_errors = cg_lint_run(l, b, ld);
 	FUZZ_CHECK(lint_errors >= 0, "cg_lint_run failed: %s", cg_strerror(lint_errors));

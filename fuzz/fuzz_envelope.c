@@ -73,7 +73,7 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	(void)len;
 }
 
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 static int h_echo(cg_call *c, void *user)
 {
@@ -157,14 +157,15 @@ static int send(cg_router *r, cg_webview *wv, const char *msg, size_t len, const
 
 static cg_router *new_router(cg_webview **main_wv, cg_webview **other)
 {
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	cg_router_new(&T, &r);
 	FUZZ_SETUP(r);
 	FUZZ_SETUP(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC) == 0);
 	FUZZ_SETUP(cg_router_set_policy(r, policy) == 0);
 	cg_router_set_log(r, on_log, NULL);
 	FUZZ_SETUP(cg_router_set_isolation(r, KEY, sizeof(KEY)) == 0);
-	*main_wv = cg_router_add_webview(r, "main", NULL, NULL);
-	*other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_router_add_webview(r, "main", NULL, NULL, main_wv);
+	cg_router_add_webview(r, "other", NULL, NULL, other);
 	FUZZ_SETUP(*main_wv && *other);
 	return r;
 }

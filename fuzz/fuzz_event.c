@@ -134,7 +134,7 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	callbacks++;
 }
 
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 static bool invoke(cg_router *r, cg_webview *wv, const char *cmd, const char *name)
 {
@@ -155,9 +155,11 @@ static bool invoke(cg_router *r, cg_webview *wv, const char *cmd, const char *na
 
 static void check_router(cg_policy *p, const char *name, bool want_listen)
 {
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	cg_router_new(&T, &r);
 	FUZZ_SETUP(r && cg_router_set_policy(r, p) == 0);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	cg_router_add_webview(r, "main", NULL, NULL, &wv);
 	FUZZ_SETUP(wv);
 	bool valid = cg_event_name_valid(name);
 	bool ok = invoke(r, wv, "plugin:event|listen", name);

@@ -72,7 +72,7 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	rec.callbacks++;
 }
 
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 static json_object *member(json_object *o, const char *key)
 {
@@ -399,15 +399,18 @@ static void one_raw(cg_router *r, cg_webview *wv, const uint8_t *data, size_t si
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	cg_router_new(&T, &r);
 	FUZZ_SETUP(r);
 	FUZZ_SETUP(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC) == 0);
 	FUZZ_SETUP(cg_router_register(r, NULL, "never", h_echo, NULL, CG_CMD_SYNC) == 0);
 	FUZZ_SETUP(cg_router_set_policy(r, policy) == 0);
 	FUZZ_SETUP(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 1000000) == 0);
 	cg_router_set_log(r, on_log, NULL);
-	cg_webview *main_wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *main_wv = NULL;
+	cg_router_add_webview(r, "main", NULL, NULL, &main_wv);
+	cg_webview *other = NULL;
+	cg_router_add_webview(r, "other", NULL, NULL, &other);
 	FUZZ_SETUP(main_wv && other);
 
 	if (size > 0 && data[0] == 'R') {

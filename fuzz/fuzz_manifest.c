@@ -65,7 +65,8 @@ static cg_policy *build(const uint8_t *data, size_t size, const char *cap)
 	cg_builder_add_manifest_json(b, "fs", "fs.json", (const char *)data, size, d);
 	FUZZ_SETUP(cg_builder_add_capability_json(b, "capability.json", cap, strlen(cap), d) == 0);
 
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	cg_lint_new(&l);
 	cg_diag *ld = cg_diag_new();
 	int lint_errors = cg_lint_run(l, b, ld);
 	FUZZ_CHECK(lint_errors >= 0, "cg_lint_run failed: %s", cg_strerror(lint_errors));
@@ -147,7 +148,8 @@ static void check_policy(cg_policy *p)
 		cg_subject_free(subj);
 	}
 	static const char *const labels[] = {"main", "other"};
-	json_object *audit = cg_policy_audit(p, labels, 2);
+	json_object *audit = NULL;
+	cg_policy_audit(p, labels, 2, &audit);
 	FUZZ_CHECK(audit && json_object_to_json_string(audit), "no audit matrix");
 	json_object_put(audit);
 }

@@ -6,15 +6,43 @@
  * answers "may this window / webview / origin call this command, with which
  * scopes?" and "may it emit / listen to this event?".
  *
- * Conventions:
- *   - every function that can fail returns 0 or a negative CG_E* code;
- *     cg_strerror() names it;
- *   - handles are opaque, created by *_new (or a builder) and released by
- *     *_free / *_unref, which accept NULL;
- *   - loading functions take an optional cg_diag list that receives one
- *     entry per problem, each with file, line, column, JSON pointer, a
- *     message and a hint on how to fix it;
- *   - a cg_policy is immutable and safe to query from many threads at once.
+ * Conventions (the same in every function below):
+ *   - Errors. A function that can fail for any reason but lack of memory
+ *     returns 0 or a negative CG_E* code (cg_strerror() names it) and gives
+ *     what it makes through an out parameter, which it sets to NULL on
+ *     failure. Loading functions also take a cg_diag (may be NULL) that
+ *     receives one entry per problem with file, line, column, JSON pointer,
+ *     message and hint. A function that returns a pointer either gives
+ *     NULL a meaning in its comment ("not set", "no such item") or returns
+ *     NULL only when memory runs out or an argument is invalid (a NULL
+ *     handle); it has no other way to fail.
+ *   - Ownership. Handles are opaque, made by *_new (or a builder) and
+ *     released by *_free / *_unref, which accept NULL. Strings a function
+ *     returns as const char * belong to the object they came from and live
+ *     as long as it; char * results are the caller's to free().
+ *   - Names. cg_<object>_<verb>; a property with a setter is read with
+ *     _get_ (cg_router_set_limit / cg_router_get_limit); a read-only
+ *     property is read by its name (cg_subject_window).
+ *   - Threads. A cg_policy, cg_subject and cg_decision are immutable and
+ *     may be used from any number of threads at once; a cg_engine swaps
+ *     policies under a lock. A cg_builder, cg_diag and cg_lint belong to
+ *     one thread at a time. A cg_router runs on the host's main loop
+ *     thread; the few calls that any thread may make say so.
+ *   - JSON. Scopes, arguments, results and event payloads are json-c
+ *     objects (json_object *), on purpose: they are arbitrary JSON that the
+ *     host reads and builds anyway, json-c is the JSON library capgate is
+ *     built on, and a wrapper would add a copy to every call for no gain.
+ *     The public API therefore depends on json-c's (stable) ABI; capgate.pc
+ *     names it in Requires. Reference counts follow json-c: a function that
+ *     "takes ownership" consumes one reference, one that returns "a new
+ *     reference" gives one.
+ *   - Structs. Everything is opaque but cg_decision (allocated by the
+ *     caller: fixed size, with reserved room), cg_transport (filled by the
+ *     host: its first member is its version, CG_TRANSPORT_VERSION) and
+ *     cg_window_config (read-only, owned by the config; members may be
+ *     added at its end).
+ *   - Versions. CG_VERSION_* (capgate-version.h) are the headers';
+ *     cg_version() the library's. Symbols carry the version node CAPGATE_0.
  */
 #ifndef CAPGATE_H
 #define CAPGATE_H
@@ -251,12 +279,15 @@ typedef enum {
 typedef struct cg_decision {
 	int allowed;       /* 1 allowed, 0 denied */
 	cg_reason reason;
-	/* private */
+	/* Private: the engine's, read by cg_decision_*. The struct's size is
+	 * part of the ABI (callers allocate it), so it ends in room that later
+	 * private members take; its size stays 88 bytes on LP64. */
 	const cg_subject *priv_subject;
 	int priv_command;
 	int priv_rule;     /* the grant or deny rule that decided, or -1 */
 	const char *priv_name;  /* event name, or an unknown command name */
 	cg_event_op priv_op;
+	void *priv_reserved[6];
 } cg_decision;
 
 /* The fast path: a resolved subject and a command id. */
@@ -299,7 +330,9 @@ CG_EXPORT char *cg_decision_explain(const cg_decision *dc);
  */
 typedef struct cg_engine cg_engine;
 
-CG_EXPORT cg_engine *cg_engine_new(cg_policy *initial);
+/* A new engine holding initial (it takes a reference of its own) in *out.
+ * CG_EINVAL without a policy, CG_ENOMEM. */
+CG_EXPORT int cg_engine_new(cg_policy *initial, cg_engine **out);
 CG_EXPORT void cg_engine_free(cg_engine *e);
 /* A new reference to the current policy; release it with cg_policy_unref. */
 CG_EXPORT cg_policy *cg_engine_policy(cg_engine *e);
@@ -330,7 +363,14 @@ typedef struct cg_webview cg_webview;
 typedef struct cg_call cg_call;
 typedef struct cg_channel cg_channel;
 
+/* The version of cg_transport this header describes. A host sets
+ * .version to it; a later library that adds members reads only those its
+ * caller's version has, so a host built against this header keeps
+ * working. */
+#define CG_TRANSPORT_VERSION 1
+
 typedef struct cg_transport {
+	unsigned version;  /* CG_TRANSPORT_VERSION */
 	/* The answer to one invoke, exactly once per invoke handed to the
 	 * router (ok: 1 resolved, 0 rejected). json is the result, or for a
 	 * rejection a JSON string with the error message. req is the host's
@@ -357,7 +397,11 @@ typedef enum {
 	CG_RLIMIT_TIMEOUT = 6,      /* ms a call may wait for its answer (60000; 0: none) */
 } cg_router_limit;
 
-CG_EXPORT cg_router *cg_router_new(const cg_transport *t);
+/* A new router answering through t (copied) in *out. CG_EINVAL for a
+ * transport without reply or callback, or of a version this library does
+ * not know; CG_EIO when the kernel gives no eventfd, timerfd or epoll
+ * instance (errno says why); CG_ENOMEM. */
+CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out);
 /* Cancels what is pending and frees everything. It waits for every handler
  * still running (worker pool, handler thread), even one whose call timed out.
  *
@@ -459,10 +503,12 @@ CG_EXPORT void cg_channel_close(cg_channel *ch);
  * A webview as the transport knows it: its identity comes from the
  * transport (the window and webview labels it created, the URL WebKit
  * reports), never from a message. remote_url is NULL for local content.
+ * *out belongs to the router until cg_router_remove_webview. CG_EINVAL
+ * without a window label; CG_ENOMEM.
  */
-CG_EXPORT cg_webview *cg_router_add_webview(cg_router *r, const char *window,
-					    const char *webview,
-					    const char *remote_url);
+CG_EXPORT int cg_router_add_webview(cg_router *r, const char *window,
+				     const char *webview, const char *remote_url,
+				     cg_webview **out);
 /* The page navigated: a new origin (NULL for local content). */
 CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url);
 /* Cancels its pending calls, removes its listeners, ends its channels and
@@ -696,7 +742,8 @@ CG_EXPORT int cg_seccomp_new(const cg_appconfig *config, const cg_policy *p,
 CG_EXPORT void cg_seccomp_free(cg_seccomp *s);
 /* 0 when the config turned it off: loading is then a no-op. */
 CG_EXPORT int cg_seccomp_enabled(const cg_seccomp *s);
-CG_EXPORT cg_seccomp_action cg_seccomp_get_action(const cg_seccomp *s);
+/* What happens to a denied call. */
+CG_EXPORT cg_seccomp_action cg_seccomp_deny_action(const cg_seccomp *s);
 /* 1 when handlers may start programs / open internet sockets; *reason
  * (owned by s) says why, e.g. "granted command plugin:http|fetch needs it". */
 CG_EXPORT int cg_seccomp_exec(const cg_seccomp *s, const char **reason);
@@ -736,7 +783,8 @@ CG_EXPORT const char *cg_lint_rule_summary(size_t i);
  * The string is static. */
 CG_EXPORT const char *cg_lint_rule_suggest(const char *name);
 
-CG_EXPORT cg_lint *cg_lint_new(void);
+/* A new linter in *out; CG_ENOMEM. */
+CG_EXPORT int cg_lint_new(cg_lint **out);
 CG_EXPORT void cg_lint_free(cg_lint *l);
 /* The app's configuration: a capgate app config or Tauri's tauri.conf.json.
  * Its window labels let the rules say which windows a capability reaches
@@ -758,11 +806,12 @@ CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
  * ("local", and every remote URL pattern a capability names), the
  * commands it may call with their scopes, the events it may emit and
  * listen to, and the capability and permission that grant each. The
- * format is described in docs/capabilities.md ("Audit"). NULL on
- * allocation failure; the caller json_object_put()s the result.
+ * format is described in docs/capabilities.md ("Audit"). *out is a new
+ * reference (json_object_put() it); CG_EINVAL without a policy, or with
+ * n_labels but no labels; CG_ENOMEM.
  */
-CG_EXPORT json_object *cg_policy_audit(const cg_policy *p, const char *const *labels,
-				       size_t n_labels);
+CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels,
+			      size_t n_labels, json_object **out);
 
 /* ------------------------------------------------------------ JSON files */
 

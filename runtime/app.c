@@ -298,10 +298,12 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *dec,
 	return TRUE;
 }
 
+/* A window without a router webview (no memory) refuses every message:
+ * nothing has an identity to be judged under. */
 static void attach_webview(cg_win *w)
 {
-	w->wv = cg_router_add_webview(w->app->r, w->label, w->label, NULL);
-	cg_webview_set_data(w->wv, w);
+	if (cg_router_add_webview(w->app->r, w->label, w->label, NULL, &w->wv) == 0)
+		cg_webview_set_data(w->wv, w);
 }
 
 static gboolean on_crash(WebKitWebView *view, WebKitWebProcessTerminationReason reason, gpointer data)
@@ -498,9 +500,16 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 		return NULL;
 	cg_app *app = g_new0(cg_app, 1);
 	app->cfg = cfg;
-	cg_transport t = {t_reply, t_callback, app, t_drop};
-	app->r = cg_router_new(&t);
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback, .user = app, .drop = t_drop};
 	app->windows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, win_free);
+	int rc = cg_router_new(&t, &app->r);
+	if (rc < 0) {
+		cg_diag_add_message(d, CG_SEV_ERROR, rc, NULL, 0, 0, NULL,
+				    rc == CG_EIO ? "the process may be out of file descriptors" : NULL,
+				    "cannot make the IPC router");
+		cg_app_free(app);
+		return NULL;
+	}
 	static const cg_router_limit lims[] = {CG_RLIMIT_MESSAGE_SIZE, CG_RLIMIT_DEPTH, CG_RLIMIT_STRING,
 					       CG_RLIMIT_PENDING, CG_RLIMIT_LISTENERS, CG_RLIMIT_WORKERS,
 					       CG_RLIMIT_TIMEOUT};

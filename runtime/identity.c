@@ -238,8 +238,7 @@ static const char *frame_key(cg_win *w, const char *origin, const char **why)
 	f->origin = g_strdup(origin);
 	f->key = new_key();
 	/* Its own identity: the policy sees the frame's origin. */
-	f->wv = f->key ? cg_router_add_webview(w->app->r, w->label, w->label, origin) : NULL;
-	if (!f->wv) {
+	if (!f->key || cg_router_add_webview(w->app->r, w->label, w->label, origin, &f->wv) < 0) {
 		*why = "out of memory";
 		frame_free(f);
 		return NULL;

@@ -35,7 +35,7 @@ int cgr_seccomp_start(cg_app *app, cg_diag *d)
 	const char *ew, *nw;
 	int ex = cg_seccomp_exec(app->seccomp, &ew), net = cg_seccomp_network(app->seccomp, &nw);
 	cgr_log("seccomp: action %s; handlers %s start programs (%s) and %s open internet sockets (%s)",
-		actions[cg_seccomp_get_action(app->seccomp)], ex ? "may" : "may not", ew,
+		actions[cg_seccomp_deny_action(app->seccomp)], ex ? "may" : "may not", ew,
 		net ? "may" : "may not", nw);
 	return 0;
 }

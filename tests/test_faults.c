@@ -435,7 +435,8 @@ static char *fingerprint(cg_policy *p)
 		cg_subject_free(s);
 	}
 	static const char *const labels[] = {"main", "viewer", "settings", "extra"};
-	json_object *m = cg_policy_audit(p, labels, 4);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, labels, 4, &m), 0);
 	ck_assert_ptr_nonnull(m);
 	char *ms = plain(m);
 	fprintf(f, "matrix %s\n", ms);
@@ -972,7 +973,7 @@ START_TEST(alloc_fail_reload)
 	ck_assert_str_ne(x.ref1, x.ref2);
 	cg_policy_unref(v2);
 
-	x.e = cg_engine_new(x.v1);
+	ck_assert_int_eq(cg_engine_new(x.v1, &x.e), 0);
 	ck_assert_ptr_nonnull(x.e);
 	struct scenario s = {"engine reload", &x, reload_run, reload_ok, reload_failed};
 	struct fault_stats st;
@@ -1151,7 +1152,8 @@ START_TEST(reload_broken_files_concurrent)
 	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
 	cg_builder_free(b);
 	cg_diag_free(d);
-	cg_engine *e = cg_engine_new(p);
+	cg_engine *e = NULL;
+	ck_assert_int_eq(cg_engine_new(p, &e), 0);
 	cg_policy_unref(p);
 
 	atomic_store(&rl_mask, V1);
@@ -1255,7 +1257,7 @@ static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *j
 	n_ok += ok;
 }
 static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 static int h_greet(cg_call *c, void *user)
 {
@@ -1284,7 +1286,8 @@ START_TEST(audit_log_disk_full)
 		fprintf(stderr, "faults: no writable /dev/full: disk-full audit test skipped\n");
 		return;
 	}
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(cg_router_register(r, NULL, "greet", h_greet, NULL, CG_CMD_SYNC), 0);
 	cg_builder *b = cg_builder_new();
@@ -1296,8 +1299,10 @@ START_TEST(audit_log_disk_full)
 	cg_builder_free(b);
 	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
 	cg_policy_unref(p);
-	cg_webview *main_wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *main_wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &main_wv), 0);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	ck_assert_ptr_nonnull(main_wv);
 	ck_assert_ptr_nonnull(other);
 	const char *msg = "{\"cmd\": \"greet\", \"callback\": 1, \"error\": 2, \"payload\": {}}";

@@ -18,7 +18,7 @@ static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *j
 	replies[n_replies++] = (struct rec){ok, strndup(json, len)};
 }
 static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 static void on_log(const char *line, void *user)
 {
@@ -59,7 +59,8 @@ static cg_router *router(void)
 	reset_replies();
 	handler_runs = n_logs = 0;
 	last_log[0] = 0;
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "write", h_echo, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "never", h_echo, NULL, CG_CMD_SYNC), 0);
@@ -95,10 +96,12 @@ static char *seal(cg_sealer *s, const char *webview, const char *cmd, const char
 
 START_TEST(key_and_arguments)
 {
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	unsigned char out[32];
 	ck_assert_int_eq(cg_router_isolation_key(r, out, sizeof(out)), CG_ESTATE);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	ck_assert_int_eq(cg_webview_new_epoch(wv), CG_ESTATE);
 	ck_assert_int_eq(cg_router_set_isolation(r, KEY, 31), CG_EINVAL);
 	ck_assert_int_eq(cg_router_set_isolation(NULL, NULL, 0), CG_EINVAL);
@@ -127,7 +130,8 @@ END_TEST
 START_TEST(plaintext_is_refused)
 {
 	cg_router *r = router();
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	ck_assert_int_eq(send(r, wv, "{\"cmd\": \"echo\", \"payload\": {\"a\": 1}}"), CG_ESEAL);
 	ck_assert_int_eq(cg_router_invoke_raw(r, wv, "echo", "abc", 3, NULL, NULL), CG_ESEAL);
 	ck_assert_int_eq(send(r, wv, "{\"cmd\": \"plugin:event|emit\", \"payload\": {\"event\": \"x\"}}"), CG_ESEAL);
@@ -147,7 +151,8 @@ START_TEST(sealed_calls_pass)
 {
 	cg_router *r = router();
 	cg_sealer *s = cg_sealer_new_with_key(KEY);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	char *e = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": {\"a\": [1, 2]}}");
 	ck_assert_int_eq(send(r, wv, e), 0);
 	ck_assert_int_eq(handler_runs, 1);
@@ -202,7 +207,8 @@ START_TEST(sealed_but_malformed)
 {
 	cg_router *r = router();
 	cg_sealer *s = cg_sealer_new_with_key(KEY);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	char *first = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": {\"n\": 1}}"); /* seq 1 */
 	char *bad = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"extra\": 1}");                /* seq 2 */
 	char *big = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": [[[[[[1]]]]]]}");   /* seq 3 */
@@ -230,8 +236,10 @@ START_TEST(forgeries_are_refused)
 {
 	cg_router *r = router();
 	cg_sealer *s = cg_sealer_new_with_key(KEY);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	char *e = seal(s, "main", "echo", "{\"cmd\": \"echo\", \"payload\": {\"path\": \"/ok\"}}");
 	ck_assert_int_eq(send(r, other, e), CG_ESEAL);       /* another window */
 	ck_assert_int_eq(send(r, wv, e), 0);
@@ -281,7 +289,8 @@ END_TEST
 START_TEST(log_is_rate_limited)
 {
 	cg_router *r = router();
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	for (int i = 0; i < 200; i++)
 		ck_assert_int_eq(send(r, wv, "{\"cmd\": \"echo\"}"), CG_ESEAL);
 	ck_assert_int_eq(n_replies, 200);
@@ -299,9 +308,11 @@ END_TEST
 START_TEST(body_needs_a_seal)
 {
 	/* Without isolation, "body" is not part of a message. */
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	reset_replies();
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	ck_assert_int_eq(send(r, wv, "{\"cmd\": \"echo\", \"body\": \"AQID\"}"), CG_ESCHEMA);
 	ck_assert_ptr_nonnull(strstr(replies[0].json, "unknown field \\\"body\\\""));
 	cg_router_free(r);

@@ -52,7 +52,8 @@ static result lint_files(const char *cfg_name, const char *config, const char *c
 	result r = {cg_diag_new(), 0};
 	cg_builder *b = cg_builder_new();
 	cg_diag *scratch = cg_diag_new();
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	ck_assert_ptr_nonnull(l);
 	cg_builder_add_manifest_json(b, "fs", "fs.json", FS, strlen(FS), scratch);
 	cg_builder_add_manifest_json(b, "http", "http.json", HTTP, strlen(HTTP), scratch);
@@ -161,7 +162,8 @@ START_TEST(cycle)
 			  "         {\"identifier\": \"b\", \"description\": \"b\", \"permissions\": [\"a\"]}]}";
 	cg_builder *b = cg_builder_new();
 	cg_diag *d = cg_diag_new(), *scratch = cg_diag_new();
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	cg_builder_add_manifest_json(b, "loop", "loop.json", cyc, strlen(cyc), scratch);
 	const char *cap = MAIN("\"loop:a\"");
 	cg_builder_add_capability_json(b, "c.json", cap, strlen(cap), scratch);
@@ -266,7 +268,8 @@ START_TEST(seccomp_rules)
 	cg_diag_free(r.d);
 
 	/* a broken profile is an error of the config, located */
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	cg_diag *d = cg_diag_new();
 	ck_assert_int_lt(cg_lint_set_app_config(l, write_tmp("bad-seccomp.json",
 			 "{\"security\": {\"seccomp\": {\"deny\": [\"nosuchcall\"]}}}"), d), 0);
@@ -458,7 +461,8 @@ static result lint_manifest(const char *manifest, const char *cap)
 	result r = {cg_diag_new(), 0};
 	cg_builder *b = cg_builder_new();
 	cg_diag *scratch = cg_diag_new();
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	cg_builder_add_manifest_json(b, "plug", "plug.json", manifest, strlen(manifest), scratch);
 	cg_builder_add_capability_file(b, write_tmp("c0.json", cap), scratch);
 	r.errors = cg_lint_run(l, b, r.d);
@@ -546,7 +550,8 @@ START_TEST(lint_expansion_is_bounded)
 	for (int tight = 0; tight < 2; tight++) {
 		cg_builder *b = cg_builder_new();
 		cg_diag *scratch = cg_diag_new(), *d = cg_diag_new();
-		cg_lint *l = cg_lint_new();
+		cg_lint *l = NULL;
+		ck_assert_int_eq(cg_lint_new(&l), 0);
 		ck_assert_int_eq(cg_builder_set_limit(b, CG_LIMIT_EXPANSION, tight ? 20 : 1000), 0);
 		cg_builder_add_manifest_json(b, "plug", "plug.json", m, strlen(m), scratch);
 		cg_builder_add_capability_file(b, write_tmp("c0.json", cap), scratch);
@@ -587,7 +592,8 @@ START_TEST(rule_table)
 			ck_assert_str_ne(cg_lint_rule_id(i), cg_lint_rule_id(k));
 	}
 	ck_assert_ptr_null(cg_lint_rule_id(n));
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	ck_assert_int_eq(cg_lint_disable(l, "no-such-rule"), CG_ENOTFOUND);
 	ck_assert_int_eq(cg_lint_disable(l, "broad-windows"), 0);
 	ck_assert_int_eq(cg_lint_run(l, NULL, NULL), CG_EINVAL);
@@ -635,7 +641,8 @@ END_TEST
 
 START_TEST(config_errors)
 {
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	cg_diag *d = cg_diag_new();
 	ck_assert_int_lt(cg_lint_set_app_config(l, write_tmp("bad.json", "{\"windows\": 3}"), d), 0);
 	ck_assert_int_ge(diag_find(d, "must be an array"), 0);

@@ -430,7 +430,8 @@ static int set_graphs_child(size_t limit_mb)
 	cg_builder_add_manifest_json(b, "fan", "fan.json", fan, strlen(fan), d);
 	cg_builder_add_manifest_json(b, "dia", "dia.json", dia, strlen(dia), d);
 	cg_builder_add_capability_json(b, "caps.json", caps, strlen(caps), d);
-	cg_lint *l = cg_lint_new();
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
 	cg_diag *ld = cg_diag_new();
 	int rc = 0;
 	if (cg_lint_run(l, b, ld) != 0)
@@ -446,8 +447,8 @@ static int set_graphs_child(size_t limit_mb)
 	if (!rc && (cg_check_str(p, "other", NULL, NULL, "plugin:fan|a", &dc) != 0 || dc.allowed))
 		rc = 24;
 	static const char *const labels[] = {"main", "other"};
-	json_object *audit = rc ? NULL : cg_policy_audit(p, labels, 2);
-	if (!rc && !audit)
+	json_object *audit = NULL;
+	if (!rc && cg_policy_audit(p, labels, 2, &audit) < 0)
 		rc = 25;
 	if (rc)
 		dump_diag(rc == 20 ? ld : d);

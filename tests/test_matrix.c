@@ -45,7 +45,8 @@ static cg_policy *mk(const char *platform, const char *caps)
 static json_object *audit_of(const char *caps, const char *const *labels, size_t n)
 {
 	cg_policy *p = mk(NULL, caps);
-	json_object *m = cg_policy_audit(p, labels, n);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, labels, n, &m), 0);
 	ck_assert_ptr_nonnull(m);
 	cg_policy_unref(p);
 	return m;
@@ -225,7 +226,8 @@ START_TEST(same_entry_once)
 	cg_diag *d = cg_diag_new();
 	cg_policy *p = build_policy("p", SETS, CAPS, d);
 	ck_assert_ptr_nonnull(p);
-	json_object *m = cg_policy_audit(p, NULL, 0);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	json_object *c = command(context(m, "window", "w", "local"), "commands", "plugin:p|x");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(len(get(c, "granted_by")), 1);
@@ -338,7 +340,8 @@ START_TEST(event_global_deny)
 		" {\"identifier\": \"core:event:scope-events\", \"deny\": [{\"event\": \"private-*\"}]}]}";
 	cg_policy *p = build_policy("core:event", EV, CAPS, d);
 	ck_assert_ptr_nonnull(p);
-	json_object *m = cg_policy_audit(p, NULL, 0);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	json_object *ctx = context(m, "window", "w", "local");
 	ck_assert_str_eq(js(get(get(ctx, "events"), "listen")), "{\"allow\":[\"*\"],\"deny\":[\"private-*\"]}");
 	json_object *g = get(get(ctx, "global_scopes"), "core:event");
@@ -439,7 +442,8 @@ START_TEST(disabled_platform)
 		"  \"remote\": {\"urls\": [\"https://m.example\"]}, \"permissions\": [\"fs:allow-read-file\"]},"
 		" {\"identifier\": \"desk\", \"platforms\": [\"linux\"], \"windows\": [\"main\"], \"permissions\": [\"allow-greet\"]}]";
 	cg_policy *p = mk(NULL, CAPS);
-	json_object *m = cg_policy_audit(p, NULL, 0);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	char *rows = row_list(m);
 	/* No row, no origin from a capability for another platform. */
 	ck_assert_str_eq(rows, "window main local;");
@@ -458,7 +462,7 @@ START_TEST(disabled_platform)
 
 	/* The same files for android: the other way round. */
 	p = mk("android", CAPS);
-	m = cg_policy_audit(p, NULL, 0);
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	rows = row_list(m);
 	ck_assert_str_eq(rows, "window main local;window main https://m.example;window phone local;window phone https://m.example;");
 	free(rows);
@@ -486,8 +490,10 @@ START_TEST(deterministic)
 		if (asprintf(&caps, "[%s, %s]", i ? B : A, i ? A : B) < 0)
 			ck_abort();
 		cg_policy *p = mk(NULL, caps);
-		json_object *m = cg_policy_audit(p, NULL, 0);
-		json_object *again = cg_policy_audit(p, NULL, 0);
+		json_object *m = NULL;
+		ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
+		json_object *again = NULL;
+		ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &again), 0);
 		ck_assert_str_eq(js(m), js(again));
 		json_object_put(again);
 		out[i] = strdup(js(m));
@@ -506,7 +512,8 @@ START_TEST(values_are_copies)
 	/* Changing the matrix must not change what the policy hands out. */
 	cg_policy *p = mk(NULL, "{\"identifier\": \"a\", \"windows\": [\"m\"], \"permissions\": ["
 			     "{\"identifier\": \"fs:allow-read-file\", \"allow\": [{\"path\": \"$A\"}]}]}");
-	json_object *m = cg_policy_audit(p, NULL, 0);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	json_object *c = command(context(m, "window", "m", "local"), "commands", "plugin:fs|read_file");
 	json_object *v = at(get(get(c, "scope"), "allow"), 0);
 	json_object_object_add(v, "path", json_object_new_string("/"));
@@ -522,10 +529,13 @@ END_TEST
 
 START_TEST(bad_arguments)
 {
-	ck_assert_ptr_null(cg_policy_audit(NULL, NULL, 0));
+	json_object *m = (json_object *)1;
+	ck_assert_int_eq(cg_policy_audit(NULL, NULL, 0, &m), CG_EINVAL);
+	ck_assert_ptr_null(m);
 	cg_policy *p = mk(NULL, "{\"identifier\": \"a\", \"windows\": [\"m\"], \"permissions\": []}");
-	ck_assert_ptr_null(cg_policy_audit(p, NULL, 2));
-	json_object *m = cg_policy_audit(p, NULL, 0);
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 2, &m), CG_EINVAL);
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, NULL), CG_EINVAL);
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
 	/* A capability that grants nothing still makes its row. */
 	json_object *c = context(m, "window", "m", "local");
 	ck_assert_ptr_nonnull(c);
@@ -556,7 +566,8 @@ static bool same_set(json_object *x, json_object *y)
 static void agrees_with_engine(cg_policy *p)
 {
 	static const char *const probes[] = {"main", "capgate-probe"};
-	json_object *m = cg_policy_audit(p, probes, 2);
+	json_object *m = NULL;
+	ck_assert_int_eq(cg_policy_audit(p, probes, 2, &m), 0);
 	ck_assert_ptr_nonnull(m);
 	json_object *ctxs = get(m, "contexts");
 	size_t checked = 0;

@@ -329,7 +329,7 @@ START_TEST(inactive_scopes_stay_out_of_global)
 	free(cmd);
 	free(global);
 	free(other);
-	/* On macOS the same entries are active: /** scopes read_file (a unit
+	/* On macOS the same entries are active: the root glob scopes read_file (a unit
 	 * with a command), the scope-only ones feed the global scope. */
 	read_file_scopes("macOS", &cmd, &global, &other);
 	ck_assert_str_eq(cmd, "$HOME/** $MAC /** /mac-set /mixed");
@@ -657,7 +657,8 @@ START_TEST(reload_swaps_or_keeps)
 	cg_diag *d = cg_diag_new();
 	cg_policy *p = dir_policy(d);
 	ck_assert_ptr_nonnull(p);
-	cg_engine *e = cg_engine_new(p);
+	cg_engine *e = NULL;
+	ck_assert_int_eq(cg_engine_new(p, &e), 0);
 	cg_policy_unref(p);
 	/* good files: swapped */
 	write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-write-file\"]}");
@@ -719,7 +720,8 @@ START_TEST(reload_under_concurrent_checks)
 	write_file("a.json", "{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": [\"fs:allow-read-file\"]}");
 	cg_policy *p = dir_policy(NULL);
 	ck_assert_ptr_nonnull(p);
-	cg_engine *e = cg_engine_new(p);
+	cg_engine *e = NULL;
+	ck_assert_int_eq(cg_engine_new(p, &e), 0);
 	cg_policy_unref(p);
 	int stop = 0;
 	struct reader rs[2] = {{e, 0, &stop}, {e, 0, &stop}};

@@ -42,7 +42,7 @@ static void reset(void)
 	n_replies = n_callbacks = 0;
 }
 
-static const cg_transport T = {t_reply, t_callback, NULL, NULL};
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
 
 /* Runs the router's main-loop work until pred() holds (10 s at most). */
 static int wait_for(cg_router *r, int (*pred)(void))
@@ -149,7 +149,8 @@ static const char *CAPS =
 static cg_router *make_router(const char *caps)
 {
 	reset();
-	cg_router *r = cg_router_new(&T);
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "double", h_async, NULL, CG_CMD_ASYNC), 0);
@@ -194,7 +195,8 @@ START_TEST(sync_allowed_with_identity_and_scopes)
 	int *counter = calloc(1, sizeof(int));
 	ck_assert_int_eq(cg_router_manage(r, "counter", counter, free), 0);
 	ck_assert_int_eq(cg_router_manage(r, "counter", NULL, NULL), CG_EDUPLICATE);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	ck_assert_int_eq(invoke(r, wv, "{\"cmd\": \"echo\", \"callback\": 1, \"error\": 2, \"payload\": {\"a\": [1, 2]},"
 				       " \"options\": {\"headers\": {\"X-Test\": \"yes\"}}}", REQ(7)), 0);
 	ck_assert_int_eq(n_replies, 1);
@@ -212,7 +214,8 @@ END_TEST
 START_TEST(denials_and_unknown)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	invoke(r, other, "{\"cmd\": \"echo\"}", REQ(1));
 	invoke(r, other, "{\"cmd\": \"nope\"}", REQ(2));
 	invoke(r, other, "{\"cmd\": \"ungranted\"}", REQ(3));
@@ -224,7 +227,8 @@ START_TEST(denials_and_unknown)
 	ck_assert_str_eq(replies[1].json, "\"unknown command: nope\"");
 	ck_assert_ptr_nonnull(strstr(replies[2].json, "no capability grants ungranted"));
 	/* a handler that fails without answering is rejected for it */
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"fail\"}", REQ(4));
 	ck_assert_int_eq(n_replies, 4);
 	ck_assert_int_eq(replies[3].ok, 0);
@@ -236,7 +240,8 @@ END_TEST
 START_TEST(no_policy_no_calls)
 {
 	cg_router *r = make_router(NULL);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"echo\"}", REQ(1));
 	ck_assert_int_eq(n_replies, 1);
 	ck_assert_int_eq(replies[0].ok, 0);
@@ -248,7 +253,8 @@ END_TEST
 START_TEST(async_answers_on_main_loop)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	for (int i = 0; i < 50; i++) {
 		char msg[64];
 		snprintf(msg, sizeof(msg), "{\"cmd\": \"double\", \"payload\": {\"n\": %d}}", i);
@@ -272,7 +278,8 @@ END_TEST
 START_TEST(second_answer_ignored)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"twice\"}", REQ(1));
 	want = 1;
 	ck_assert(wait_for(r, enough_replies));
@@ -286,7 +293,8 @@ END_TEST
 START_TEST(deferred_answer_once)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"defer\"}", REQ(9));
 	ck_assert_int_eq(n_replies, 0);
 	ck_assert_ptr_nonnull(deferred);
@@ -301,7 +309,8 @@ END_TEST
 START_TEST(answer_after_webview_closed)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"defer\"}", REQ(9));
 	cg_call *c = deferred;
 	cg_router_remove_webview(r, wv);
@@ -315,7 +324,8 @@ END_TEST
 START_TEST(binary_calls)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	unsigned char body[300];
 	for (int i = 0; i < 300; i++)
 		body[i] = (unsigned char)i;
@@ -326,7 +336,8 @@ START_TEST(binary_calls)
 		sum += (unsigned char)i;
 	ck_assert_int_eq(atoi(replies[0].json), (int)sum);
 	/* binary calls go through the policy too, and bad headers are refused */
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	cg_router_invoke_raw(r, other, "sum_bytes", body, 3, NULL, REQ(2));
 	ck_assert_int_eq(replies[1].ok, 0);
 	cg_router_invoke_raw(r, wv, "sum_bytes", body, 3, "{\"a\": 1}", REQ(3));
@@ -341,7 +352,8 @@ END_TEST
 START_TEST(channels_in_order)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"stream\", \"payload\": {\"onEvent\": \"__CHANNEL__:42\"}}", REQ(1));
 	want = 4;
 	ck_assert(wait_for(r, enough_callbacks));
@@ -381,9 +393,12 @@ static void on_core(const char *event, json_object *payload, const cg_webview *s
 START_TEST(events_respect_targets_and_permissions)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *main_wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
-	cg_webview *third = cg_router_add_webview(r, "third", NULL, NULL);
+	cg_webview *main_wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &main_wv), 0);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
+	cg_webview *third = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "third", NULL, NULL, &third), 0);
 	/* main may listen to doc-* only */
 	invoke(r, main_wv, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"doc-saved\", \"target\": {\"kind\": \"Any\"}, \"handler\": 11}}", REQ(1));
 	invoke(r, main_wv, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"secret\", \"target\": {\"kind\": \"Any\"}, \"handler\": 12}}", REQ(2));
@@ -445,8 +460,10 @@ END_TEST
 START_TEST(reload_takes_effect_next_message)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	invoke(r, other, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"doc-x\", \"handler\": 5}}", REQ(1));
 	ck_assert_int_eq(replies[0].ok, 1);
 	invoke(r, wv, "{\"cmd\": \"defer\"}", REQ(2)); /* in flight across the reload */
@@ -479,7 +496,8 @@ END_TEST
 START_TEST(navigation_changes_origin)
 {
 	cg_router *r = make_router(CAPS);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	ck_assert_int_eq(cg_webview_set_origin(wv, "https://evil.example/"), 0);
 	invoke(r, wv, "{\"cmd\": \"echo\"}", REQ(1));
 	ck_assert_int_eq(replies[0].ok, 0);
@@ -516,8 +534,10 @@ START_TEST(audit_log)
 	int fd = mkstemp(path);
 	close(fd);
 	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, path, on_audit, NULL, 5), 0);
-	cg_webview *other = cg_router_add_webview(r, "other", "other-wv", NULL);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", "other-wv", NULL, &other), 0);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"echo\"}", REQ(1)); /* allowed: not logged */
 	invoke(r, other, "{\"cmd\": \"echo\"}", REQ(2));
 	invoke(r, other, "not json", REQ(3));
@@ -575,8 +595,10 @@ START_TEST(audit_summarises_past_its_limit)
 	cg_router *r = make_router(CAPS);
 	n_audit = 0;
 	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 5), 0);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	for (int i = 0; i < 100; i++)
 		invoke(r, other, "{\"cmd\": \"echo\"}", REQ(1));
 	ck_assert_int_eq(n_audit, 10); /* the burst */
@@ -619,7 +641,8 @@ START_TEST(audit_held_records_are_bounded)
 	cg_router *r = make_router(CAPS);
 	n_audit = 0;
 	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, NULL, on_audit, NULL, 1), 0);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	char msg[128];
 	for (int i = 0; i < 1100; i++) {
 		snprintf(msg, sizeof(msg), "{\"cmd\": \"no_such_%d\"}", i);
@@ -638,7 +661,8 @@ START_TEST(pending_limit_and_removal)
 	cg_router *r = make_router(CAPS);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_PENDING, 2), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_PENDING, 0), CG_EINVAL);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	invoke(r, wv, "{\"cmd\": \"defer\"}", REQ(1));
 	cg_call *a = deferred;
 	invoke(r, wv, "{\"cmd\": \"defer\"}", REQ(2));
@@ -659,14 +683,27 @@ END_TEST
 
 START_TEST(api_misuse)
 {
-	ck_assert_ptr_null(cg_router_new(NULL));
-	cg_transport bad = {NULL, t_callback, NULL, NULL};
-	ck_assert_ptr_null(cg_router_new(&bad));
+	cg_router *none = (cg_router *)1;
+	ck_assert_int_eq(cg_router_new(NULL, &none), CG_EINVAL);
+	ck_assert_ptr_null(none);
+	cg_transport bad = {.version = CG_TRANSPORT_VERSION, .callback = t_callback};
+	ck_assert_int_eq(cg_router_new(&bad, &none), CG_EINVAL);
+	/* A transport of a version this library does not know (a newer
+	 * host's, or garbage): refused rather than read past its end. */
+	cg_transport future = {.version = CG_TRANSPORT_VERSION + 1, .reply = t_reply, .callback = t_callback};
+	ck_assert_int_eq(cg_router_new(&future, &none), CG_EINVAL);
+	future.version = 0;
+	ck_assert_int_eq(cg_router_new(&future, &none), CG_EINVAL);
+	ck_assert_int_eq(cg_router_new(&T, NULL), CG_EINVAL);
 	cg_router *r = make_router(CAPS);
 	ck_assert_int_eq(cg_router_register(r, NULL, "x|y", h_echo, NULL, CG_CMD_SYNC), CG_EIDENT);
 	ck_assert_int_eq(cg_router_register(r, "bad key!", "x", h_echo, NULL, CG_CMD_SYNC), CG_EIDENT);
 	ck_assert_int_eq(cg_router_register(r, NULL, "x", NULL, NULL, CG_CMD_SYNC), CG_EINVAL);
-	ck_assert_ptr_null(cg_router_add_webview(r, NULL, NULL, NULL));
+	cg_webview *wv = (cg_webview *)1;
+	ck_assert_int_eq(cg_router_add_webview(r, NULL, NULL, NULL, &wv), CG_EINVAL);
+	ck_assert_ptr_null(wv);
+	ck_assert_int_eq(cg_router_add_webview(r, "", NULL, NULL, &wv), CG_EINVAL);
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, NULL), CG_EINVAL);
 	ck_assert_int_eq(cg_router_invoke(r, NULL, "{}", 2, NULL), CG_EINVAL);
 	ck_assert_int_eq(cg_router_set_policy(r, NULL), CG_EINVAL);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_DEPTH, 100000), CG_EINVAL);

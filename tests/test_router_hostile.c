@@ -149,8 +149,9 @@ static cg_router *new_router(void)
 {
 	rec_reset();
 	main_thread = pthread_self();
-	cg_transport t = {t_reply, t_callback, &transport_user, NULL};
-	cg_router *r = cg_router_new(&t);
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback, .user = &transport_user};
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&t, &r), 0);
 	ck_assert_ptr_nonnull(r);
 	cur_router = r;
 	return r;
@@ -447,7 +448,7 @@ static cg_router *greet_router(cg_webview **wv)
 	ck_assert_int_eq(cg_router_register(r, NULL, "greet", h_echo, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "slow", h_seq, NULL, CG_CMD_ASYNC), 0);
 	install(r, CAPS_MAIN);
-	*wv = cg_router_add_webview(r, "main", NULL, NULL);
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &*wv), 0);
 	ck_assert_ptr_nonnull(*wv);
 	return r;
 }
@@ -751,9 +752,12 @@ START_TEST(test_identity_from_transport)
 	ck_assert_int_eq(cg_router_register(r, NULL, "whoami", h_echo, NULL, CG_CMD_SYNC), 0);
 	install(r, "[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": [\"allow-admin\", \"allow-whoami\"]},"
 		   " {\"identifier\": \"guest\", \"windows\": [\"guest\"], \"permissions\": [\"allow-whoami\"]}]");
-	cg_webview *main_wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *guest = cg_router_add_webview(r, "guest", "guest-view", NULL);
-	cg_webview *remote = cg_router_add_webview(r, "main", "main-remote", "https://evil.example/page");
+	cg_webview *main_wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &main_wv), 0);
+	cg_webview *guest = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "guest", "guest-view", NULL, &guest), 0);
+	cg_webview *remote = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", "main-remote", "https://evil.example/page", &remote), 0);
 	int q[8];
 
 	/* identity fields in the message are refused outright */
@@ -804,7 +808,8 @@ START_TEST(test_navigation_changes_identity)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "admin", h_echo, NULL, CG_CMD_SYNC), 0);
 	install(r, "[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": [\"allow-admin\", \"core:event:default\"]}]");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[3];
 	listen_ok(r, wv, "doc", NULL, 4);
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"admin\"}", &q[0]), 0);
@@ -836,7 +841,8 @@ START_TEST(test_command_decisions)
 	install(r, "{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": [\"allow-greet\"]}");
 	/* registered after the policy was built: no manifest declares it */
 	ck_assert_int_eq(cg_router_register(r, NULL, "late", h_echo, NULL, CG_CMD_SYNC), 0);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[8];
 	ck_assert_int_lt(inv(r, wv, "{\"cmd\": \"nope\"}", &q[0]), 0);
 	assert_rejected(0, wv, &q[0], "unknown command");
@@ -868,7 +874,8 @@ START_TEST(test_no_policy)
 	reset_handlers();
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "greet", h_echo, NULL, CG_CMD_SYNC), 0);
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[2];
 	ck_assert_int_lt(inv(r, wv, "{\"cmd\": \"greet\"}", &q[0]), 0);
 	ck_assert_int_lt(inv(r, wv, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"e\", \"handler\": 1}}", &q[1]), 0);
@@ -926,8 +933,10 @@ START_TEST(test_flood)
 	ck_assert_int_eq(cg_router_register(r, NULL, "seq_async", h_seq, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_PENDING, 100000), 0);
 	install(r, "{\"identifier\": \"f\", \"windows\": [\"f*\"], \"permissions\": [\"allow-seq-sync\", \"allow-seq-async\"]}");
-	cg_webview *wv[3] = {cg_router_add_webview(r, "f0", NULL, NULL), cg_router_add_webview(r, "f1", NULL, NULL),
-			     cg_router_add_webview(r, "f2", "f2-inner", NULL)};
+	cg_webview *wv[3] = {NULL, NULL, NULL};
+	ck_assert_int_eq(cg_router_add_webview(r, "f0", NULL, NULL, &wv[0]), 0);
+	ck_assert_int_eq(cg_router_add_webview(r, "f1", NULL, NULL, &wv[1]), 0);
+	ck_assert_int_eq(cg_router_add_webview(r, "f2", "f2-inner", NULL, &wv[2]), 0);
 	flood_tok *tok = scratch = calloc(2 * FLOOD, sizeof(*tok));
 	ck_assert_ptr_nonnull(tok);
 	char msg[128];
@@ -972,8 +981,10 @@ START_TEST(test_flood_with_removal)
 	ck_assert_int_eq(cg_router_register(r, NULL, "seq_async", h_seq, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_PENDING, 100000), 0);
 	install(r, "{\"identifier\": \"f\", \"windows\": [\"f*\"], \"permissions\": [\"allow-seq-async\"]}");
-	cg_webview *wv[3] = {cg_router_add_webview(r, "f0", NULL, NULL), cg_router_add_webview(r, "f1", NULL, NULL),
-			     cg_router_add_webview(r, "f2", NULL, NULL)};
+	cg_webview *wv[3] = {NULL, NULL, NULL};
+	ck_assert_int_eq(cg_router_add_webview(r, "f0", NULL, NULL, &wv[0]), 0);
+	ck_assert_int_eq(cg_router_add_webview(r, "f1", NULL, NULL, &wv[1]), 0);
+	ck_assert_int_eq(cg_router_add_webview(r, "f2", NULL, NULL, &wv[2]), 0);
 	const long n = 3000;
 	flood_tok *tok = scratch = calloc(3 * (size_t)n, sizeof(*tok));
 	char msg[96];
@@ -1014,8 +1025,10 @@ START_TEST(test_pending_limit)
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_PENDING, 4), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_WORKERS, 4), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\", \"other\"], \"permissions\": [\"allow-block\", \"allow-greet\", \"core:event:default\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *other = cg_router_add_webview(r, "other", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	cg_webview *other = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	int q[8];
 	char msg[96];
 	for (int i = 0; i < 4; i++) {
@@ -1094,7 +1107,8 @@ START_TEST(test_pool_burst_after_idle)
 		ck_assert_int_eq(cg_router_register(r, NULL, "slow", h_seq, NULL, CG_CMD_ASYNC), 0);
 		ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_WORKERS, 4), 0);
 		install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-block\", \"allow-slow\"]}");
-		cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+		cg_webview *wv = NULL;
+		ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 		int q[5];
 		ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"slow\", \"payload\": {\"seq\": 1}}", &q[4]), 0);
 		wait_replies(r, 1); /* the pool now has one thread */
@@ -1116,8 +1130,10 @@ START_TEST(test_remove_webview_in_flight)
 	ck_assert_int_eq(cg_router_register(r, NULL, "block", h_block, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_WORKERS, 8), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"a\", \"b\"], \"permissions\": [\"allow-block\", \"core:event:default\"]}");
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
-	cg_webview *b = cg_router_add_webview(r, "b", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
+	cg_webview *b = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "b", NULL, NULL, &b), 0);
 	int q[8], la, lb;
 	ck_assert_int_eq(inv(r, a, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"doc\", \"target\": {\"kind\": \"Any\"}, \"handler\": 11}}", &la), 0);
 	ck_assert_int_eq(inv(r, b, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"doc\", \"target\": {\"kind\": \"Any\"}, \"handler\": 12}}", &lb), 0);
@@ -1164,7 +1180,8 @@ START_TEST(test_deferred_answer)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "defer", h_defer, NULL, CG_CMD_SYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-defer\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int req;
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"defer\"}", &req), 0);
 	ck_assert_ptr_nonnull(deferred);
@@ -1209,7 +1226,8 @@ START_TEST(test_timeouts)
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, (size_t)1 << 40), CG_EINVAL);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-block\","
 		   " \"allow-seq-async\", \"allow-defer\", \"allow-greet\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[4];
 	double t0 = now_s();
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"block\", \"payload\": {\"tag\": 0}}", &q[0]), 0);
@@ -1264,7 +1282,8 @@ START_TEST(test_double_answer)
 	ck_assert_int_eq(cg_router_register(r, NULL, "twice", h_twice, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "twice_async", h_twice, NULL, CG_CMD_ASYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-twice\", \"allow-twice-async\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[2];
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"twice\"}", &q[0]), 0);
 	ck_assert_uint_eq(n_replies, 1);
@@ -1299,7 +1318,8 @@ START_TEST(test_handler_error)
 	ck_assert_int_eq(cg_router_register(r, NULL, "half", h_answer_then_fail, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "half_async", h_answer_then_fail, NULL, CG_CMD_ASYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-fail\", \"allow-fail-async\", \"allow-half\", \"allow-half-async\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[4];
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"fail\"}", &q[0]), 0);
 	ck_assert_uint_eq(n_replies, 1);
@@ -1354,8 +1374,10 @@ START_TEST(test_raw_invoke)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "upload", h_raw, NULL, CG_CMD_SYNC), 0);
 	install(r, "[{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-upload\", \"core:event:default\"]}]");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
-	cg_webview *guest = cg_router_add_webview(r, "guest", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	cg_webview *guest = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "guest", NULL, NULL, &guest), 0);
 	static const unsigned char body[] = {0, 1, 2, '"', '\\', 0xff, 0xc0, 0};
 	int q[10];
 	ck_assert_int_eq(cg_router_invoke_raw(r, wv, "upload", body, sizeof(body), "{\"X-Token\": \"t1\"}", &q[0]), 0);
@@ -1403,7 +1425,8 @@ START_TEST(test_raw_headers_splice)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "upload", h_raw, NULL, CG_CMD_SYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [\"allow-upload\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int req;
 	const char *spliced = "{\"X-Token\": \"t\"}}, \"payload\": {\"x\": 1";
 	int rc = cg_router_invoke_raw(r, wv, "upload", "b", 1, spliced, &req);
@@ -1454,8 +1477,10 @@ START_TEST(test_channels)
 	ck_assert_int_eq(cg_router_register(r, NULL, "stream", h_stream, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "stream_late", h_stream_late, NULL, CG_CMD_ASYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"*\"], \"permissions\": [\"allow-stream\", \"allow-stream-late\"]}");
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
-	cg_webview *b = cg_router_add_webview(r, "b", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
+	cg_webview *b = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "b", NULL, NULL, &b), 0);
 	int q[4];
 	ck_assert_int_eq(inv(r, a, "{\"cmd\": \"stream\", \"payload\": {\"onChunk\": \"__CHANNEL__:77\"}}", &q[0]), 0);
 	ck_assert_int_eq(inv(r, a, "{\"cmd\": \"stream\", \"payload\": {\"onChunk\": \"__CHANNEL__:-1\"}}", &q[1]), 0);
@@ -1522,7 +1547,8 @@ START_TEST(test_scope_survives_reload)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "read", h_scope, NULL, CG_CMD_ASYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"main\"], \"permissions\": [{\"identifier\": \"allow-read\", \"allow\": [{\"path\": \"/old\"}]}]}");
-	cg_webview *wv = cg_router_add_webview(r, "main", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
 	int q[2];
 	ck_assert_int_eq(inv(r, wv, "{\"cmd\": \"read\"}", &q[0]), 0);
 	wait_counter(r, &gate_waiting, 1);
@@ -1584,7 +1610,8 @@ START_TEST(test_event_bad_listen)
 	reset_handlers();
 	cg_router *r = new_router();
 	install(r, CAPS_EV);
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
 	char msg[1024];
 	int req;
 	for (size_t i = 0; i < sizeof(bad_listens) / sizeof(*bad_listens); i++) {
@@ -1632,7 +1659,8 @@ START_TEST(test_event_name_with_escaped_nul)
 	reset_handlers();
 	cg_router *r = new_router();
 	install(r, CAPS_EV);
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
 	int req;
 	int rc = inv(r, a, "{\"cmd\": \"plugin:event|listen\", \"payload\": {\"event\": \"doc\\u0000 x\", \"handler\": 3}}", &req);
 	ck_assert_uint_eq(n_replies, 1);
@@ -1648,9 +1676,12 @@ START_TEST(test_event_confidentiality)
 	reset_handlers();
 	cg_router *r = new_router();
 	install(r, CAPS_EV);
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
-	cg_webview *b = cg_router_add_webview(r, "b", NULL, NULL);
-	cg_webview *b2 = cg_router_add_webview(r, "b", "a", NULL); /* webview labelled "a" in window b */
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
+	cg_webview *b = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "b", NULL, NULL, &b), 0);
+	cg_webview *b2 = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "b", "a", NULL, &b2), 0); /* webview labelled "a" in window b */
 	listen_ok(r, a, "doc", "\"target\": {\"kind\": \"Any\"},", 7);
 	listen_ok(r, b, "doc", "\"target\": {\"kind\": \"Any\"},", 8);
 	/* b asks for events aimed at window a */
@@ -1717,8 +1748,10 @@ START_TEST(test_event_reload_revokes)
 	reset_handlers();
 	cg_router *r = new_router();
 	install(r, CAPS_EV);
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
-	cg_webview *c = cg_router_add_webview(r, "c", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
+	cg_webview *c = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "c", NULL, NULL, &c), 0);
 	listen_ok(r, a, "doc", NULL, 1);
 	listen_ok(r, c, "doc", NULL, 2);
 	/* c may listen but not emit */
@@ -1759,8 +1792,10 @@ START_TEST(test_listener_limit)
 	cg_router *r = new_router();
 	install(r, CAPS_EV);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_LISTENERS, 2), 0);
-	cg_webview *a = cg_router_add_webview(r, "a", NULL, NULL);
-	cg_webview *b = cg_router_add_webview(r, "b", NULL, NULL);
+	cg_webview *a = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "a", NULL, NULL, &a), 0);
+	cg_webview *b = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "b", NULL, NULL, &b), 0);
 	listen_ok(r, a, "e1", NULL, 1);
 	listen_ok(r, a, "e2", NULL, 2);
 	int req;
@@ -1805,7 +1840,7 @@ START_TEST(test_free_with_everything)
 	char msg[128];
 	for (int i = 0; i < 3; i++) {
 		snprintf(msg, sizeof(msg), "w%d", i);
-		wv[i] = cg_router_add_webview(r, msg, NULL, i == 2 ? "https://remote.example/" : NULL);
+		ck_assert_int_eq(cg_router_add_webview(r, msg, NULL, i == 2 ? "https://remote.example/" : NULL, &wv[i]), 0);
 		listen_ok(r, wv[i], "doc", NULL, 1);
 		listen_ok(r, wv[i], "other", "\"target\": {\"kind\": \"Window\", \"label\": \"w0\"},", 2);
 	}
@@ -1832,7 +1867,8 @@ START_TEST(test_free_after_remove)
 	cg_router *r = new_router();
 	ck_assert_int_eq(cg_router_register(r, NULL, "slow", h_slow, NULL, CG_CMD_ASYNC), 0);
 	install(r, "{\"identifier\": \"m\", \"windows\": [\"*\"], \"permissions\": [\"allow-slow\", \"core:event:default\"]}");
-	cg_webview *wv = cg_router_add_webview(r, "w", NULL, NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "w", NULL, NULL, &wv), 0);
 	listen_ok(r, wv, "doc", NULL, 1);
 	int q[8];
 	for (int i = 0; i < 8; i++)

@@ -247,7 +247,7 @@ START_TEST(config_defaults)
 	cg_seccomp *s = NULL;
 	ck_assert_int_eq(cg_seccomp_new(NULL, NULL, &s), 0);
 	ck_assert(cg_seccomp_enabled(s));
-	ck_assert_int_eq(cg_seccomp_get_action(s), CG_SECCOMP_ERRNO);
+	ck_assert_int_eq(cg_seccomp_deny_action(s), CG_SECCOMP_ERRNO);
 	const char *why = NULL;
 	ck_assert(!cg_seccomp_exec(s, &why));
 	ck_assert_str_eq(why, "no granted command needs it");
@@ -263,7 +263,7 @@ START_TEST(config_defaults)
 
 	s = profile("{\"action\": \"kill\", \"exec\": true, \"network\": false}");
 	ck_assert(cg_seccomp_enabled(s));
-	ck_assert_int_eq(cg_seccomp_get_action(s), CG_SECCOMP_KILL);
+	ck_assert_int_eq(cg_seccomp_deny_action(s), CG_SECCOMP_KILL);
 	ck_assert(cg_seccomp_exec(s, &why));
 	ck_assert_str_eq(why, "set to true in the config");
 	ck_assert(!cg_seccomp_network(s, &why));
@@ -271,7 +271,7 @@ START_TEST(config_defaults)
 	cg_seccomp_free(s);
 	s = profile("{\"action\": \"log\", \"enabled\": true, \"allow\": [\"@mount\", \"ptrace\"],"
 		    " \"deny\": [\"chmod\"]}");
-	ck_assert_int_eq(cg_seccomp_get_action(s), CG_SECCOMP_LOG);
+	ck_assert_int_eq(cg_seccomp_deny_action(s), CG_SECCOMP_LOG);
 	cg_seccomp_free(s);
 }
 END_TEST
@@ -621,8 +621,9 @@ static void grant_and_filter(cg_router *r, const char *perms, cg_seccomp **s)
 
 START_TEST(router_runs_handlers_filtered)
 {
-	static const cg_transport T = {t_reply, t_callback, NULL, NULL};
-	cg_router *r = cg_router_new(&T);
+	static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe", h_probe, r, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe_async", h_probe, r, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe_main", h_probe, r, CG_CMD_MAIN), 0);
@@ -630,7 +631,8 @@ START_TEST(router_runs_handlers_filtered)
 	cg_seccomp *s = NULL;
 	grant_and_filter(r, "[\"allow-probe\", \"allow-probe-async\", \"allow-probe-main\"]", &s);
 	ck_assert_int_gt(cg_router_listen(r, "probed", on_event, NULL), 0);
-	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", "main", NULL, &wv), 0);
 
 	/* sync: on the handler thread, filtered; its answer and its event are
 	 * delivered before cg_router_invoke returns, as on the main thread */
@@ -677,14 +679,16 @@ static int h_hang(cg_call *c, void *u)
 
 START_TEST(router_sync_timeout)
 {
-	static const cg_transport T = {t_reply, t_callback, NULL, NULL};
-	cg_router *r = cg_router_new(&T);
+	static const cg_transport T = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "hang", h_hang, r, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_register(r, NULL, "probe", h_probe, r, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_TIMEOUT, 150), 0);
 	cg_seccomp *s = NULL;
 	grant_and_filter(r, "[\"allow-hang\", \"allow-probe\"]", &s);
-	cg_webview *wv = cg_router_add_webview(r, "main", "main", NULL);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", "main", NULL, &wv), 0);
 	n_replies = 0;
 	char msg[128];
 	int len = snprintf(msg, sizeof(msg), INVOKE, "hang");

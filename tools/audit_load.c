@@ -167,8 +167,7 @@ json_object *audit_side_matrix(const audit_opts *o, char *const *paths, size_t n
 		fprintf(stderr, "capgate: warning: auditing without the window labels of %s\n", config);
 		labels_clear(&lb);
 	}
-	m = cg_policy_audit(p, (const char *const *)lb.v, lb.n);
-	if (!m)
+	if (cg_policy_audit(p, (const char *const *)lb.v, lb.n, &m) < 0)
 		fputs("capgate: out of memory\n", stderr);
 out:
 	cg_policy_unref(p);

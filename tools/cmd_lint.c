@@ -715,7 +715,7 @@ int cmd_lint(int argc, char **argv)
 {
 	struct lint_state s = {0};
 	int rc = CLI_USAGE;
-	if (cli_inputs_init(&s.in) < 0 || !(s.l = cg_lint_new()) || !(s.d = cg_diag_new()) ||
+	if (cli_inputs_init(&s.in) < 0 || cg_lint_new(&s.l) < 0 || !(s.d = cg_diag_new()) ||
 	    !(s.scratch = cg_diag_new()) ||
 	    !(s.a.disabled = calloc(cg_lint_rule_count() + 1, sizeof(bool)))) {
 		fputs("capgate: out of memory\n", stderr);

@@ -186,7 +186,7 @@ static int write_filter(const seccomp_opts *o, cg_seccomp *s, FILE *f, int fd)
 		const char *ew = NULL, *nw = NULL;
 		int ex = cg_seccomp_exec(s, &ew), net = cg_seccomp_network(s, &nw);
 		fprintf(f, "# capgate seccomp filter for %s\n", o->config);
-		fprintf(f, "# action: %s\n", action_name(cg_seccomp_get_action(s)));
+		fprintf(f, "# action: %s\n", action_name(cg_seccomp_deny_action(s)));
 		fprintf(f, "# exec: %s (%s)\n", ex ? "allowed" : "denied", ew ? ew : "?");
 		fprintf(f, "# network: %s (%s)\n", net ? "allowed" : "denied", nw ? nw : "?");
 	}

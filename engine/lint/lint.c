@@ -80,16 +80,19 @@ CG_EXPORT const char *cg_lint_rule_suggest(const char *name)
 	return best;
 }
 
-CG_EXPORT cg_lint *cg_lint_new(void)
+CG_EXPORT int cg_lint_new(cg_lint **out)
 {
+	if (!out)
+		return CG_EINVAL;
+	*out = NULL;
 	cg_lint *l = calloc(1, sizeof(*l));
-	if (l && !(l->strings = g_string_chunk_new(256))) {
+	if (!l || !(l->strings = g_string_chunk_new(256))) {
 		free(l);
-		return NULL;
+		return CG_ENOMEM;
 	}
-	if (l)
-		cg_seccomp_conf_init(&l->seccomp);
-	return l;
+	cg_seccomp_conf_init(&l->seccomp);
+	*out = l;
+	return 0;
 }
 
 static void clear_windows(cg_lint *l)

@@ -585,11 +585,13 @@ static void add_capabilities(audit *a, json_object *root)
 
 /* ------------------------------------------------------------------- entry */
 
-CG_EXPORT json_object *cg_policy_audit(const cg_policy *p, const char *const *labels,
-				       size_t n_labels)
+CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels, size_t n_labels,
+			      json_object **out)
 {
-	if (!p || (n_labels && !labels))
-		return NULL;
+	if (out)
+		*out = NULL;
+	if (!p || !out || (n_labels && !labels))
+		return CG_EINVAL;
 	audit a = {p, calloc(p->n_caps ? p->n_caps : 1, sizeof(bool)), false};
 	json_object *root = json_object_new_object();
 	GPtrArray *windows = g_ptr_array_new(), *webviews = g_ptr_array_new();
@@ -616,7 +618,8 @@ out:
 	free(a.applies);
 	if (a.oom) {
 		json_object_put(root);
-		return NULL;
+		return CG_ENOMEM;
 	}
-	return root;
+	*out = root;
+	return 0;
 }

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Callers allocate decisions: a new private member must take the reserved
+ * room, never grow the struct. */
+_Static_assert(sizeof(void *) != 8 || sizeof(cg_decision) == 88, "cg_decision's size is part of the ABI");
+
 static void add_unique(json_object *dst, json_object *src)
 {
 	for (size_t i = 0; src && i < json_object_array_length(src); i++) {

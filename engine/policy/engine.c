@@ -9,16 +9,19 @@ struct cg_engine {
 	cg_policy *current;
 };
 
-CG_EXPORT cg_engine *cg_engine_new(cg_policy *initial)
+CG_EXPORT int cg_engine_new(cg_policy *initial, cg_engine **out)
 {
-	if (!initial)
-		return NULL;
+	if (out)
+		*out = NULL;
+	if (!initial || !out)
+		return CG_EINVAL;
 	cg_engine *e = calloc(1, sizeof(*e));
 	if (!e)
-		return NULL;
+		return CG_ENOMEM;
 	pthread_mutex_init(&e->lock, NULL);
 	e->current = cg_policy_ref(initial);
-	return e;
+	*out = e;
+	return 0;
 }
 
 CG_EXPORT void cg_engine_free(cg_engine *e)

@@ -235,7 +235,8 @@ static void decide(const cg_subject *s, int id, cg_decision *out)
 
 static void deny_unknown(const cg_subject *s, const char *name, cg_decision *out)
 {
-	*out = (cg_decision){0, CG_REASON_UNKNOWN_COMMAND, s, -1, -1, name, CG_EVENT_LISTEN};
+	*out = (cg_decision){.reason = CG_REASON_UNKNOWN_COMMAND, .priv_subject = s, .priv_command = -1,
+			     .priv_rule = -1, .priv_name = name, .priv_op = CG_EVENT_LISTEN};
 }
 
 CG_EXPORT int cg_check(const cg_subject *s, int id, cg_decision *out)
@@ -348,7 +349,8 @@ CG_EXPORT int cg_check_event(const cg_subject *s, cg_event_op op, const char *ev
 	}
 	const cg_policy *p = s->policy;
 	int id = p->event_cmd[op];
-	*out = (cg_decision){0, CG_REASON_NOT_GRANTED, s, id, -1, event, op};
+	*out = (cg_decision){.reason = CG_REASON_NOT_GRANTED, .priv_subject = s, .priv_command = id,
+			     .priv_rule = -1, .priv_name = event, .priv_op = op};
 	if (id < 0) {
 		out->reason = CG_REASON_UNKNOWN_COMMAND;
 		return 0;

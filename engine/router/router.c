@@ -15,6 +15,7 @@
 #include "router/hthread.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,14 +51,25 @@ static void free_state(gpointer p)
 
 static void run_async(void *data, void *user);
 
-CG_EXPORT cg_router *cg_router_new(const cg_transport *t)
+/* sizeof(cg_transport) as each version declared it. */
+static const size_t transport_size[CG_TRANSPORT_VERSION + 1] = {
+	[1] = offsetof(cg_transport, drop) + sizeof(((cg_transport *)0)->drop),
+};
+
+CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 {
-	if (!t || !t->reply || !t->callback)
-		return NULL;
+	if (out)
+		*out = NULL;
+	if (!out || !t || t->version < 1 || t->version > CG_TRANSPORT_VERSION || !t->reply ||
+	    !t->callback)
+		return CG_EINVAL;
 	cg_router *r = calloc(1, sizeof(*r));
 	if (!r)
-		return NULL;
-	r->t = *t;
+		return CG_ENOMEM;
+	/* Only the members the caller's version has: its struct may be
+	 * smaller than this library's. */
+	memcpy(&r->t, t, transport_size[t->version]);
+	r->t.version = CG_TRANSPORT_VERSION;
 	r->main = pthread_self();
 	r->efd = r->tfd = r->pfd = -1;
 	memcpy(r->limits, default_limits, sizeof(default_limits));
@@ -80,10 +92,13 @@ CG_EXPORT cg_router *cg_router_new(const cg_transport *t)
 	if (r->efd < 0 || r->tfd < 0 || r->pfd < 0 ||
 	    epoll_ctl(r->pfd, EPOLL_CTL_ADD, r->efd, &ev) < 0 ||
 	    epoll_ctl(r->pfd, EPOLL_CTL_ADD, r->tfd, &ev) < 0) {
+		int e = errno;
 		cg_router_free(r);
-		return NULL;
+		errno = e;
+		return e == ENOMEM ? CG_ENOMEM : CG_EIO;
 	}
-	return r;
+	*out = r;
+	return 0;
 }
 
 static void ensure_pool(cg_router *r)
@@ -268,14 +283,16 @@ void cg_webview_unref(cg_webview *wv)
 	free(wv);
 }
 
-CG_EXPORT cg_webview *cg_router_add_webview(cg_router *r, const char *window, const char *webview,
-					    const char *remote_url)
+CG_EXPORT int cg_router_add_webview(cg_router *r, const char *window, const char *webview,
+				     const char *remote_url, cg_webview **out)
 {
-	if (!r || !window || !*window)
-		return NULL;
+	if (out)
+		*out = NULL;
+	if (!r || !out || !window || !*window)
+		return CG_EINVAL;
 	cg_webview *wv = calloc(1, sizeof(*wv));
 	if (!wv)
-		return NULL;
+		return CG_ENOMEM;
 	wv->r = r;
 	wv->refs = 1;
 	wv->window = strdup(window);
@@ -283,10 +300,11 @@ CG_EXPORT cg_webview *cg_router_add_webview(cg_router *r, const char *window, co
 	wv->url = remote_url ? strdup(remote_url) : NULL;
 	if (!wv->window || !wv->label || (remote_url && !wv->url)) {
 		cg_webview_unref(wv);
-		return NULL;
+		return CG_ENOMEM;
 	}
 	g_ptr_array_add(r->webviews, wv);
-	return wv;
+	*out = wv;
+	return 0;
 }
 
 CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url)

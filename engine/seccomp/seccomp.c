@@ -308,7 +308,7 @@ CG_EXPORT int cg_seccomp_new(const cg_appconfig *config, const cg_policy *p, cg_
 }
 
 CG_EXPORT int cg_seccomp_enabled(const cg_seccomp *s) { return s && s->enabled; }
-CG_EXPORT cg_seccomp_action cg_seccomp_get_action(const cg_seccomp *s)
+CG_EXPORT cg_seccomp_action cg_seccomp_deny_action(const cg_seccomp *s)
 {
 	return s ? s->action : CG_SECCOMP_ERRNO;
 }
