@@ -7,6 +7,7 @@
 #define CG_BENCH_RT_H
 
 #include <capgate-runtime.h>
+#include "capgate-testing.h" /* eval, snapshot, ...: not in the installed library */
 
 #include <glib.h>
 

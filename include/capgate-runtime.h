@@ -64,32 +64,9 @@ CG_EXPORT void cg_app_quit(cg_app *app);
 CG_EXPORT int cg_app_open_window(cg_app *app, const char *label, const char *title,
 				 const char *url, int width, int height);
 CG_EXPORT int cg_app_close_window(cg_app *app, const char *label);
-/* Evaluates JavaScript (a function body; it may await) in a window's page
- * and gives the JSON of its result to cb; for tests and tours.
- * CG_ENOTFOUND when no window has that label. */
-typedef void (*cg_app_js_fn)(cg_app *app, const char *json, const char *error, void *user);
-CG_EXPORT int cg_app_eval(cg_app *app, const char *label, const char *script,
-			  cg_app_js_fn cb, void *user);
-/* The same in the script world of the bridge's transport, in the window's
- * top frame, which page code cannot reach: for tests that play a
- * transport that has been subverted (it can post to the core's message
- * handlers, and sees the document's key in what it posts). */
-CG_EXPORT int cg_app_eval_transport(cg_app *app, const char *label, const char *script,
-				    cg_app_js_fn cb, void *user);
-/* Hands text to the router as a message from the window's top frame and
- * gives the answer to cb (json on success, error otherwise): for tests
- * that play a page whose bridge has been subverted. CG_ENOTFOUND when no
- * window has that label. */
-CG_EXPORT int cg_app_post(cg_app *app, const char *label, const char *text,
-			  cg_app_js_fn cb, void *user);
 /* The router's webview for a window's top frame (NULL when none); it is
  * replaced when the web process crashes. */
 CG_EXPORT cg_webview *cg_app_webview(cg_app *app, const char *label);
-/* The pid of a window's web process (for crash tests), or -1. */
-CG_EXPORT int cg_app_web_process_pid(cg_app *app, const char *label);
-/* Saves a PNG of a window; 0 or a negative code. */
-CG_EXPORT int cg_app_snapshot(cg_app *app, const char *label, const char *png_path);
-
 #ifdef __cplusplus
 }
 #endif

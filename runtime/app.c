@@ -28,7 +28,7 @@ void cgr_log(const char *fmt, ...)
 
 /* ----------------------------------------------------------- transport */
 
-/* A call in flight: a page's (a WebKit reply) or the host's (cg_app_post). */
+/* A call in flight: a page's (a WebKit reply) or the host's (cgr_host_invoke). */
 typedef struct pending {
 	WebKitScriptMessageReply *reply;
 	JSCContext *ctx;
@@ -44,6 +44,16 @@ static void pending_free(pending *p)
 	if (p->ctx)
 		g_object_unref(p->ctx);
 	g_free(p);
+}
+
+void cgr_host_invoke(cg_app *app, cg_webview *wv, const char *text, size_t len, cg_app_js_fn cb,
+		     void *user)
+{
+	pending *p = g_new0(pending, 1);
+	p->app = app;
+	p->cb = cb;
+	p->user = user;
+	cg_router_invoke(app->r, wv, text, len, p);
 }
 
 static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
@@ -145,19 +155,6 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 	return TRUE;
 }
 
-CG_EXPORT int cg_app_post(cg_app *app, const char *label, const char *text, cg_app_js_fn cb, void *user)
-{
-	cg_win *w = cgr_window(app, label);
-	if (!w || !w->wv || !text || !cb)
-		return w ? CG_EINVAL : CG_ENOTFOUND;
-	pending *p = g_new0(pending, 1);
-	p->app = app;
-	p->cb = cb;
-	p->user = user;
-	cg_router_invoke(app->r, w->wv, text, strlen(text), p);
-	return 0;
-}
-
 CG_EXPORT cg_webview *cg_app_webview(cg_app *app, const char *label)
 {
 	cg_win *w = cgr_window(app, label);
@@ -205,17 +202,6 @@ static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
 	g_free(bytes);
 	json_object_put(o);
 	g_free(text);
-	return TRUE;
-}
-
-/* CAPGATE_BENCH=1: a bare handler that answers at once, with no router
- * and no policy: the floor that make bench compares invoke against. */
-static gboolean on_bare(WebKitUserContentManager *ucm, JSCValue *value, WebKitScriptMessageReply *reply,
-			gpointer data)
-{
-	JSCValue *v = jsc_value_new_string(jsc_value_get_context(value), "1null");
-	webkit_script_message_reply_return_value(reply, v);
-	g_object_unref(v);
 	return TRUE;
 }
 
@@ -417,13 +403,9 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", CGR_WORLD);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
-	if (g_getenv("CAPGATE_BENCH")) {
-		/* In both worlds: make bench compares the page's and the
-		 * transport's round trips. */
-		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", NULL);
-		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", CGR_WORLD);
-		g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
-	}
+#ifdef CG_TESTING
+	cgr_testing_attach(w);
+#endif
 	/* Sub-frames get the bridge only when the app allows some frame
 	 * origins; their transport then asks for a key bound to its origin.
 	 * The isolation frame never gets it: it has its own script. */

@@ -8,6 +8,9 @@
 #include <gtk/gtk.h>
 #include <stdbool.h>
 #include <webkit2/webkit2.h>
+#ifdef CG_TESTING
+#include "capgate-testing.h"
+#endif
 
 /* A window that crashes this often within this time is not reloaded. */
 #define CGR_CRASH_LIMIT 3
@@ -54,7 +57,14 @@ struct cg_app {
 	cg_seccomp *seccomp;      /* the core's filter (docs/seccomp.md) */
 };
 
+/* A JSON answer for the host (runtime/capgate-testing.h has the same). */
+typedef void (*cg_app_js_fn)(cg_app *app, const char *json, const char *error, void *user);
+
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* Hands text to the router as a message from wv, for the host: the answer
+ * goes to cb instead of a page (app.c). */
+void cgr_host_invoke(cg_app *app, cg_webview *wv, const char *text, size_t len, cg_app_js_fn cb,
+		     void *user);
 cg_win *cgr_window(cg_app *app, const char *label);
 unsigned cgr_window_limit(const cg_app *app);
 char *cgr_resolve_url(cg_app *app, const char *url);

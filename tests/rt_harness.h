@@ -12,6 +12,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include <capgate-runtime.h>
+#include "capgate-testing.h" /* eval, snapshot, ...: not in the installed library */
 #include <glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>

@@ -26,6 +26,7 @@
  * when every step behaved as expected, 1 otherwise.
  */
 #include <capgate-runtime.h>
+#include "capgate-testing.h" /* eval, snapshot, ...: not in the installed library */
 
 #include <errno.h>
 #include <fcntl.h>
