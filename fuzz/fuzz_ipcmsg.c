@@ -405,7 +405,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_SETUP(cg_router_register(r, NULL, "echo", h_echo, NULL, CG_CMD_SYNC) == 0);
 	FUZZ_SETUP(cg_router_register(r, NULL, "never", h_echo, NULL, CG_CMD_SYNC) == 0);
 	FUZZ_SETUP(cg_router_set_policy(r, policy) == 0);
-	FUZZ_SETUP(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 1000000) == 0);
+	FUZZ_SETUP(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, NULL, on_audit, NULL, 1000000) == 0);
 	cg_router_set_log(r, on_log, NULL);
 	cg_webview *main_wv = NULL;
 	cg_router_add_webview(r, "main", NULL, NULL, &main_wv);

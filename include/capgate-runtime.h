@@ -44,7 +44,7 @@ CG_EXPORT int cg_app_emit(cg_app *app, const char *event, cg_target_kind kind,
 			  const char *label, json_object *payload);
 
 /* Writes every denial (all: every decision) as JSON lines to path. */
-CG_EXPORT int cg_app_set_audit_log(cg_app *app, const char *path, int all);
+CG_EXPORT int cg_app_set_decision_log(cg_app *app, const char *path, int all);
 
 /* Called once, on the main loop, when every configured window has loaded
  * its first page; for tests and tours. */

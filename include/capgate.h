@@ -548,7 +548,7 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
  * binary call, its body as base64 in "body"). An envelope that does not
  * open, names another command or webview, belongs to an older epoch, or
  * whose N is not above every N accepted before in its epoch is refused
- * (decision "invalid" in the audit, a line to the log function) and
+ * (decision "invalid" in the decision log, a line to the log function) and
  * never reaches the policy or a handler. cg_router_invoke_raw is refused.
  * Webviews that share a label share one sequence.
  *
@@ -610,12 +610,12 @@ CG_EXPORT int cg_router_listen(cg_router *r, const char *event, cg_event_fn fn,
 			       void *user);
 CG_EXPORT int cg_router_unlisten(cg_router *r, int id);
 
-/* ----------------------------------------------------------------- audit */
+/* ---------------------------------------------------------- decision log */
 
 typedef enum {
-	CG_AUDIT_DENIALS = 0,   /* denials and invalid messages (default) */
-	CG_AUDIT_ALL = 1,       /* every decision, like OPA's decision logs */
-} cg_audit_level;
+	CG_DECISION_LOG_DENIALS = 0,   /* denials and invalid messages (default) */
+	CG_DECISION_LOG_ALL = 1,       /* every decision, like OPA's decision logs */
+} cg_decision_log_level;
 
 /* One JSON line per record:
  * {"time": "...", "window": ..., "webview": ..., "origin": ..., "command" or
@@ -629,10 +629,10 @@ typedef enum {
  * keeps its line; allowed command calls are always written at once. Past
  * 1024 distinct held records a line with "dropped" counts the rest.
  * path and fn may be NULL; per_second 0 means 100. */
-typedef void (*cg_audit_fn)(const char *line, void *user);
-CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level,
-				  const char *path, cg_audit_fn fn, void *user,
-				  unsigned per_second);
+typedef void (*cg_decision_log_fn)(const char *line, void *user);
+CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level level,
+					 const char *path, cg_decision_log_fn fn, void *user,
+					 unsigned per_second);
 
 
 /* ------------------------------------------------------------ app config */
@@ -797,7 +797,7 @@ CG_EXPORT int cg_lint_disable(cg_lint *l, const char *rule);
  * negative CG_E* code when linting itself failed. */
 CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
 
-/* ----------------------------------------------------------------- audit */
+/* ------------------------------------------------------- permission matrix */
 
 /*
  * The effective permission matrix of a policy, as JSON, for review: for

@@ -551,11 +551,11 @@ CG_EXPORT int cg_app_emit(cg_app *app, const char *event, cg_target_kind kind, c
 	return app ? cg_router_emit(app->r, event, kind, label, payload) : CG_EINVAL;
 }
 
-CG_EXPORT int cg_app_set_audit_log(cg_app *app, const char *path, int all)
+CG_EXPORT int cg_app_set_decision_log(cg_app *app, const char *path, int all)
 {
 	if (!app)
 		return CG_EINVAL;
-	return cg_router_set_audit(app->r, all ? CG_AUDIT_ALL : CG_AUDIT_DENIALS, path, NULL, NULL, 0);
+	return cg_router_set_decision_log(app->r, all ? CG_DECISION_LOG_ALL : CG_DECISION_LOG_DENIALS, path, NULL, NULL, 0);
 }
 
 CG_EXPORT void cg_app_on_ready(cg_app *app, cg_app_ready_fn fn, void *user)

@@ -1,6 +1,6 @@
 /* Robustness under faults: allocation failures at every allocation of
  * loading a policy, an app config and a reload; reloads with broken files
- * while other threads keep checking; a full disk under the audit log and
+ * while other threads keep checking; a full disk under the decision log and
  * capability files that cannot be read.
  *
  * Allocation failures are injected through the linker (--wrap, see
@@ -1313,7 +1313,7 @@ START_TEST(audit_log_disk_full)
 	 * and a callback set beside the file still gets every line. */
 	cg_router_set_log(r, on_router_log, NULL);
 	n_log_lines = 0;
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, "/dev/full", on_audit, NULL, 10000), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, "/dev/full", on_audit, NULL, 10000), 0);
 	n_replied = n_ok = n_audit_lines = 0;
 	for (int i = 0; i < 200; i++) {
 		ck_assert_int_eq(cg_router_invoke(r, main_wv, msg, strlen(msg), NULL), 0);
@@ -1323,11 +1323,11 @@ START_TEST(audit_log_disk_full)
 	ck_assert_int_eq(n_ok, 200);
 	ck_assert_int_eq(n_audit_lines, 400);
 	ck_assert_int_eq(n_log_lines, 1);
-	ck_assert_ptr_nonnull(strstr(last_log_line, "audit log: cannot write (No space left on device)"));
+	ck_assert_ptr_nonnull(strstr(last_log_line, "decision log: cannot write (No space left on device)"));
 
 	/* The file alone, denials only, with lines far longer than stdio's
 	 * buffer (a long command name). */
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, "/dev/full", NULL, NULL, 0), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_DENIALS, "/dev/full", NULL, NULL, 0), 0);
 	char longmsg[9000];
 	int n = snprintf(longmsg, sizeof(longmsg), "{\"cmd\": \"");
 	memset(longmsg + n, 'x', 6000);
@@ -1343,9 +1343,9 @@ START_TEST(audit_log_disk_full)
 
 	/* A log that cannot be opened is refused at once, and the audit set
 	 * before stays in place. */
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, NULL, on_audit, NULL, 0), 0);
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, "/nonexistent/dir/audit.log", NULL, NULL, 0), CG_EIO);
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, "/", NULL, NULL, 0), CG_EIO);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_DENIALS, NULL, on_audit, NULL, 0), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, "/nonexistent/dir/audit.log", NULL, NULL, 0), CG_EIO);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, "/", NULL, NULL, 0), CG_EIO);
 	n_audit_lines = n_replied = 0;
 	cg_router_invoke(r, other, msg, strlen(msg), NULL);
 	ck_assert_int_eq(cg_router_invoke(r, main_wv, msg, strlen(msg), NULL), 0);

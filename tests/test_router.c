@@ -533,7 +533,7 @@ START_TEST(audit_log)
 	char path[] = "/tmp/cg-audit-XXXXXX";
 	int fd = mkstemp(path);
 	close(fd);
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, path, on_audit, NULL, 5), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_DENIALS, path, on_audit, NULL, 5), 0);
 	cg_webview *other = NULL;
 	ck_assert_int_eq(cg_router_add_webview(r, "other", "other-wv", NULL, &other), 0);
 	cg_webview *wv = NULL;
@@ -564,7 +564,7 @@ START_TEST(audit_log)
 		invoke(r, other, "{\"cmd\": \"echo\"}", REQ(4));
 	ck_assert_int_le(n_audit, 12);
 	/* every decision when asked */
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 1000), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, NULL, on_audit, NULL, 1000), 0);
 	n_audit = 0;
 	invoke(r, wv, "{\"cmd\": \"echo\"}", REQ(5));
 	ck_assert_int_eq(n_audit, 1);
@@ -579,7 +579,7 @@ START_TEST(audit_log)
 	ck_assert_int_ge(lines, 10);
 	ck_assert_int_le(lines, 12);
 	unlink(path);
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, "/nonexistent/dir/audit.log", NULL, NULL, 0), CG_EIO);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_DENIALS, "/nonexistent/dir/audit.log", NULL, NULL, 0), CG_EIO);
 	cg_router_free(r);
 }
 END_TEST
@@ -594,7 +594,7 @@ START_TEST(audit_summarises_past_its_limit)
 {
 	cg_router *r = make_router(CAPS);
 	n_audit = 0;
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_ALL, NULL, on_audit, NULL, 5), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_ALL, NULL, on_audit, NULL, 5), 0);
 	cg_webview *other = NULL;
 	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	cg_webview *wv = NULL;
@@ -640,7 +640,7 @@ START_TEST(audit_held_records_are_bounded)
 {
 	cg_router *r = make_router(CAPS);
 	n_audit = 0;
-	ck_assert_int_eq(cg_router_set_audit(r, CG_AUDIT_DENIALS, NULL, on_audit, NULL, 1), 0);
+	ck_assert_int_eq(cg_router_set_decision_log(r, CG_DECISION_LOG_DENIALS, NULL, on_audit, NULL, 1), 0);
 	cg_webview *other = NULL;
 	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &other), 0);
 	char msg[128];

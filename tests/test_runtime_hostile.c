@@ -1531,7 +1531,7 @@ START_TEST(audit_log_keeps_every_distinct_call)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	make_app("auditor,other");
-	ck_assert_int_eq(cg_app_set_audit_log(app, audit_path, 1), 0);
+	ck_assert_int_eq(cg_app_set_decision_log(app, audit_path, 1), 0);
 	run_app(sc_audit);
 	gchar *text = NULL;
 	ck_assert(g_file_get_contents(audit_path, &text, NULL, NULL));
@@ -1561,7 +1561,7 @@ START_TEST(audit_log_keeps_every_distinct_call)
 		}
 		json_object_put(o);
 	}
-	printf("audit log: %d lines for the 300 denied emits\n", emit_lines);
+	printf("decision log: %d lines for the 300 denied emits\n", emit_lines);
 	EXPECT(set_title == 1 && hide == 1 && close == 1,
 	       "set_title %d, hide %d, close %d lines (1 each expected):\n%.4000s", set_title, hide, close, text);
 	EXPECT(emits == 300 && emit_lines < 300, "%ld denied emits in %d lines", emits, emit_lines);

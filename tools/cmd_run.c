@@ -9,15 +9,16 @@
 
 static void run_usage(FILE *f)
 {
-	fputs("Usage: capgate run [--audit-log FILE] [--audit-all] APPDIR|APP.json\n"
+	fputs("Usage: capgate run [--decision-log FILE] [--log-all] APPDIR|APP.json\n"
 	      "\n"
 	      "Runs an app from its configuration (APPDIR/capgate.json): its windows,\n"
 	      "frontend and capabilities, with the built-in core commands. Exits when its\n"
 	      "last window closes.\n"
 	      "\n"
-	      "  --audit-log FILE  append a JSON line for every denial (with --audit-all,\n"
-	      "                    every decision) to FILE\n"
-	      "  --audit-all       log every decision, not only denials\n", f);
+	      "  --decision-log FILE  append a JSON line for every denial (with --log-all,\n"
+	      "                       every decision) to FILE (older name: --audit-log)\n"
+	      "  --log-all            log every decision, not only denials (older name:\n"
+	      "                       --audit-all)\n", f);
 }
 
 static char *path_join(const char *dir, const char *name)
@@ -32,17 +33,20 @@ static char *path_join(const char *dir, const char *name)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"decision-log", required_argument, NULL, 'a'},
+		{"log-all", no_argument, NULL, 'A'},
+		/* Their names before the decision log got its own. */
 		{"audit-log", required_argument, NULL, 'a'},
 		{"audit-all", no_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *audit = NULL;
+	const char *log = NULL;
 	int all = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': audit = optarg; break;
+		case 'a': log = optarg; break;
 		case 'A': all = 1; break;
 		case 'h': run_usage(stdout); return CLI_OK;
 		default: run_usage(stderr); return CLI_USAGE;
@@ -59,10 +63,10 @@ int cmd_run(int argc, char **argv)
 	cg_diag *d = cg_diag_new();
 	cg_app *app = config ? cg_app_new(config, d) : NULL;
 	int rc = CLI_USAGE;
-	if (app && (!audit || cg_app_set_audit_log(app, audit, all) == 0)) {
+	if (app && (!log || cg_app_set_decision_log(app, log, all) == 0)) {
 		rc = cg_app_run(app, d) < 0 ? CLI_USAGE : CLI_OK;
 	} else if (app) {
-		fprintf(stderr, "capgate: cannot open the audit log %s\n", audit);
+		fprintf(stderr, "capgate: cannot open the decision log %s\n", log);
 	}
 	cli_print_diag(d);
 	cg_app_free(app);

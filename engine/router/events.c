@@ -289,7 +289,7 @@ CG_EXPORT int cg_router_unlisten(cg_router *r, int id)
 static int ev_refuse(cg_router *r, cg_webview *wv, void *req, const char *event,
 		     const char *decision, const char *why, int rc)
 {
-	cg_audit_record(r, wv, "event", event ? event : "?", decision, why);
+	cg_declog_record(r, wv, "event", event ? event : "?", decision, why);
 	cg_router_reject_now(r, wv, req, why);
 	return rc;
 }
@@ -319,14 +319,14 @@ static int ev_check(cg_router *r, cg_webview *wv, void *req, const char *cmd, cg
 		cg_check_event(s, op, event, &dc);
 	else
 		cg_check_command(s, cmd, &dc);
-	if (dc.allowed && !cg_audit_wants_allow(r))
+	if (dc.allowed && !cg_declog_wants_allow(r))
 		return 0;
 	char *why = cg_decision_reason(&dc);
 	int rc = 0;
 	if (!dc.allowed)
 		rc = ev_refuse(r, wv, req, event ? event : cmd, "deny", why ? why : "denied", CG_ESTATE);
 	else
-		cg_audit_record(r, wv, "event", event ? event : cmd, "allow", why ? why : "allowed");
+		cg_declog_record(r, wv, "event", event ? event : cmd, "allow", why ? why : "allowed");
 	free(why);
 	return rc;
 }

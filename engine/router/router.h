@@ -1,5 +1,6 @@
 /* The router's internals, shared by router.c, ipcmsg.c, events.c,
- * channel.c and audit.c. */
+ * call.c, threads.c, invoke.c, registry.c, webview.c, channel.c and
+ * declog.c. */
 #ifndef CG_ROUTER_H
 #define CG_ROUTER_H
 
@@ -7,7 +8,7 @@
 
 #include <pthread.h>
 
-typedef struct cg_audit cg_audit;
+typedef struct cg_declog cg_declog;
 
 typedef struct cg_reg {
 	char *name;              /* IPC name */
@@ -84,7 +85,7 @@ struct cg_router {
 	pthread_mutex_t slock;
 	pthread_cond_t scond;
 	unsigned stuck_workers, stuck_threads;
-	cg_audit *audit;
+	cg_declog *declog;
 	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
 	cg_seccomp *seccomp;     /* handler filter: NULL when off */
 	struct cg_hthread *hthread; /* runs sync handlers under it */
@@ -154,6 +155,31 @@ CG_HIDDEN json_object *cg_ipc_parse_headers(const cg_router *r, const char *text
 
 /* router.c */
 CG_HIDDEN void cg_router_push(cg_router *r, cg_qitem *it);
+
+/* registry.c: the destroy functions of r->regs and r->state. */
+CG_HIDDEN void cg_reg_free(gpointer p);
+CG_HIDDEN void cg_state_free(gpointer p);
+
+/* call.c */
+/* Drops one of a call's references (the answer's or the dispatcher's). */
+CG_HIDDEN void cg_call_unref(cg_call *c);
+/* Main thread: the answer reaches the page (unless it is gone). */
+CG_HIDDEN void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t len);
+/* Main thread, on a tick: rejects the calls whose deadline has passed. */
+CG_HIDDEN void cg_router_expire_calls(cg_router *r);
+/* The dispatcher is done with c (rc: its handler's return); a negative rc
+ * with no answer rejects the call with cg_strerror(rc). */
+CG_HIDDEN void cg_call_dispatched(cg_call *c, int rc);
+/* Timeouts: watch c until it is answered (async calls), or only if its
+ * handler returned without answering (deferred sync calls). */
+CG_HIDDEN void cg_call_track(cg_router *r, cg_call *c);
+CG_HIDDEN void cg_call_track_if_deferred(cg_router *r, cg_call *c, int rc);
+/* Rejects c as timed out now; its handler's late answer is ignored. */
+CG_HIDDEN void cg_call_time_out(cg_router *r, cg_call *c);
+CG_HIDDEN unsigned cg_router_timeout_ms(const cg_router *r);
+
+/* threads.c: runs c's handler where its mode says (see there). */
+CG_HIDDEN int cg_router_run_call(cg_router *r, cg_call *c);
 CG_HIDDEN cg_subject *cg_webview_subject(cg_webview *wv);
 CG_HIDDEN void cg_webview_unref(cg_webview *wv);
 CG_HIDDEN cg_webview *cg_webview_ref(cg_webview *wv);
@@ -185,21 +211,21 @@ CG_HIDDEN void cg_events_deliver_queued(cg_router *r, cg_qitem *it);
 /* channel.c */
 CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);
 
-/* audit.c */
-CG_HIDDEN void cg_audit_free(cg_audit *a);
-CG_HIDDEN void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind,
+/* declog.c: the decision log */
+CG_HIDDEN void cg_declog_free(cg_declog *a);
+CG_HIDDEN void cg_declog_record(cg_router *r, const cg_webview *wv, const char *kind,
 			       const char *name, const char *decision, const char *reason);
 /* The same, for a call that acts on another window (target: its label). */
-CG_HIDDEN void cg_audit_record_target(cg_router *r, const cg_webview *wv, const char *kind,
+CG_HIDDEN void cg_declog_record_target(cg_router *r, const cg_webview *wv, const char *kind,
 				      const char *name, const char *target, const char *decision,
 				      const char *reason);
-CG_HIDDEN bool cg_audit_wants_allow(const cg_router *r);
+CG_HIDDEN bool cg_declog_wants_allow(const cg_router *r);
 /* Records held past the rate limit wait to be written. */
-CG_HIDDEN bool cg_audit_holding(const cg_router *r);
+CG_HIDDEN bool cg_declog_holding(const cg_router *r);
 /* Writes what is held while the rate limit allows (all: everything). */
-CG_HIDDEN void cg_audit_flush(cg_router *r, bool all);
-/* router.c: the timer ticks (and flushes the audit log) until nothing is
+CG_HIDDEN void cg_declog_flush(cg_router *r, bool all);
+/* router.c: the timer ticks (and flushes the decision log) until nothing is
  * held any more. */
-CG_HIDDEN void cg_router_audit_wake(cg_router *r);
+CG_HIDDEN void cg_router_declog_wake(cg_router *r);
 
 #endif

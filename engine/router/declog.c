@@ -1,5 +1,5 @@
 /*
- * The audit log: one JSON line per denial (or per decision), to a file
+ * The decision log: one JSON line per denial (or per decision), to a file
  * and/or a callback, rate-limited by a token bucket so that a page flooding
  * calls cannot flood the disk.
  *
@@ -9,7 +9,7 @@
  * count, when the bucket has room again (the router's timer ticks until
  * then) or when the log closes. So a burst of 300 denied emits costs a few
  * lines, and the one denied "hide" in the middle of it is still there, on
- * a line of its own. An allowed call of a command (in CG_AUDIT_ALL) is
+ * a line of its own. An allowed call of a command (in CG_DECISION_LOG_ALL) is
  * written at once whatever the bucket says: it is the page using a
  * privilege, what an audit trail is for. What is held is bounded
  * (AUDIT_HELD_MAX distinct records, AUDIT_HELD_BYTES); past that, a line
@@ -33,10 +33,10 @@ typedef struct held {
 	char last[40];           /* the time of the last one */
 } held;
 
-struct cg_audit {
-	cg_audit_level level;
+struct cg_declog {
+	cg_decision_log_level level;
 	FILE *f;
-	cg_audit_fn fn;
+	cg_decision_log_fn fn;
 	void *user;
 	double rate, tokens, burst;
 	double last;       /* seconds, monotonic */
@@ -55,7 +55,7 @@ static void held_free(gpointer p)
 	free(h);
 }
 
-void cg_audit_free(cg_audit *a)
+void cg_declog_free(cg_declog *a)
 {
 	if (!a)
 		return;
@@ -67,12 +67,12 @@ void cg_audit_free(cg_audit *a)
 	free(a);
 }
 
-CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level, const char *path, cg_audit_fn fn,
+CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level level, const char *path, cg_decision_log_fn fn,
 				  void *user, unsigned per_second)
 {
-	if (!r || (level != CG_AUDIT_DENIALS && level != CG_AUDIT_ALL))
+	if (!r || (level != CG_DECISION_LOG_DENIALS && level != CG_DECISION_LOG_ALL))
 		return CG_EINVAL;
-	cg_audit *a = calloc(1, sizeof(*a));
+	cg_declog *a = calloc(1, sizeof(*a));
 	if (!a)
 		return CG_ENOMEM;
 	if (path && !(a->f = fopen(path, "ae"))) {
@@ -89,20 +89,20 @@ CG_EXPORT int cg_router_set_audit(cg_router *r, cg_audit_level level, const char
 	a->rate = per_second ? per_second : 100;
 	a->burst = a->tokens = 2 * a->rate;
 	/* The old log says what it still holds before it goes. */
-	cg_audit_flush(r, true);
-	cg_audit_free(r->audit);
-	r->audit = (path || fn) ? a : (cg_audit_free(a), NULL);
+	cg_declog_flush(r, true);
+	cg_declog_free(r->declog);
+	r->declog = (path || fn) ? a : (cg_declog_free(a), NULL);
 	return 0;
 }
 
-bool cg_audit_wants_allow(const cg_router *r)
+bool cg_declog_wants_allow(const cg_router *r)
 {
-	return r->audit && r->audit->level == CG_AUDIT_ALL;
+	return r->declog && r->declog->level == CG_DECISION_LOG_ALL;
 }
 
-bool cg_audit_holding(const cg_router *r)
+bool cg_declog_holding(const cg_router *r)
 {
-	return r->audit && (r->audit->order.length || r->audit->overflow);
+	return r->declog && (r->declog->order.length || r->declog->overflow);
 }
 
 static double mono(void)
@@ -114,18 +114,18 @@ static double mono(void)
 
 /* A disk that fills up must not make the audit trail vanish in silence:
  * the first lost line is said in the router's log, and so is the return. */
-static void emit_line(cg_router *r, cg_audit *a, json_object *o)
+static void emit_line(cg_router *r, cg_declog *a, json_object *o)
 {
 	const char *line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (a->f) {
 		errno = 0;
 		if (fprintf(a->f, "%s\n", line) < 0 || fflush(a->f) != 0 || ferror(a->f)) {
 			if (a->lost++ == 0)
-				cg_router_log(r, "audit log: cannot write (%s): audit records are being lost",
+				cg_router_log(r, "decision log: cannot write (%s): records are being lost",
 					      strerror(errno ? errno : EIO));
 			clearerr(a->f);
 		} else if (a->lost) {
-			cg_router_log(r, "audit log: writing again; %lu records were lost", a->lost);
+			cg_router_log(r, "decision log: writing again; %lu records were lost", a->lost);
 			a->lost = 0;
 		}
 	}
@@ -143,7 +143,7 @@ static void now_text(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-static void refill(cg_audit *a)
+static void refill(cg_declog *a)
 {
 	double now = mono();
 	a->tokens += (now - a->last) * a->rate;
@@ -154,7 +154,7 @@ static void refill(cg_audit *a)
 
 /* Writes what is held, oldest first, while the bucket has room (all of it
  * when all is set), then the count of what could not be held. */
-static void flush_held(cg_router *r, cg_audit *a, bool all)
+static void flush_held(cg_router *r, cg_declog *a, bool all)
 {
 	held *h;
 	while ((all || a->tokens >= 1) && (h = g_queue_pop_head(&a->order))) {
@@ -177,10 +177,10 @@ static void flush_held(cg_router *r, cg_audit *a, bool all)
 		now_text(t, sizeof(t));
 		json_object_object_add(o, "time", json_object_new_string(t));
 		json_object_object_add(o, "dropped", json_object_new_int64((int64_t)a->overflow));
-		char *why = cg_strdup_printf("audit rate limit: more distinct records than the log holds (%d) "
+		char *why = cg_strdup_printf("decision log rate limit: more distinct records than the log holds (%d) "
 					     "came while it was over its limit; these were not itemised",
 					     AUDIT_HELD_MAX);
-		json_object_object_add(o, "reason", json_object_new_string(why ? why : "audit rate limit"));
+		json_object_object_add(o, "reason", json_object_new_string(why ? why : "decision log rate limit"));
 		free(why);
 		emit_line(r, a, o);
 		json_object_put(o);
@@ -188,9 +188,9 @@ static void flush_held(cg_router *r, cg_audit *a, bool all)
 	}
 }
 
-void cg_audit_flush(cg_router *r, bool all)
+void cg_declog_flush(cg_router *r, bool all)
 {
-	cg_audit *a = r->audit;
+	cg_declog *a = r->declog;
 	if (!a)
 		return;
 	refill(a);
@@ -207,7 +207,7 @@ static char *key_of(const char *const f[], size_t n)
 	return g_string_free(k, FALSE);
 }
 
-static void hold(cg_router *r, cg_audit *a, json_object *o, const char *const fields[], size_t n)
+static void hold(cg_router *r, cg_declog *a, json_object *o, const char *const fields[], size_t n)
 {
 	char *k = key_of(fields, n);
 	char t[40];
@@ -236,15 +236,15 @@ static void hold(cg_router *r, cg_audit *a, json_object *o, const char *const fi
 	g_hash_table_insert(a->held, h->key, h);
 	g_queue_push_tail(&a->order, h);
 	/* Written when the bucket has room: the router's timer looks. */
-	cg_router_audit_wake(r);
+	cg_router_declog_wake(r);
 }
 
-void cg_audit_record_target(cg_router *r, const cg_webview *wv, const char *kind, const char *name,
+void cg_declog_record_target(cg_router *r, const cg_webview *wv, const char *kind, const char *name,
 			    const char *target, const char *decision, const char *reason)
 {
-	cg_audit *a = r->audit;
+	cg_declog *a = r->declog;
 	bool allow = strcmp(decision, "allow") == 0;
-	if (!a || (allow && a->level != CG_AUDIT_ALL))
+	if (!a || (allow && a->level != CG_DECISION_LOG_ALL))
 		return;
 	json_object *o = json_object_new_object();
 	if (!o)
@@ -276,8 +276,8 @@ void cg_audit_record_target(cg_router *r, const cg_webview *wv, const char *kind
 	}
 }
 
-void cg_audit_record(cg_router *r, const cg_webview *wv, const char *kind, const char *name,
+void cg_declog_record(cg_router *r, const cg_webview *wv, const char *kind, const char *name,
 		     const char *decision, const char *reason)
 {
-	cg_audit_record_target(r, wv, kind, name, NULL, decision, reason);
+	cg_declog_record_target(r, wv, kind, name, NULL, decision, reason);
 }
