@@ -88,8 +88,14 @@ enum {
 	CG_ESECCOMP = -15,   /* the kernel refused a seccomp filter */
 };
 
-/* A short English description of a CG_E* code; never NULL. */
+/* A short English description of a CG_E* code; never NULL. Any thread. */
 CG_EXPORT const char *cg_strerror(int err);
+
+/* Fills buf with len bytes from the kernel's random generator
+ * (getrandom(2)), for keys and nonces: the engine's own source of random
+ * bytes, shared with hosts so that there is one. 0, or CG_EIO when the
+ * kernel gives none (errno says why). Any thread. */
+CG_EXPORT int cg_random(void *buf, size_t len);
 
 /* ----------------------------------------------------------- diagnostics */
 

@@ -63,7 +63,7 @@ const char *cgr_frame_key_url(void) { return FRAME_KEY_URL; }
 static char *new_key(void)
 {
 	guint8 raw[16];
-	if (cgr_random(raw, sizeof(raw)) < 0)
+	if (cg_random(raw, sizeof(raw)) < 0)
 		return NULL;
 	char *k = g_base64_encode(raw, sizeof(raw));
 	explicit_bzero(raw, sizeof(raw));

@@ -24,21 +24,6 @@ extern const char cg_isolation_js[];
 /* The frame runs the app's inline scripts and ours; nothing else loads. */
 #define ISOLATION_CSP "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
 
-int cgr_random(void *buf, size_t len)
-{
-	unsigned char *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void fail(WebKitURISchemeRequest *req, const char *msg)
 {
 	GError *e = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_NOT_FOUND, msg);
@@ -113,7 +98,7 @@ int cgr_isolation_init(cg_app *app, cg_diag *d)
 	unsigned char key[CG_SEAL_KEY_BYTES], id[16];
 	if (rc == 0)
 		rc = cg_router_isolation_key(app->r, key, sizeof(key));
-	if (rc == 0 && cgr_random(id, sizeof(id)) < 0)
+	if (rc == 0 && cg_random(id, sizeof(id)) < 0)
 		rc = CG_EIO;
 	if (rc < 0) {
 		char *m = g_strdup_printf("cannot make the isolation key: %s", cg_strerror(rc));

@@ -72,8 +72,6 @@ void cgr_window_loaded(cg_win *w);
 void cgr_register_scheme(cg_app *app);
 void cgr_setup_sandbox(cg_app *app);
 void cgr_register_core_commands(cg_app *app);
-/* len bytes from getrandom(2); 0 or -1. */
-int cgr_random(void *buf, size_t len);
 
 /* identity.c: who a message speaks for. */
 GHashTable *cgr_frames_new(void);

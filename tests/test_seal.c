@@ -532,6 +532,16 @@ START_TEST(key_is_random)
 	cg_sealer_free(b);
 	cg_sealer_free(c);
 	cg_sealer_free(NULL);
+	/* The public source hosts and the runtime use: the same kernel
+	 * generator, every byte filled, whatever the length (getrandom may
+	 * return short reads past 256 bytes). */
+	uint8_t r1[1000] = {0}, r2[1000] = {0};
+	ck_assert_int_eq(cg_random(r1, sizeof(r1)), 0);
+	ck_assert_int_eq(cg_random(r2, sizeof(r2)), 0);
+	ck_assert_int_ne(memcmp(r1, r2, sizeof(r1)), 0);
+	ck_assert(!all_zero(r1 + 900, 100));
+	ck_assert_int_eq(cg_random(NULL, 0), 0);
+	ck_assert_int_eq(cg_random(NULL, 1), CG_EINVAL);
 }
 END_TEST
 

@@ -188,3 +188,9 @@ int cg_random_bytes(void *out, size_t len)
 	return 0;
 }
 
+CG_EXPORT int cg_random(void *buf, size_t len)
+{
+	if (!buf && len)
+		return CG_EINVAL;
+	return cg_random_bytes(buf, len) < 0 ? CG_EIO : 0;
+}
