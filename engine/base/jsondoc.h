@@ -1,8 +1,10 @@
 /*
  * A parsed JSON file that remembers where each value stands, so that every
  * error can name file:line:column and the JSON pointer of the bad value.
- * Parsing is json-c's; this module adds the limits (size, depth), strict
- * UTF-8, rejection of duplicate keys and trailing data, and positions.
+ * One scan (jsonscan.c) checks the grammar as serde_json does, with the
+ * limits (size, depth), strict UTF-8, no duplicate keys and no trailing
+ * data, and builds the json-c tree the rest of the engine reads; the
+ * position index (jsonindex.c) is built only when a diagnostic asks.
  */
 #ifndef CG_JSONDOC_H
 #define CG_JSONDOC_H
