@@ -46,8 +46,9 @@ CG_EXPORT int cg_app_emit(cg_app *app, const char *event, cg_target_kind kind,
 /* Writes every denial (all: every decision) as JSON lines to path. */
 CG_EXPORT int cg_app_set_decision_log(cg_app *app, const char *path, int all);
 
-/* Called once, on the main loop, when every configured window has loaded
- * its first page; for tests and tours. */
+/* fn is called once, on the main loop, when every configured window has
+ * loaded its first page (for tests and tours); set it before cg_app_run.
+ * A second call replaces the first. */
 typedef void (*cg_app_ready_fn)(cg_app *app, void *user);
 CG_EXPORT void cg_app_on_ready(cg_app *app, cg_app_ready_fn fn, void *user);
 

@@ -107,9 +107,14 @@ typedef enum {
 
 typedef struct cg_diag cg_diag;
 
+/* A list of errors, warnings and notes, filled by the calls that take a
+ * cg_diag *d (d may be NULL there: nothing is recorded). NULL when memory
+ * runs out. One thread at a time; free accepts NULL. */
 CG_EXPORT cg_diag *cg_diag_new(void);
 CG_EXPORT void cg_diag_free(cg_diag *d);
+/* Entries recorded so far (all severities; 0 for NULL). */
 CG_EXPORT size_t cg_diag_count(const cg_diag *d);
+/* Entries of severity CG_SEV_ERROR (0 for NULL). */
 CG_EXPORT size_t cg_diag_error_count(const cg_diag *d);
 /* Accessors for entry i (< cg_diag_count); strings are owned by d. file,
  * pointer and hint may be NULL; line and column are 1-based, 0 when not
@@ -164,6 +169,9 @@ typedef enum {
 typedef struct cg_builder cg_builder;
 typedef struct cg_policy cg_policy;
 
+/* A new, empty builder (platform "linux", default limits); NULL when
+ * memory runs out. A builder is used by one thread at a time; free accepts
+ * NULL and does not touch policies already built. */
 CG_EXPORT cg_builder *cg_builder_new(void);
 CG_EXPORT void cg_builder_free(cg_builder *b);
 
@@ -218,14 +226,20 @@ CG_EXPORT int cg_builder_build(cg_builder *b, cg_policy **out, cg_diag *d);
 
 /* ---------------------------------------------------------------- policy */
 
+/* A policy is immutable once built, so any thread may read it; these two
+ * are atomic. ref returns p (NULL for NULL); the last unref frees it.
+ * Every cg_policy_* query below may run on any thread. */
 CG_EXPORT cg_policy *cg_policy_ref(cg_policy *p);
 CG_EXPORT void cg_policy_unref(cg_policy *p);
 /* Rebuilds a policy from the same sources (files are read again). */
 CG_EXPORT int cg_policy_reload(const cg_policy *p, cg_policy **out,
 			       cg_diag *d);
 
+/* Capabilities that apply on the policy's platform, and commands its
+ * manifests declare (ids run from 0 to this count - 1). */
 CG_EXPORT size_t cg_policy_capability_count(const cg_policy *p);
 CG_EXPORT size_t cg_policy_command_count(const cg_policy *p);
+/* The platform the policy was built for; owned by p. */
 CG_EXPORT const char *cg_policy_platform(const cg_policy *p);
 
 /* The id of a command name ("greet", "plugin:fs|read_file") in this policy,
@@ -252,10 +266,15 @@ CG_EXPORT const char *cg_policy_command_name(const cg_policy *p, int id);
  */
 typedef struct cg_subject cg_subject;
 
+/* On success 0 and *out a new subject; CG_EINVAL for a NULL policy or
+ * out, CG_ENOMEM. webview NULL means the window's own webview (same
+ * label). A subject is immutable: any thread may check with it. free
+ * accepts NULL. */
 CG_EXPORT int cg_subject_new(cg_policy *p, const char *window,
 			     const char *webview, const char *remote_url,
 			     cg_subject **out);
 CG_EXPORT void cg_subject_free(cg_subject *s);
+/* The window and webview labels; owned by s. */
 CG_EXPORT const char *cg_subject_window(const cg_subject *s);
 CG_EXPORT const char *cg_subject_webview(const cg_subject *s);
 /* The remote URL, or NULL for local content. */
@@ -467,6 +486,9 @@ CG_EXPORT int cg_router_register(cg_router *r, const char *plugin,
 CG_EXPORT int cg_router_manage(cg_router *r, const char *name, void *state,
 			       void (*free_fn)(void *));
 
+/* The command's name as the page sent it ("greet", "plugin:fs|read_file");
+ * owned by the call. The cg_call_* accessors may be used from the handler's
+ * thread until the call is answered. */
 CG_EXPORT const char *cg_call_command(const cg_call *c);
 /* The parsed arguments (payload); NULL for a binary call. Owned by the call. */
 CG_EXPORT json_object *cg_call_args(const cg_call *c);
@@ -562,6 +584,8 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
  * Isolation cannot be turned off again; a second call changes the key.
  */
 #define CG_SEAL_KEY_BYTES 32
+/* 0, CG_EINVAL for a key of another length, CG_EIO when getrandom(2)
+ * fails, CG_ENOMEM. Main thread, before pages load. */
 CG_EXPORT int cg_router_set_isolation(cg_router *r, const unsigned char *key,
 				      size_t key_len);
 /* Copies the key (for the isolation frame); CG_ESTATE when it is off. */
@@ -577,6 +601,8 @@ CG_EXPORT int64_t cg_webview_new_epoch(cg_webview *wv);
  * policy sees it (malformed, over a limit, unsealed or badly sealed),
  * at most 20 a second (then a line says how many were not shown). */
 typedef void (*cg_log_fn)(const char *line, void *user);
+/* fn (NULL: no log) is called on the main thread; line is valid during the
+ * call. Set it from the main thread. */
 CG_EXPORT void cg_router_set_log(cg_router *r, cg_log_fn fn, void *user);
 /* Logs one line about a message the host refused before the router saw it
  * (no key, a sub-frame, a navigation), through the same log and the same
@@ -636,6 +662,8 @@ typedef enum {
  * 1024 distinct held records a line with "dropped" counts the rest.
  * path and fn may be NULL; per_second 0 means 100. */
 typedef void (*cg_decision_log_fn)(const char *line, void *user);
+/* 0; CG_EINVAL for a bad level; CG_EIO when path cannot be opened for
+ * appending (errno says why; the previous log stays). Main thread. */
 CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level level,
 					 const char *path, cg_decision_log_fn fn, void *user,
 					 unsigned per_second);
@@ -666,8 +694,15 @@ typedef struct cg_window_config {
 	int visible;
 } cg_window_config;
 
+/* Reads and checks a capgate app config (capgate.json, schemas/app.schema.json)
+ * whole: on success 0 and *out a new config; otherwise a negative CG_E*
+ * (the file unreadable, not JSON or not a valid config, each with a
+ * located error in d),
+ * *out NULL. A config is immutable: any thread may read it; free accepts
+ * NULL. Strings below are owned by the config. */
 CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d);
 CG_EXPORT void cg_appconfig_free(cg_appconfig *c);
+/* "name", "version" ("0.0.0" when not set) and "identifier". */
 CG_EXPORT const char *cg_appconfig_name(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_version(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_identifier(const cg_appconfig *c);
@@ -778,7 +813,10 @@ CG_EXPORT int cg_router_set_seccomp(cg_router *r, cg_seccomp *s);
  */
 typedef struct cg_lint cg_lint;
 
+/* The rule table is constant: any thread. Rules are numbered 0 to
+ * count - 1; an i out of range gives NULL (CG_SEV_ERROR for the severity). */
 CG_EXPORT size_t cg_lint_rule_count(void);
+/* The rule's stable id ("wildcard-window", ...), as findings name it. */
 CG_EXPORT const char *cg_lint_rule_id(size_t i);
 /* The severity the rule reports at most (some findings are softer). */
 CG_EXPORT cg_severity cg_lint_rule_severity(size_t i);

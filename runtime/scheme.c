@@ -1,6 +1,6 @@
 /*
  * The capgate:// scheme that serves the frontend (with the CSP), the web
- * process sandbox, and the test/tour helpers (eval, snapshot, pid).
+ * process sandbox; the test hooks live in testing.c, built only into the test library.
  *
  * The app's files are for the app's pages: every response says
  * Cross-Origin-Resource-Policy: same-origin, and since WebKitGTK (2.50)
