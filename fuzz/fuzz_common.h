@@ -296,4 +296,40 @@ static inline cg_policy *fuzz_fixed_policy(cg_builder *b)
 	return p;
 }
 
+/* The policy of the router targets (envelope, ipcmsg): window "main" may
+ * call the app command "echo"; the app commands named in extra (a
+ * NULL-terminated list, or NULL) exist and are granted to no one. */
+static inline cg_policy *fuzz_echo_policy(const char *const *extra)
+{
+	static const char caps[] =
+		"{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"allow-echo\"]}";
+	cg_builder *b = cg_builder_new();
+	FUZZ_SETUP(b);
+	fuzz_add_mini_core(b);
+	FUZZ_SETUP(cg_builder_declare_command(b, NULL, "echo") == 0);
+	for (; extra && *extra; extra++)
+		FUZZ_SETUP(cg_builder_declare_command(b, NULL, *extra) == 0);
+	cg_diag *d = cg_diag_new();
+	FUZZ_SETUP(cg_builder_add_capability_json(b, "caps.json", caps, strlen(caps), d) == 0);
+	cg_diag_free(d);
+	return fuzz_fixed_policy(b);
+}
+
+/* echo's answer to a binary call: {"len": bytes, "sum": their sum}, so
+ * that the harness can tell the body arrived whole; NULL for a JSON call. */
+static inline json_object *fuzz_echo_body(cg_call *c)
+{
+	size_t len = 0;
+	const unsigned char *b = cg_call_body(c, &len);
+	if (!b)
+		return NULL;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += b[i];
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "len", json_object_new_int64((int64_t)len));
+	json_object_object_add(o, "sum", json_object_new_int64((int64_t)sum));
+	return o;
+}
+
 #endif

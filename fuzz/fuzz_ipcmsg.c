@@ -105,17 +105,9 @@ static void on_log(const char *line, void *user)
 static int h_echo(cg_call *c, void *user)
 {
 	(void)user;
-	size_t len = 0;
-	const unsigned char *b = cg_call_body(c, &len);
-	if (b) {
-		uint64_t sum = 0;
-		for (size_t i = 0; i < len; i++)
-			sum += b[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "len", json_object_new_int64((int64_t)len));
-		json_object_object_add(o, "sum", json_object_new_int64((int64_t)sum));
-		return cg_call_resolve(c, o);
-	}
+	json_object *sum = fuzz_echo_body(c);
+	if (sum)
+		return cg_call_resolve(c, sum);
 	/* Exercise the accessors. */
 	(void)cg_call_header(c, "content-type");
 	(void)cg_call_command_scope(c);
@@ -129,15 +121,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	static const char caps[] = "{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"allow-echo\"]}";
-	cg_builder *b = cg_builder_new();
-	fuzz_add_mini_core(b);
-	FUZZ_SETUP(cg_builder_declare_command(b, NULL, "echo") == 0);
-	FUZZ_SETUP(cg_builder_declare_command(b, NULL, "never") == 0);
-	cg_diag *d = cg_diag_new();
-	FUZZ_SETUP(cg_builder_add_capability_json(b, "caps.json", caps, strlen(caps), d) == 0);
-	cg_diag_free(d);
-	policy = fuzz_fixed_policy(b);
+	static const char *const extra[] = {"never", NULL};
+	policy = fuzz_echo_policy(extra);
 	return 0;
 }
 

@@ -256,11 +256,11 @@ static void pause_loop(void)
 		g_main_context_iteration(NULL, TRUE);
 }
 
-/* Waits (30 s at most) until script, a function body, returns true in a
- * window: the condition decides, not the time. */
-static int wait_true(const char *label, const char *script)
+/* Waits (seconds at most) until script, a function body, returns true in
+ * a window: the condition decides, not the time. */
+static G_GNUC_UNUSED int wait_for(const char *label, const char *script, int seconds)
 {
-	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	gint64 end = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
 	while (g_get_monotonic_time() < end) {
 		char *r = eval_in(label, script);
 		int ok = r && strcmp(r, "true") == 0;
@@ -270,6 +270,12 @@ static int wait_true(const char *label, const char *script)
 		pause_loop();
 	}
 	return 0;
+}
+
+/* wait_for with the usual limit, 30 s. */
+static int wait_true(const char *label, const char *script)
+{
+	return wait_for(label, script, 30);
 }
 
 static int page_ready(const char *label)
@@ -291,6 +297,46 @@ static int rt_preflight(void)
 		return 77;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------- a remote test origin */
+
+/* Answers path from the built test frontend (tests/integration/frontend/
+ * dist), 404 for anything else: the "remote site" of the runtime tests. */
+static G_GNUC_UNUSED void rt_serve_frontend(SoupServerMessage *msg, const char *path)
+{
+	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
+				     strcmp(path, "/") == 0 ? "/index.html" : path);
+	gchar *body = NULL;
+	gsize len = 0;
+	if (!strstr(path, "..") && g_file_get_contents(file, &body, &len, NULL)) {
+		const char *type = g_str_has_suffix(file, ".js") ? "text/javascript" : "text/html";
+		soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, body, len);
+		soup_server_message_set_status(msg, 200, NULL);
+	} else {
+		soup_server_message_set_status(msg, 404, NULL);
+	}
+	g_free(file);
+}
+
+/* A server on 127.0.0.1 (a free port) answering with fn. */
+static G_GNUC_UNUSED SoupServer *rt_server_new(SoupServerCallback fn)
+{
+	SoupServer *sv = soup_server_new(NULL, NULL);
+	soup_server_add_handler(sv, NULL, fn, NULL, NULL);
+	GError *err = NULL;
+	ck_assert_msg(soup_server_listen_local(sv, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &err),
+		      "listen: %s", err ? err->message : "?");
+	return sv;
+}
+
+/* "http://127.0.0.1:PORT/" (g_free it). */
+static G_GNUC_UNUSED char *rt_server_base(SoupServer *sv)
+{
+	GSList *uris = soup_server_get_uris(sv);
+	char *base = g_uri_to_string(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return base;
 }
 
 #endif

@@ -26,21 +26,6 @@ static int long_run(void)
 	return e && strcmp(e, "1") == 0;
 }
 
-/* wait_true with a longer limit, for the flood. */
-static int wait_for(const char *label, const char *script, int seconds)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
-	while (g_get_monotonic_time() < end) {
-		char *r = eval_in(label, script);
-		int ok = r && strcmp(r, "true") == 0;
-		g_free(r);
-		if (ok)
-			return 1;
-		pause_loop();
-	}
-	return 0;
-}
-
 /* A scenario's answer, parsed: the raw text (for messages) and its JSON. */
 typedef struct {
 	char *raw;
@@ -214,27 +199,12 @@ static void serve(SoupServer *s, SoupServerMessage *msg, const char *path, GHash
 		soup_server_message_set_status(msg, 200, NULL);
 		return;
 	}
-	char *file = g_strdup_printf("%s/tests/integration/frontend/dist%s", BUILDDIR,
-				     strcmp(path, "/") == 0 ? "/index.html" : path);
-	gchar *body = NULL;
-	gsize len = 0;
-	if (!strstr(path, "..") && g_file_get_contents(file, &body, &len, NULL)) {
-		const char *type = g_str_has_suffix(file, ".js") ? "text/javascript" : "text/html";
-		soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, body, len);
-		soup_server_message_set_status(msg, 200, NULL);
-	} else {
-		soup_server_message_set_status(msg, 404, NULL);
-	}
-	g_free(file);
+	rt_serve_frontend(msg, path);
 }
 
 static SoupServer *new_server(void)
 {
-	SoupServer *sv = soup_server_new(NULL, NULL);
-	soup_server_add_handler(sv, NULL, serve, NULL, NULL);
-	GError *err = NULL;
-	ck_assert(soup_server_listen_local(sv, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &err));
-	return sv;
+	return rt_server_new(serve);
 }
 
 static void start_server(void)
@@ -244,10 +214,7 @@ static void start_server(void)
 
 static char *base_of(SoupServer *sv)
 {
-	GSList *uris = soup_server_get_uris(sv);
-	char *base = g_uri_to_string(uris->data);
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-	return base;
+	return rt_server_base(sv);
 }
 
 static char *server_base(void)
