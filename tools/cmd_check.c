@@ -206,49 +206,6 @@ static int run_queries(cg_policy *p, const char *file)
 	return rc;
 }
 
-/* Is s well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code
- * points above U+10FFFF), as a policy file's strings must be? */
-static bool utf8_valid(const char *s, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (u[i]) {
-		unsigned char c = u[i];
-		size_t need;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-		} else if (c == 0xE0) {
-			need = 2, lo = 0xA0;
-		} else if (c == 0xED) {
-			need = 2, hi = 0x9F;
-		} else if (c >= 0xE1 && c <= 0xEF) {
-			need = 2;
-		} else if (c == 0xF0) {
-			need = 3, lo = 0x90;
-		} else if (c == 0xF4) {
-			need = 3, hi = 0x8F;
-		} else if (c >= 0xF1 && c <= 0xF3) {
-			need = 3;
-		} else {
-			*bad = i;
-			return false;
-		}
-		for (size_t k = 1; k <= need; k++) {
-			unsigned char cc = u[i + k];
-			if (cc < (k == 1 ? lo : 0x80) || cc > (k == 1 ? hi : 0xBF)) {
-				*bad = i;
-				return false;
-			}
-		}
-		i += need + 1;
-	}
-	return true;
-}
-
 /* The caller and command given as arguments are held to the rules of a
  * policy file's strings: text, in UTF-8. (An argument cannot hold a NUL.) */
 static int check_args(const struct query *q)
@@ -257,7 +214,7 @@ static int check_args(const struct query *q)
 	const char *vals[] = {q->window, q->webview, q->origin, q->command, q->event, q->op};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t bad = 0;
-		if (vals[i] && !utf8_valid(vals[i], &bad)) {
+		if (vals[i] && !cli_utf8_valid(vals[i], &bad)) {
 			fprintf(stderr, "capgate: %s: not valid UTF-8 (byte 0x%02X at offset %zu); "
 				"labels, URLs and command names are UTF-8 text, as in policy files\n",
 				names[i], (unsigned char)vals[i][bad], bad);
@@ -382,7 +339,7 @@ int cmd_check(int argc, char **argv, int explain)
 			if (!a)
 				rc = CLI_USAGE;
 			else if (explain)
-				fputs(json_object_get_string(json_object_object_get(a, "explain")), stdout);
+				cli_put_text(stdout, json_object_get_string(json_object_object_get(a, "explain")), true);
 			else
 				printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
 									       JSON_C_TO_STRING_SPACED |
