@@ -4,6 +4,9 @@
 #include "testutil.h"
 
 #include "base/ident.h"
+#include "base/strhash.h"
+
+#include <glib.h>
 
 #include <sys/mman.h>
 
@@ -127,6 +130,140 @@ START_TEST(acl_manifest_key_names_permission)
 }
 END_TEST
 
+/* ------------------------------------------------- hashing without floods */
+
+/* The engine's objects are linked with --wrap=g_str_hash: every table of
+ * theirs that hashes with it (instead of cg_str_hash) lands here. */
+guint __real_g_str_hash(gconstpointer v);
+static unsigned long str_hash_calls;
+guint __wrap_g_str_hash(gconstpointer v);
+guint __wrap_g_str_hash(gconstpointer v)
+{
+	str_hash_calls++;
+	return __real_g_str_hash(v);
+}
+
+START_TEST(siphash_reference_vectors)
+{
+	/* SipHash-2-4, key 00 01 .. 0f, message 00 01 .. (n-1): the paper's
+	 * vectors (Aumasson and Bernstein, appendix A; vectors.h). */
+	static const struct {
+		size_t n;
+		uint64_t h;
+	} v[] = {{0, 0x726fdb47dd0e0e31ULL}, {1, 0x74f839c593dc67fdULL}, {7, 0xab0200f58b01d137ULL},
+		 {8, 0x93f5f5799a932462ULL}, {15, 0xa129ca6149be45e5ULL}, {16, 0x3f2acc7f57c29bdbULL},
+		 {63, 0x958a324ceb064572ULL}};
+	uint8_t key[16], msg[64];
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_uint_eq(cg_siphash24(key, msg, v[i].n), v[i].h);
+}
+END_TEST
+
+/* "a" followed by k blocks of "Ez" or "FY": 2^k strings with one djb2. */
+static char **colliding(unsigned k, size_t *n)
+{
+	*n = (size_t)1 << k;
+	char **v = calloc(*n, sizeof(*v));
+	for (size_t i = 0; i < *n; i++) {
+		v[i] = calloc(2 * k + 2, 1);
+		v[i][0] = 'a';
+		for (unsigned b = 0; b < k; b++)
+			memcpy(v[i] + 1 + 2 * b, (i >> b) & 1 ? "FY" : "Ez", 2);
+	}
+	return v;
+}
+
+START_TEST(colliding_keys_spread)
+{
+	size_t n;
+	char **v = colliding(10, &n);
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(__real_g_str_hash(v[i]), __real_g_str_hash(v[0]));
+		g_hash_table_add(seen, GUINT_TO_POINTER(cg_str_hash(v[i])));
+	}
+	/* 1024 keys, one g_str_hash; under the keyed hash (a random 32-bit
+	 * value each) all but a few are distinct whatever the key. */
+	ck_assert_uint_ge(g_hash_table_size(seen), 1000);
+	ck_assert_uint_ne(cg_str_hash("Ez"), cg_str_hash("FY"));
+	g_hash_table_destroy(seen);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+END_TEST
+
+static void ev_fn(const char *event, json_object *payload, const cg_webview *source, void *user)
+{
+	(void)event, (void)payload, (void)source;
+	++*(int *)user;
+}
+
+static void t_reply(void *u, cg_webview *wv, void *req, int ok, const char *json, size_t len)
+{
+	(void)u, (void)wv, (void)req, (void)ok, (void)json, (void)len;
+}
+
+static void t_callback(void *u, cg_webview *wv, uint32_t id, const char *json, size_t len)
+{
+	(void)u, (void)wv, (void)id, (void)json, (void)len;
+}
+
+START_TEST(no_unkeyed_table_on_input)
+{
+	/* Names from files (plugins, permissions, commands, capabilities)
+	 * and from pages (event names) go through the keyed hash only: a
+	 * load, a lint, an audit, checks and event listeners call g_str_hash
+	 * not once on them. */
+	const char *man = "{\"permission\": [{\"identifier\": \"allow-go\", \"commands\": {\"allow\": [\"go\", \"aEz\", \"aFY\"]}},"
+			  " {\"identifier\": \"aEzEz\", \"scope\": {\"allow\": [1]}}],"
+			  " \"set\": [{\"identifier\": \"both\", \"permissions\": [\"allow-go\", \"aEzEz\"]}]}";
+	const char *caps = "[{\"identifier\": \"aEz\", \"windows\": [\"main\"], \"permissions\": [\"demo:both\", \"demo:allow-go\"]},"
+			   " {\"identifier\": \"aFY\", \"windows\": [\"w*\"], \"permissions\": [\"demo:deny-go\"]}]";
+	str_hash_calls = 0;
+	cg_diag *d = cg_diag_new();
+	cg_builder *b = cg_builder_new();
+	cg_builder_add_manifest_json(b, "demo", "m.json", man, strlen(man), d);
+	cg_builder_add_capability_json(b, "c.json", caps, strlen(caps), d);
+	cg_builder_declare_command(b, NULL, "greet");
+	cg_lint *l = NULL;
+	ck_assert_int_eq(cg_lint_new(&l), 0);
+	ck_assert_int_ge(cg_lint_run(l, b, d), 0);
+	cg_lint_free(l);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:demo|aEz", &dc), 0);
+	ck_assert_int_eq(dc.allowed, 1);
+	ck_assert_int_ge(cg_policy_command_id(p, "plugin:demo|aFY"), 0);
+	json_object *m = NULL;
+	const char *labels[] = {"main", "wx"};
+	ck_assert_int_eq(cg_policy_audit(p, labels, 2, &m), 0);
+	json_object_put(m);
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback};
+	cg_router *r = NULL;
+	ck_assert_int_eq(cg_router_new(&t, &r), 0);
+	int got = 0;
+	int id1 = cg_router_listen(r, "aEz", ev_fn, &got);
+	int id2 = cg_router_listen(r, "aFY", ev_fn, &got);
+	ck_assert_int_gt(id1, 0);
+	ck_assert_int_gt(id2, 0);
+	ck_assert_int_ge(cg_router_emit(r, "aEz", CG_TARGET_ANY, NULL, NULL), 0);
+	ck_assert_int_eq(got, 1);
+	cg_router_unlisten(r, id1);
+	cg_router_unlisten(r, id2);
+	cg_router_free(r);
+	ck_assert_uint_eq(str_hash_calls, 0);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("soundness");
@@ -134,6 +271,9 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, plugin_key_read_in_bounds);
 	tcase_add_test(tc, acl_manifest_key_names_permission);
+	tcase_add_test(tc, siphash_reference_vectors);
+	tcase_add_test(tc, colliding_keys_spread);
+	tcase_add_test(tc, no_unkeyed_table_on_input);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -5,6 +5,7 @@
  */
 #include "policy/model.h"
 #include "base/ident.h"
+#include "base/strhash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,10 +33,10 @@ static const size_t default_limits[5] = {16u << 20, 64, 100000, 64, 1000000};
 
 static void store_init(cg_store *st)
 {
-	st->plugins = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	st->plugins = cg_str_table_new(NULL,
 					    (GDestroyNotify)cg_plugin_free);
 	st->caps = g_ptr_array_new_with_free_func((GDestroyNotify)cg_cap_free);
-	st->cap_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	st->cap_ids = cg_str_table_new(NULL, NULL);
 	st->strings = g_string_chunk_new(1024);
 }
 

@@ -7,6 +7,7 @@
  * them.
  */
 #include "policy/model.h"
+#include "base/strhash.h"
 #include "base/ident.h"
 #include "base/jsonval.h"
 
@@ -53,10 +54,10 @@ cg_plugin *cg_store_plugin(cg_store *st, const char *key)
 		free(pl);
 		return NULL;
 	}
-	pl->perms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	pl->perms = cg_str_table_new(NULL,
 					  (GDestroyNotify)cg_perm_free);
 	pl->order = g_ptr_array_new();
-	pl->commands = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+	pl->commands = cg_str_table_new(free, NULL);
 	g_hash_table_insert(st->plugins, pl->key, pl);
 	return pl;
 }

@@ -18,6 +18,7 @@
  * bounded by CG_LIMIT_EXPANSION, which ends in a located error.
  */
 #include "policy/model.h"
+#include "base/strhash.h"
 #include "base/glob.h"
 #include "base/ident.h"
 #include "base/jsonval.h"
@@ -889,9 +890,9 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 	st->strings = NULL;
 	p->n_caps = st->caps->len;
 	p->caps = calloc(p->n_caps ? p->n_caps : 1, sizeof(cg_cap));
-	p->cmd_ids = g_hash_table_new(g_str_hash, g_str_equal);
-	p->globals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_global_list);
-	p->subject_cache = g_hash_table_new_full(g_str_hash, g_str_equal, free,
+	p->cmd_ids = cg_str_table_new(NULL, NULL);
+	p->globals = cg_str_table_new(NULL, free_global_list);
+	p->subject_cache = cg_str_table_new(free,
 						 (GDestroyNotify)cg_subject_free);
 	if (!p->caps)
 		return CG_ENOMEM;
@@ -910,7 +911,7 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 		return ret;
 	resolver r = {
 		.p = p, .d = d,
-		.cmds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_cmd_acc),
+		.cmds = cg_str_table_new(NULL, free_cmd_acc),
 		.max_depth = p->cfg.limits[CG_LIMIT_SET_DEPTH],
 		.max_work = p->cfg.limits[CG_LIMIT_EXPANSION],
 	};
