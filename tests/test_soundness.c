@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 /* --------------------------------------------- identifiers read in bounds */
 
@@ -264,6 +265,104 @@ START_TEST(no_unkeyed_table_on_input)
 }
 END_TEST
 
+/* -------------------------------------- directory walks that cannot end */
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(symlink_loops_end)
+{
+	/* Before: three links to "." below the capability directory made the
+	 * walk run forever (the Check timeout, or this alarm, ended it). */
+	alarm(30);
+	char root[] = "/tmp/cg-loop-XXXXXX", path[512];
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/caps", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/caps/sub", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/caps/c.json", root);
+	put_file(path, "{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"core:default\"]}");
+	const char *links[] = {"a", "b", "c"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/caps/sub/%s", root, links[i]);
+		ck_assert_int_eq(symlink(".", path), 0);
+	}
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	snprintf(path, sizeof(path), "%s/caps", root);
+	ck_assert_int_eq(cg_builder_add_capability_dir(b, path, d), CG_ELIMIT);
+	int i = diag_find(d, "symbolic link loop");
+	ck_assert_int_ge(i, 0);
+	ck_assert_ptr_nonnull(strstr(cg_diag_file(d, (size_t)i), "/caps/sub/a"));
+	cg_builder_free(b);
+	cg_diag_free(d);
+
+	/* Two links to one directory (no loop): read once, with a warning,
+	 * not twice (which would define its capability twice). */
+	char other[600];
+	snprintf(other, sizeof(other), "%s/real", root);
+	mkdir(other, 0700);
+	snprintf(path, sizeof(path), "%s/real/r.json", root);
+	put_file(path, "{\"identifier\": \"r\", \"windows\": [\"main\"], \"permissions\": [\"core:default\"]}");
+	snprintf(path, sizeof(path), "%s/two", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/two/x", root);
+	ck_assert_int_eq(symlink(other, path), 0);
+	snprintf(path, sizeof(path), "%s/two/y", root);
+	ck_assert_int_eq(symlink(other, path), 0);
+	b = cg_builder_new();
+	d = cg_diag_new();
+	snprintf(path, sizeof(path), "%s/two", root);
+	ck_assert_int_eq(cg_builder_add_capability_dir(b, path, d), 0);
+	ck_assert_int_ge(diag_find(d, "read already"), 0);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	ck_assert_uint_eq(cg_policy_capability_count(p), 1);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+
+	/* A FIFO named like a capability file: opening it would wait for a
+	 * writer forever. */
+	snprintf(path, sizeof(path), "%s/fifo", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/fifo/p.json", root);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	b = cg_builder_new();
+	d = cg_diag_new();
+	snprintf(path, sizeof(path), "%s/fifo", root);
+	ck_assert_int_eq(cg_builder_add_capability_dir(b, path, d), CG_EIO);
+	ck_assert_int_ge(diag_find(d, "not a regular file"), 0);
+	cg_builder_free(b);
+	cg_diag_free(d);
+
+	/* Depth is bounded: 40 nested directories. */
+	size_t o = (size_t)snprintf(path, sizeof(path), "%s/deep", root);
+	mkdir(path, 0700);
+	for (int k = 0; k < 40; k++) {
+		o += (size_t)snprintf(path + o, sizeof(path) - o, "/d");
+		mkdir(path, 0700);
+	}
+	b = cg_builder_new();
+	d = cg_diag_new();
+	snprintf(path, sizeof(path), "%s/deep", root);
+	ck_assert_int_eq(cg_builder_add_capability_dir(b, path, d), CG_ELIMIT);
+	ck_assert_int_ge(diag_find(d, "levels deep"), 0);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	alarm(0);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("soundness");
@@ -274,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, siphash_reference_vectors);
 	tcase_add_test(tc, colliding_keys_spread);
 	tcase_add_test(tc, no_unkeyed_table_on_input);
+	tcase_add_test(tc, symlink_loops_end);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

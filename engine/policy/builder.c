@@ -20,6 +20,24 @@ struct cg_builtin_manifest {
 };
 extern const struct cg_builtin_manifest cg_builtin_core[];
 
+/* How deep directories may nest below one directory given to a builder. */
+#define CG_DIR_DEPTH_MAX 32
+
+/* A directory being read, and every directory one walk has read: symbolic
+ * links are followed (as Tauri does), so a directory can be reached
+ * again, below itself or by another path. */
+typedef struct dir_id {
+	dev_t dev;
+	ino_t ino;
+} dir_id;
+
+/* A directory read for one plugin key (the plugins directory may hold two
+ * links to one directory under two names: two plugins). */
+typedef struct seen_dir {
+	dir_id id;
+	char key[];
+} seen_dir;
+
 struct cg_builder {
 	cg_config cfg;
 	cg_store st;
@@ -27,6 +45,9 @@ struct cg_builder {
 	int first_failure;   /* the code of the first */
 	bool replaying;      /* rebuilding: do not record sources again */
 	GHashTable *skip;    /* lint's second build: capability files left out */
+	dir_id open_dirs[CG_DIR_DEPTH_MAX + 1]; /* the walk's current path */
+	size_t n_open;
+	GHashTable *seen_dirs; /* seen_dir* -> NULL: read by this walk */
 };
 
 static const size_t default_limits[5] = {16u << 20, 64, 100000, 64, 1000000};
@@ -76,6 +97,8 @@ CG_EXPORT void cg_builder_free(cg_builder *b)
 		return;
 	cg_config_clear(&b->cfg);
 	store_clear(&b->st);
+	if (b->seen_dirs)
+		g_hash_table_destroy(b->seen_dirs);
 	free(b);
 }
 
@@ -297,18 +320,93 @@ static bool has_suffix(const char *s, const char *suf)
 }
 
 /* Lists a directory in name order; each callback sees the full path and
- * whether it is a directory. Symlinks are followed (stat), as Tauri does. */
+ * whether it is a directory. Symlinks are followed (stat), as Tauri does;
+ * so that links cannot make a walk endless (a link to ".") or exponential
+ * (several links to the same directory), each directory is read once per
+ * walk: one that is being read (a loop) is an error, one read already by
+ * another path is skipped with a warning. Directories nest at most
+ * CG_DIR_DEPTH_MAX levels. */
 typedef int (*dir_cb)(cg_builder *b, const char *key, const char *path,
 		      const char *name, bool isdir, cg_diag *d);
 
+static bool dir_id_equal(const dir_id *x, const dir_id *y)
+{
+	return x->dev == y->dev && x->ino == y->ino;
+}
+
+static guint seen_hash(gconstpointer k)
+{
+	const seen_dir *x = k;
+	return (guint)(x->id.ino ^ (x->id.ino >> 32) ^ ((guint64)x->id.dev * 0x9e3779b1u)) ^
+	       cg_str_hash(x->key);
+}
+
+static gboolean seen_equal(gconstpointer a, gconstpointer b)
+{
+	const seen_dir *x = a, *y = b;
+	return dir_id_equal(&x->id, &y->id) && strcmp(x->key, y->key) == 0;
+}
+
+/* 1 when dir may be read (it is entered), 0 when it is skipped, or a
+ * negative code after an error at dir. */
+static int enter_dir(cg_builder *b, const char *key, const char *dir, cg_diag *d)
+{
+	struct stat sb;
+	if (stat(dir, &sb) < 0)
+		return 1; /* scandir reports it */
+	dir_id id = {sb.st_dev, sb.st_ino};
+	for (size_t i = 0; i < b->n_open; i++)
+		if (dir_id_equal(&b->open_dirs[i], &id)) {
+			cg_diag_add(d, CG_SEV_ERROR, CG_ELIMIT, dir, 0, 0, NULL,
+				    "remove the symbolic link, or point it outside the directory it is in",
+				    "symbolic link loop: this directory is one that contains it (%zu level%s up), so reading it would never end",
+				    b->n_open - i, b->n_open - i == 1 ? "" : "s");
+			return CG_ELIMIT;
+		}
+	if (b->n_open > CG_DIR_DEPTH_MAX) {
+		cg_diag_add(d, CG_SEV_ERROR, CG_ELIMIT, dir, 0, 0, NULL,
+			    "keep capability and permission files at most 32 directories deep",
+			    "directories nest more than %d levels deep", CG_DIR_DEPTH_MAX);
+		return CG_ELIMIT;
+	}
+	if (!key)
+		key = "";
+	size_t kl = strlen(key) + 1;
+	seen_dir *k = malloc(sizeof(*k) + kl);
+	if (!k)
+		return CG_ENOMEM;
+	k->id = id;
+	memcpy(k->key, key, kl);
+	if (!b->seen_dirs)
+		b->seen_dirs = g_hash_table_new_full(seen_hash, seen_equal, free, NULL);
+	if (g_hash_table_contains(b->seen_dirs, k)) {
+		free(k);
+		cg_diag_add(d, CG_SEV_WARNING, 0, dir, 0, 0, NULL,
+			    "a symbolic link leads to a directory read already: remove one of the two ways to it",
+			    "directory skipped: its files were read already by another path");
+		return 0;
+	}
+	g_hash_table_add(b->seen_dirs, k);
+	b->open_dirs[b->n_open++] = id;
+	return 1;
+}
+
+static bool has_suffix(const char *s, const char *suf);
+
 static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, cg_diag *d)
 {
+	if (b->n_open == 0 && b->seen_dirs)
+		g_hash_table_remove_all(b->seen_dirs); /* a new walk */
+	int e = enter_dir(b, key, dir, d);
+	if (e <= 0)
+		return e;
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
 		cg_diag_add(d, CG_SEV_ERROR, CG_EIO, dir, 0, 0, NULL,
 			    "check the path and its permissions",
 			    "cannot read directory: %s", strerror(errno));
+		b->n_open--;
 		return CG_EIO;
 	}
 	int ret = 0;
@@ -322,8 +420,18 @@ static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, 
 			break;
 		}
 		struct stat sb;
-		bool isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-		int r = cb(b, key, path, nm, isdir, d);
+		bool found = stat(path, &sb) == 0;
+		bool isdir = found && S_ISDIR(sb.st_mode);
+		int r;
+		if (found && !isdir && !S_ISREG(sb.st_mode) && has_suffix(nm, ".json")) {
+			/* Opening a FIFO waits for a writer: never block on one. */
+			cg_diag_add(d, CG_SEV_ERROR, CG_EIO, path, 0, 0, NULL,
+				    "capability and permission files must be regular files",
+				    "not a regular file (a pipe, socket or device)");
+			r = CG_EIO;
+		} else {
+			r = cb(b, key, path, nm, isdir, d);
+		}
 		free(path);
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -337,6 +445,7 @@ static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, 
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	b->n_open--;
 	return ret;
 }
 
