@@ -131,6 +131,96 @@ START_TEST(acl_manifest_key_names_permission)
 }
 END_TEST
 
+/* ------------------------------------- scopes stay with their own plugin */
+
+/* The command scope and the global scope of cmd for window "main", as
+ * compact JSON, into cs and gs. */
+static void scopes_of(cg_policy *p, const char *cmd, char *cs, char *gs, size_t n)
+{
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, cmd, &dc), 0);
+	ck_assert_int_eq(dc.allowed, 1);
+	json_object *c = cg_decision_command_scope(&dc), *g = cg_decision_global_scope(&dc);
+	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	snprintf(cs, n, "%s", json_object_to_json_string_ext(c, fl));
+	snprintf(gs, n, "%s", json_object_to_json_string_ext(g, fl));
+	json_object_put(c);
+	json_object_put(g);
+}
+
+static cg_policy *two_plugins(const char *evil, const char *caps, cg_diag *d)
+{
+	const char *fs = "{\"permission\": [{\"identifier\": \"allow-read-file\", \"commands\": {\"allow\": [\"read_file\"]}},"
+			 " {\"identifier\": \"scope-appdata\", \"scope\": {\"allow\": [{\"path\": \"$APPDATA/**\"}]}},"
+			 " {\"identifier\": \"scope-tmp\", \"scope\": {\"allow\": [{\"path\": \"/tmp/*\"}]}}],"
+			 " \"set\": [{\"identifier\": \"read-tmp\", \"permissions\": [\"allow-read-file\", \"scope-tmp\"]}]}";
+	cg_builder *b = cg_builder_new();
+	cg_policy *p = NULL;
+	cg_builder_add_manifest_json(b, "fs", "fs.json", fs, strlen(fs), d);
+	cg_builder_add_manifest_json(b, "evil", "evil.json", evil, strlen(evil), d);
+	cg_builder_add_capability_json(b, "caps.json", caps, strlen(caps), d);
+	if (cg_builder_build(b, &p, d) < 0)
+		dump_diag(d);
+	cg_builder_free(b);
+	return p;
+}
+
+START_TEST(cross_plugin_scope_stays_home)
+{
+	/* attack15 finding 1: plugin evil's scope-only permission, in a set
+	 * that also names fs's command, was merged into read_file's command
+	 * scope; in a set with fs's scope-only permission, into fs's global
+	 * scope. As in Tauri (resolved.rs, each permission with its own
+	 * scope), evil's scope goes to evil's global scope only. */
+	const char *evil = "{\"permission\": [{\"identifier\": \"scope-own\", \"scope\": {\"allow\": [{\"path\": \"$HOME/.ssh/**\"}]}},"
+			   " {\"identifier\": \"allow-ping\", \"commands\": {\"allow\": [\"ping\"]}}],"
+			   " \"set\": [{\"identifier\": \"global\", \"permissions\": [\"fs:scope-appdata\", \"scope-own\"]},"
+			   " {\"identifier\": \"mixed\", \"permissions\": [\"fs:read-tmp\", \"scope-own\"]}],"
+			   " \"default\": {\"permissions\": [\"fs:allow-read-file\", \"scope-own\"]}}";
+	char cs[512], gs[512];
+	cg_diag *d = cg_diag_new();
+	const char *caps = "[{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"evil:default\"]},"
+			   " {\"identifier\": \"p\", \"windows\": [\"main\"], \"permissions\": [\"evil:allow-ping\"]}]";
+	cg_policy *p = two_plugins(evil, caps, d);
+	ck_assert_ptr_nonnull(p);
+	scopes_of(p, "plugin:fs|read_file", cs, gs, sizeof(cs));
+	ck_assert_str_eq(cs, "{\"allow\":[],\"deny\":[]}");
+	ck_assert_str_eq(gs, "{\"allow\":[],\"deny\":[]}");
+	/* evil's own scope is evil's global scope. */
+	scopes_of(p, "plugin:evil|ping", cs, gs, sizeof(cs));
+	ck_assert_str_eq(cs, "{\"allow\":[],\"deny\":[]}");
+	ck_assert_str_eq(gs, "{\"allow\":[{\"path\":\"$HOME/.ssh/**\"}],\"deny\":[]}");
+	cg_policy_unref(p);
+
+	/* Two plugins' scope-only permissions: each global scope its own. */
+	caps = "[{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [\"evil:global\", \"fs:allow-read-file\", \"evil:allow-ping\"]}]";
+	p = two_plugins(evil, caps, d);
+	ck_assert_ptr_nonnull(p);
+	scopes_of(p, "plugin:fs|read_file", cs, gs, sizeof(cs));
+	ck_assert_str_eq(gs, "{\"allow\":[{\"path\":\"$APPDATA/**\"}],\"deny\":[]}");
+	scopes_of(p, "plugin:evil|ping", cs, gs, sizeof(cs));
+	ck_assert_str_eq(gs, "{\"allow\":[{\"path\":\"$HOME/.ssh/**\"}],\"deny\":[]}");
+	cg_policy_unref(p);
+
+	/* Within one plugin the entry stays one unit (fs's scope-tmp is
+	 * read_file's command scope, as the conformance data has it); the
+	 * entry's inline scope goes to every plugin's unit, as Tauri merges
+	 * it into every permission the entry names. */
+	caps = "[{\"identifier\": \"c\", \"windows\": [\"main\"], \"permissions\": [{\"identifier\": \"evil:mixed\","
+	       " \"deny\": [{\"path\": \"/tmp/secret\"}]}, \"evil:allow-ping\"]}]";
+	p = two_plugins(evil, caps, d);
+	ck_assert_ptr_nonnull(p);
+	scopes_of(p, "plugin:fs|read_file", cs, gs, sizeof(cs));
+	ck_assert_str_eq(cs, "{\"allow\":[{\"path\":\"/tmp/*\"}],\"deny\":[{\"path\":\"/tmp/secret\"}]}");
+	ck_assert_str_eq(gs, "{\"allow\":[],\"deny\":[]}");
+	scopes_of(p, "plugin:evil|ping", cs, gs, sizeof(cs));
+	ck_assert_str_eq(gs, "{\"allow\":[{\"path\":\"$HOME/.ssh/**\"}],\"deny\":[{\"path\":\"/tmp/secret\"}]}");
+	cg_policy_unref(p);
+	ck_assert_uint_eq(cg_diag_error_count(d), 0);
+	cg_diag_free(d);
+}
+END_TEST
+
 /* ------------------------------------------------- hashing without floods */
 
 /* The engine's objects are linked with --wrap=g_str_hash: every table of
@@ -370,6 +460,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, plugin_key_read_in_bounds);
 	tcase_add_test(tc, acl_manifest_key_names_permission);
+	tcase_add_test(tc, cross_plugin_scope_stays_home);
 	tcase_add_test(tc, siphash_reference_vectors);
 	tcase_add_test(tc, colliding_keys_spread);
 	tcase_add_test(tc, no_unkeyed_table_on_input);

@@ -65,7 +65,6 @@ typedef struct cg_plugin {
 	GHashTable *commands; /* declared command names (plain) -> NULL */
 	bool builtin;
 	bool from_manifest;   /* a manifest source defines it (not only declared commands) */
-	uint32_t rwalk;       /* resolution: the last entry walk whose scope it got */
 } cg_plugin;
 
 /* --------------------------------------------------------- capabilities */
