@@ -808,7 +808,10 @@ CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
  * listen to, and the capability and permission that grant each. The
  * format is described in docs/capabilities.md ("Audit"). *out is a new
  * reference (json_object_put() it); CG_EINVAL without a policy, or with
- * n_labels but no labels; CG_ENOMEM.
+ * n_labels but no labels; CG_ENOMEM. The matrix is the caller's and no
+ * part of it is the policy's, but a scope value shown in several places
+ * is one json-c object there (its size is the policy's, not the policy's
+ * times the rows): copy a value before changing it in one place only.
  */
 CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels,
 			      size_t n_labels, json_object **out);

@@ -5,6 +5,8 @@
 
 #include "base/ident.h"
 #include "base/strhash.h"
+#include "base/jsonset.h"
+#include "base/urlpattern.h"
 
 #include <glib.h>
 
@@ -355,6 +357,132 @@ START_TEST(no_unkeyed_table_on_input)
 }
 END_TEST
 
+/* ------------------------------------- scope unions and audits, linear */
+
+/* Comparisons of JSON values and reads of a remote pattern's text made by
+ * the engine's objects: the work that used to grow with n^2 and n^3. */
+int __real_json_object_equal(json_object *a, json_object *b);
+int __wrap_json_object_equal(json_object *a, json_object *b);
+static unsigned long equal_calls;
+int __wrap_json_object_equal(json_object *a, json_object *b)
+{
+	equal_calls++;
+	return __real_json_object_equal(a, b);
+}
+
+const char *__real_cg_urlpattern_source(const cg_urlpattern *p);
+const char *__wrap_cg_urlpattern_source(const cg_urlpattern *p);
+static unsigned long source_calls;
+const char *__wrap_cg_urlpattern_source(const cg_urlpattern *p)
+{
+	source_calls++;
+	return __real_cg_urlpattern_source(p);
+}
+
+START_TEST(jsonset_equality)
+{
+	/* The set agrees with json_object_equal, both while it compares
+	 * pairwise (a few values) and once it has its table (filled first
+	 * with ten others): objects whatever their key order, 1 and 1.0
+	 * apart (two types), -0.0 and 0.0 alike, strings by every byte, NUL
+	 * and \001 included. */
+	const char *vals[] = {"{\"a\": 1, \"b\": [2, \"x\"]}", "{\"b\": [2, \"x\"], \"a\": 1}", "1", "1.0",
+			      "-0.0", "0.0", "\"a\\u0000b\"", "\"a\\u0000c\"", "\"a\\u0001\\u0002b\"",
+			      "\"a\\u0000b\"", "null", "[1, [2]]", "[1, [2]]", "18446744073709551615",
+			      "9223372036854775807", "\"\"", "{}", "[]", "{\"\": null}", "\"a\\u0002b\""};
+	const int added[] = {1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1};
+	for (int filled = 0; filled < 2; filled++) {
+		json_object *arr = json_object_new_array();
+		cg_jsonset s;
+		cg_jsonset_init(&s, arr);
+		for (int k = 0; filled && k < 10; k++) {
+			json_object *x = json_object_new_int(100 + k);
+			ck_assert_int_eq(cg_jsonset_add(&s, x, x), 1);
+		}
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
+				json_object *v = json_tokener_parse(vals[i]);
+				bool pairwise = false;
+				for (size_t k = 0; k < json_object_array_length(arr); k++)
+					pairwise |= __real_json_object_equal(v, json_object_array_get_idx(arr, k)) != 0;
+				int want = pass ? 0 : added[i];
+				ck_assert_int_eq(pairwise, !want);
+				ck_assert_msg(cg_jsonset_add(&s, v, NULL) == want, "value %zu (%s), pass %d, filled %d",
+					      i, vals[i], pass, filled);
+				ck_assert(cg_jsonset_has(&s, v));
+				json_object_put(v);
+			}
+		cg_jsonset_clear(&s);
+		json_object_put(arr);
+	}
+}
+END_TEST
+
+/* A permission whose scope has n distinct values, plus 8 values the
+ * capability's entry repeats, granted to windows main and w1. */
+static cg_policy *big_scope(size_t n, cg_diag *d)
+{
+	GString *m = g_string_new("{\"permission\": [{\"identifier\": \"allow-go\", \"commands\": {\"allow\": [\"go\"]},"
+				  " \"scope\": {\"allow\": [");
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(m, "%s{\"path\": \"/d/%zu\"}", i ? ", " : "", i);
+	g_string_append(m, "]}}]}");
+	GString *c = g_string_new("{\"identifier\": \"c\", \"windows\": [\"main\", \"w1\"], \"permissions\": ["
+				  "\"demo:allow-go\", {\"identifier\": \"demo:allow-go\", \"allow\": [");
+	for (size_t i = 0; i < 8; i++)
+		g_string_append_printf(c, "%s{\"path\": \"/d/%zu\"}", i ? ", " : "", i);
+	g_string_append(c, "]}]}");
+	cg_builder *b = cg_builder_new();
+	cg_policy *p = NULL;
+	cg_builder_add_manifest_json(b, "demo", "m.json", m->str, m->len, d);
+	cg_builder_add_capability_json(b, "c.json", c->str, c->len, d);
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	cg_builder_free(b);
+	g_string_free(m, TRUE);
+	g_string_free(c, TRUE);
+	return p;
+}
+
+START_TEST(scope_union_linear)
+{
+	/* attack15 finding 5: a decision's scope compared every value with
+	 * every other (n = 4000: 8 million comparisons, 100000 values took
+	 * 54 s). The union is linear: a handful of comparisons whatever n. */
+	const size_t n = 4000;
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = big_scope(n, d);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:demo|go", &dc), 0);
+	ck_assert_int_eq(dc.allowed, 1);
+	equal_calls = 0;
+	json_object *cs = cg_decision_command_scope(&dc);
+	ck_assert_uint_lt(equal_calls, 200);
+	json_object *allow = json_object_object_get(cs, "allow");
+	/* Two grants (the entry and its copy with 8 values more): n values, each once. */
+	ck_assert_uint_eq(json_object_array_length(allow), n);
+	json_object_put(cs);
+
+	/* The audit: the same union per row, and each value is one object
+	 * however many rows show it. */
+	json_object *m = NULL;
+	equal_calls = 0;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
+	ck_assert_uint_lt(equal_calls, 1000);
+	json_object *ctx = json_object_object_get(m, "contexts");
+	ck_assert_uint_eq(json_object_array_length(ctx), 2);
+	json_object *s0 = json_object_object_get(json_object_object_get(json_object_array_get_idx(
+		json_object_object_get(json_object_array_get_idx(ctx, 0), "commands"), 0), "scope"), "allow");
+	json_object *s1 = json_object_object_get(json_object_object_get(json_object_array_get_idx(
+		json_object_object_get(json_object_array_get_idx(ctx, 1), "commands"), 0), "scope"), "allow");
+	ck_assert_uint_eq(json_object_array_length(s0), n);
+	ck_assert_uint_eq(json_object_array_length(s1), n);
+	ck_assert_ptr_eq(json_object_array_get_idx(s0, 5), json_object_array_get_idx(s1, 5));
+	json_object_put(m);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+}
+END_TEST
+
 /* -------------------------------------- directory walks that cannot end */
 
 static void put_file(const char *path, const char *text)
@@ -465,6 +593,8 @@ int main(void)
 	tcase_add_test(tc, colliding_keys_spread);
 	tcase_add_test(tc, no_unkeyed_table_on_input);
 	tcase_add_test(tc, symlink_loops_end);
+	tcase_add_test(tc, jsonset_equality);
+	tcase_add_test(tc, scope_union_linear);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include "policy/model.h"
 #include "base/glob.h"
 #include "base/ident.h"
+#include "base/jsonset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +16,12 @@
  * room, never grow the struct. */
 _Static_assert(sizeof(void *) != 8 || sizeof(cg_decision) == 88, "cg_decision's size is part of the ABI");
 
-static void add_unique(json_object *dst, json_object *src)
+/* The union of scopes, each value once: linear in their size (a table of
+ * canonical texts), whatever the number of values. */
+static void add_unique(cg_jsonset *dst, json_object *src)
 {
-	for (size_t i = 0; src && i < json_object_array_length(src); i++) {
-		json_object *v = json_object_array_get_idx(src, i);
-		bool dup = false;
-		for (size_t j = 0; !dup && j < json_object_array_length(dst); j++)
-			dup = json_object_equal(v, json_object_array_get_idx(dst, j));
-		if (!dup)
-			json_object_array_add(dst, json_object_get(v));
-	}
+	for (size_t i = 0; src && i < json_object_array_length(src); i++)
+		cg_jsonset_add(dst, json_object_array_get_idx(src, i), NULL);
 }
 
 static json_object *scope_pair(json_object **allow, json_object **deny)
@@ -57,11 +54,16 @@ CG_EXPORT json_object *cg_decision_command_scope(const cg_decision *dc)
 	if (!o || !dc->allowed || !c)
 		return o;
 	const cg_subject *s = dc->priv_subject;
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	for (uint32_t i = c->n_deny; i < c->n_grants; i++)
 		if (cg_subject_has(s, c->grants[i].cap)) {
-			add_unique(allow, c->grants[i].scope_allow);
-			add_unique(deny, c->grants[i].scope_deny);
+			add_unique(&as, c->grants[i].scope_allow);
+			add_unique(&ds, c->grants[i].scope_deny);
 		}
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	return o;
 }
 
@@ -73,11 +75,16 @@ CG_EXPORT json_object *cg_decision_global_scope(const cg_decision *dc)
 		return o;
 	const cg_subject *s = dc->priv_subject;
 	const cg_global_list *gl = g_hash_table_lookup(s->policy->globals, c->plugin->key);
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	for (size_t i = 0; gl && i < gl->n; i++)
 		if (cg_subject_has(s, gl->v[i].cap)) {
-			add_unique(allow, gl->v[i].scope_allow);
-			add_unique(deny, gl->v[i].scope_deny);
+			add_unique(&as, gl->v[i].scope_allow);
+			add_unique(&ds, gl->v[i].scope_deny);
 		}
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	return o;
 }
 
