@@ -483,6 +483,44 @@ START_TEST(scope_union_linear)
 }
 END_TEST
 
+START_TEST(audit_rows_linear)
+{
+	/* attack15 finding 6: n capabilities, each with its own window and
+	 * remote URL, made the audit try n * (n + 1) rows, each reading every
+	 * capability's URLs (n^3 reads: 114 s for n = 2000). Only rows a
+	 * capability can fill are tried now. */
+	const size_t n = 200;
+	GString *c = g_string_new("[");
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(c, "%s{\"identifier\": \"c%zu\", \"windows\": [\"w%zu\"], \"local\": false,"
+				       " \"remote\": {\"urls\": [\"https://h%zu.example.com\"]}, \"permissions\": [\"core:app:allow-version\"]}",
+				       i ? ", " : "", i, i, i);
+	g_string_append(c, "]");
+	cg_diag *d = cg_diag_new();
+	cg_policy *p = build_policy(NULL, NULL, c->str, d);
+	ck_assert_ptr_nonnull(p);
+	json_object *m = NULL;
+	source_calls = 0;
+	ck_assert_int_eq(cg_policy_audit(p, NULL, 0, &m), 0);
+	/* n rows, each reading the n capabilities' URLs once: about n^2
+	 * (the n^3 of before is 8 million). */
+	ck_assert_uint_lt(source_calls, 4 * n * n);
+	json_object *ctx = json_object_object_get(m, "contexts");
+	ck_assert_uint_eq(json_object_array_length(ctx), n);
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_array_get_idx(ctx, i);
+		char want[64];
+		const char *label = json_object_get_string(json_object_object_get(row, "label"));
+		snprintf(want, sizeof(want), "https://h%s.example.com", label + 1);
+		ck_assert_str_eq(json_object_get_string(json_object_object_get(row, "origin")), want);
+	}
+	json_object_put(m);
+	cg_policy_unref(p);
+	cg_diag_free(d);
+	g_string_free(c, TRUE);
+}
+END_TEST
+
 /* -------------------------------------- directory walks that cannot end */
 
 static void put_file(const char *path, const char *text)
@@ -595,6 +633,7 @@ int main(void)
 	tcase_add_test(tc, symlink_loops_end);
 	tcase_add_test(tc, jsonset_equality);
 	tcase_add_test(tc, scope_union_linear);
+	tcase_add_test(tc, audit_rows_linear);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -194,6 +194,19 @@ static bool label_matches(char *const *globs, size_t n, const char *label)
 	return false;
 }
 
+/* Whether c names r's label (whatever the origin). */
+static bool label_applies(const cg_cap *c, const row *r)
+{
+	if (!c->enabled)
+		return false;
+	/* A window's own webview carries the window's label (as
+	 * cg_subject_new assumes), so "webviews" reaches window rows too; a
+	 * webview row cannot know its window, so only "webviews" counts. */
+	if (!r->webview && label_matches(c->windows, c->n_windows, r->label))
+		return true;
+	return label_matches(c->webviews, c->n_webviews, r->label);
+}
+
 static bool cap_applies(const cg_cap *c, const row *r)
 {
 	if (!c->enabled)
@@ -207,12 +220,7 @@ static bool cap_applies(const cg_cap *c, const row *r)
 	} else if (!c->local) {
 		return false;
 	}
-	/* A window's own webview carries the window's label (as
-	 * cg_subject_new assumes), so "webviews" reaches window rows too; a
-	 * webview row cannot know its window, so only "webviews" counts. */
-	if (!r->webview && label_matches(c->windows, c->n_windows, r->label))
-		return true;
-	return label_matches(c->webviews, c->n_webviews, r->label);
+	return label_applies(c, r);
 }
 
 static size_t mark_applying(audit *a, const row *r)
@@ -557,17 +565,32 @@ static bool is_extra(const char *label, const char *const *labels, size_t n_labe
 	return false;
 }
 
+/* A label's rows: the local one, then one per remote pattern that a
+ * capability naming the label lists (in the order of the matrix's
+ * "origins"). A pattern no such capability lists would make an empty row,
+ * which is never shown: not trying them keeps n capabilities with a window
+ * and a URL each at n rows tried, not n * n (each costing n). */
 static void add_rows(audit *a, json_object *contexts, GPtrArray *labels, bool webview,
-		     GPtrArray *origins, const char *const *extra, size_t n_extra)
+		     const char *const *extra, size_t n_extra)
 {
+	GPtrArray *origins = g_ptr_array_new();
 	for (guint i = 0; i < labels->len && !a->oom; i++) {
 		row r = {labels->pdata[i], webview, !webview && is_extra(labels->pdata[i], extra, n_extra), NULL};
 		add_row(a, contexts, &r);
+		g_ptr_array_set_size(origins, 0);
+		for (size_t ci = 0; ci < a->p->n_caps; ci++) {
+			const cg_cap *c = &a->p->caps[ci];
+			if (c->n_remote && label_applies(c, &r))
+				for (size_t k = 0; k < c->n_remote; k++)
+					g_ptr_array_add(origins, (gpointer)cg_urlpattern_source(c->remote[k]));
+		}
+		sort_unique(origins);
 		for (guint k = 0; k < origins->len; k++) {
 			r.origin = origins->pdata[k];
 			add_row(a, contexts, &r);
 		}
 	}
+	g_ptr_array_free(origins, TRUE);
 }
 
 /* ------------------------------------------------------------ capabilities */
@@ -653,8 +676,8 @@ CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels, siz
 		push_str(&a, orig, origins->pdata[i]);
 	add_capabilities(&a, root);
 	json_object *contexts = put(&a, root, "contexts", json_object_new_array());
-	add_rows(&a, contexts, windows, false, origins, labels, n_labels);
-	add_rows(&a, contexts, webviews, true, origins, labels, n_labels);
+	add_rows(&a, contexts, windows, false, labels, n_labels);
+	add_rows(&a, contexts, webviews, true, labels, n_labels);
 out:
 	g_ptr_array_free(windows, TRUE);
 	g_ptr_array_free(webviews, TRUE);
