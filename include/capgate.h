@@ -199,6 +199,13 @@ CG_EXPORT int cg_builder_add_capability_dir(cg_builder *b, const char *dir,
 CG_EXPORT int cg_builder_add_capability_json(cg_builder *b, const char *name,
 					     const char *text, size_t len,
 					     cg_diag *d);
+/* The capabilities inlined in Tauri's tauri.conf.json: the objects of
+ * app.security.capabilities, read like a capability file's and located in
+ * the config (its identifiers name capability files, which are added as
+ * files are). Returns how many it added (0 when there are none, or no
+ * such list), or a negative CG_E* code. */
+CG_EXPORT int cg_builder_add_tauri_config(cg_builder *b, const char *path,
+					  cg_diag *d);
 
 /* Declares that a plugin (NULL or "" for the app) owns a command, so that
  * allow-<cmd> and deny-<cmd> exist for it even when no manifest names it. */

@@ -223,6 +223,72 @@ START_TEST(cross_plugin_scope_stays_home)
 }
 END_TEST
 
+/* ------------------------------------ capabilities inlined in tauri.conf */
+
+static void put_file(const char *path, const char *text);
+
+START_TEST(tauri_config_inline_capabilities)
+{
+	/* attack15 finding 2: capability objects in app.security.capabilities
+	 * (Tauri's CapabilityEntry::Inlined) were ignored: what they grant
+	 * was missing from check, lint and audit. They load as a capability
+	 * file's do, located in the config; identifiers there name files. */
+	char dir[] = "/tmp/cg-conf-XXXXXX", path[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tauri.conf.json", dir);
+	put_file(path, "{\"productName\": \"x\", \"app\": {\"windows\": [{\"label\": \"main\"}],\n"
+		       " \"security\": {\"capabilities\": [\"file-cap\",\n"
+		       "   {\"identifier\": \"inline\", \"windows\": [\"main\"],\n"
+		       "    \"permissions\": [\"core:app:allow-version\"]}]}}}\n");
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	ck_assert_int_eq(cg_builder_add_tauri_config(b, path, d), 1);
+	cg_policy *p = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &p, d), 0);
+	ck_assert_uint_eq(cg_policy_capability_count(p), 1);
+	cg_decision dc;
+	ck_assert_int_eq(cg_check_str(p, "main", NULL, NULL, "plugin:app|version", &dc), 0);
+	ck_assert_int_eq(dc.allowed, 1);
+	char *why = cg_decision_reason(&dc);
+	ck_assert_ptr_nonnull(strstr(why, "tauri.conf.json:4:21"));
+	free(why);
+	ck_assert_int_eq(cg_check_str(p, "other", NULL, NULL, "plugin:app|version", &dc), 0);
+	ck_assert_int_eq(dc.allowed, 0);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+
+	/* Bad entries are errors where they are written. */
+	put_file(path, "{\"app\": {\"security\": {\"capabilities\": [\n"
+		       "  42,\n"
+		       "  {\"identifier\": \"c\", \"windows\": [\"main\"], \"permisions\": []}]}}}\n");
+	b = cg_builder_new();
+	d = cg_diag_new();
+	ck_assert_int_lt(cg_builder_add_tauri_config(b, path, d), 0);
+	int i = diag_find(d, "must be a string or an object");
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(cg_diag_line(d, (size_t)i), 2);
+	ck_assert_uint_eq(cg_diag_column(d, (size_t)i), 3);
+	ck_assert_str_eq(cg_diag_pointer(d, (size_t)i), "/app/security/capabilities/0");
+	i = diag_find(d, "permisions");
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(cg_diag_line(d, (size_t)i), 3);
+	cg_builder_free(b);
+	cg_diag_free(d);
+
+	/* No list, or a config without "app": nothing, and no error. */
+	put_file(path, "{\"app\": {\"windows\": []}}\n");
+	b = cg_builder_new();
+	d = cg_diag_new();
+	ck_assert_int_eq(cg_builder_add_tauri_config(b, path, d), 0);
+	ck_assert_uint_eq(cg_diag_count(d), 0);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* ------------------------------------------------- hashing without floods */
 
 /* The engine's objects are linked with --wrap=g_str_hash: every table of
@@ -627,6 +693,7 @@ int main(void)
 	tcase_add_test(tc, plugin_key_read_in_bounds);
 	tcase_add_test(tc, acl_manifest_key_names_permission);
 	tcase_add_test(tc, cross_plugin_scope_stays_home);
+	tcase_add_test(tc, tauri_config_inline_capabilities);
 	tcase_add_test(tc, siphash_reference_vectors);
 	tcase_add_test(tc, colliding_keys_spread);
 	tcase_add_test(tc, no_unkeyed_table_on_input);

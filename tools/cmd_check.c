@@ -16,7 +16,8 @@ static void check_usage(FILE *f, int explain)
 		"\n"
 		"Loads capability files and permission manifests, resolves them and %s.\n"
 		"\n"
-		"  --capabilities PATH     a capability file or a directory of them (repeatable)\n"
+		"  --capabilities PATH     a capability file or a directory of them, or a\n"
+		"                          tauri.conf.json for the capabilities it inlines (repeatable)\n"
 		"  --plugins DIR           one sub-directory per plugin, named by its prefix (repeatable)\n"
 		"  --tauri-manifests FILE  a Tauri src-tauri/gen/schemas/acl-manifests.json (repeatable)\n"
 		"  --platform NAME         target platform (default linux)\n"
@@ -230,6 +231,16 @@ static int is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* Tauri's config (tauri.conf.json, or tauri.<platform>.conf.json): its
+ * inlined capabilities are read, not the file as a capability file. */
+static int is_tauri_conf(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	return strncmp(base, "tauri.", 6) == 0 && n >= 15 && strcmp(base + n - 10, ".conf.json") == 0;
+}
+
 int cmd_check(int argc, char **argv, int explain)
 {
 	enum { O_CAPS = 1000, O_PLUGINS, O_TAURI, O_PLATFORM, O_WINDOW, O_WEBVIEW, O_ORIGIN,
@@ -267,6 +278,8 @@ int cmd_check(int argc, char **argv, int explain)
 			ncaps++;
 			if (is_dir(optarg))
 				cg_builder_add_capability_dir(b, optarg, d);
+			else if (is_tauri_conf(optarg))
+				cg_builder_add_tauri_config(b, optarg, d);
 			else
 				cg_builder_add_capability_file(b, optarg, d);
 			break;

@@ -682,6 +682,8 @@ static int run_lint(struct lint_state *s, int npaths, char **paths)
 			return CLI_USAGE; /* cli_inputs_add_path said why */
 	if (s->in.n_capability_sources == 0)
 		fputs("capgate: lint: note: no capability files were found\n", stderr);
+	if (s->a.config)
+		cli_inputs_add_config(&s->in, s->a.config, s->scratch);
 	const char *config = s->a.config ? s->a.config : s->in.app_config;
 	if (config)
 		load_config(s->l, config, s->d, s->scratch);

@@ -602,6 +602,25 @@ CG_EXPORT int cg_builder_add_capability_dir(cg_builder *b, const char *dir, cg_d
 	return fail(b, walk_dir(b, NULL, dir, cap_dir_cb, d));
 }
 
+CG_EXPORT int cg_builder_add_tauri_config(cg_builder *b, const char *path, cg_diag *d)
+{
+	if (!b || !path)
+		return CG_EINVAL;
+	int r = record(b, CG_SRC_TAURI_CONFIG, NULL, path, NULL, 0);
+	if (r < 0)
+		return fail(b, r);
+	if (b->skip && g_hash_table_contains(b->skip, path))
+		return 0;
+	if ((r = count_file(b, path, d)) < 0)
+		return fail(b, r);
+	cg_jsondoc *doc = NULL;
+	r = cg_jsondoc_load_file(path, &b->st.jl, &doc, d);
+	if (r == 0)
+		r = cg_load_tauri_config_doc(&b->st, doc, d);
+	cg_jsondoc_free(doc);
+	return r < 0 ? fail(b, r) : r;
+}
+
 CG_EXPORT int cg_builder_add_capability_json(cg_builder *b, const char *name,
 					     const char *text, size_t len, cg_diag *d)
 {
@@ -749,6 +768,7 @@ int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip, cg_pol
 				cg_builder_add_capability_json(b, s->path, s->text, s->len, d);
 			break;
 		case CG_SRC_DECLARE: cg_builder_declare_command(b, s->plugin, s->path); break;
+		case CG_SRC_TAURI_CONFIG: cg_builder_add_tauri_config(b, s->path, d); break;
 		}
 	}
 	r = cg_builder_build(b, out, d);
