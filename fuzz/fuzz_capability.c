@@ -53,8 +53,15 @@
  *      fs:mixed-mac in a capability that may apply to the caller; never
  *      the inline scope of an entry for a permission of another platform,
  *      an empty set, a set of such permissions, or a grant with commands.
- *      Other plugins have no scope-only permission: their global scope is
- *      empty.
+ *      Likewise shell's global scope holds shell:scope-sh's {"cmd"} values
+ *      (directly or through the shell sets with-fs and fs-scopes, which
+ *      also name fs's permissions) and inline values of such entries; the
+ *      fs part of shell:fs-scopes is fs's. Other plugins have no
+ *      scope-only permission: their global scope is empty.
+ *   7. a permission's scope reaches only its own plugin: an fs command's
+ *      command scope holds fs's fixed path scopes and values written
+ *      inline, never shell's {"cmd"} values (shell:with-fs grants fs's
+ *      read_file beside shell's scope-only scope-sh).
  *   6. loading stays within a memory bound: the heap held while the input
  *      is linted and built stays under a fixed allowance plus a constant
  *      per byte of input (FUZZ_MEM_CHECK).
@@ -98,9 +105,12 @@ static const char SHELL[] =
 	"{\"permission\": ["
 	" {\"identifier\": \"allow-execute\", \"commands\": {\"allow\": [\"execute\"]}},"
 	" {\"identifier\": \"open-mac\", \"commands\": {\"allow\": [\"open\"]}, \"platforms\": [\"macOS\"]},"
-	" {\"identifier\": \"allow-spawn-linux\", \"commands\": {\"allow\": [\"spawn\"]}, \"platforms\": [\"linux\"]}"
+	" {\"identifier\": \"allow-spawn-linux\", \"commands\": {\"allow\": [\"spawn\"]}, \"platforms\": [\"linux\"]},"
+	" {\"identifier\": \"scope-sh\", \"scope\": {\"allow\": [{\"cmd\": \"sh\"}], \"deny\": [{\"cmd\": \"rm\"}]}}"
 	"],"
-	"\"set\": [{\"identifier\": \"everything-mac\", \"permissions\": [\"open-mac\", \"allow-execute\"]}],"
+	"\"set\": [{\"identifier\": \"everything-mac\", \"permissions\": [\"open-mac\", \"allow-execute\"]},"
+	"        {\"identifier\": \"with-fs\", \"permissions\": [\"fs:allow-read-file\", \"scope-sh\"]},"
+	"        {\"identifier\": \"fs-scopes\", \"permissions\": [\"fs:scope-documents\", \"scope-sh\"]}],"
 	"\"default\": {\"permissions\": [\"allow-execute\"]}}";
 
 /* The commands checked, with the identifiers that can grant them on linux
@@ -108,13 +118,13 @@ static const char SHELL[] =
 struct cmd_case {
 	const char *name;
 	bool known;
-	const char *grant[6];
+	const char *grant[7];
 	const char *deny[3];
 };
 
 static const struct cmd_case CMDS[] = {
 	{"plugin:fs|read_file", true,
-	 {"fs:allow-read-file", "fs:read-docs", "fs:read-all", "fs:read-documents", "fs:default", NULL},
+	 {"fs:allow-read-file", "fs:read-docs", "fs:read-all", "fs:read-documents", "fs:default", "shell:with-fs", NULL},
 	 {"fs:deny-read-file", NULL}},
 	{"plugin:fs|write_file", true, {"fs:allow-write-file", NULL}, {"fs:deny-write-file", NULL}},
 	{"plugin:shell|execute", true, {"shell:allow-execute", "shell:everything-mac", "shell:default", NULL}, {"shell:deny-execute", NULL}},
@@ -320,32 +330,39 @@ static void oracle_cap(json_object *cap, void *user)
 		o->must_deny = true;
 }
 
-/* The entries whose scope may reach fs's global scope on linux (active
- * scope-only permissions, or sets whose active members are all scope
- * only), with the fixed path scopes they bring. */
+/* The entries whose scope may reach a plugin's global scope on linux
+ * (active scope-only permissions of that plugin, or sets whose active
+ * members of that plugin are all scope only), with the fixed scopes they
+ * bring ({"path": ...} for fs, {"cmd": ...} for shell). A set of shell's
+ * may name fs's permissions: its fs part reaches fs, its shell part shell. */
 static const struct {
-	const char *ident;
+	const char *plugin, *ident;
 	const char *allow[3], *deny[2];
 } SCOPE_ONLY[] = {
-	{"fs:scope-home", {"$HOME/**", NULL}, {"$HOME/.ssh/**", NULL}},
-	{"fs:scope-documents", {"$DOCUMENT/**", NULL}, {NULL}},
-	{"fs:scopes", {"$HOME/**", "$DOCUMENT/**", NULL}, {"$HOME/.ssh/**", NULL}},
-	{"fs:mixed-mac", {"$DOCUMENT/**", NULL}, {NULL}},
+	{"fs", "fs:scope-home", {"$HOME/**", NULL}, {"$HOME/.ssh/**", NULL}},
+	{"fs", "fs:scope-documents", {"$DOCUMENT/**", NULL}, {NULL}},
+	{"fs", "fs:scopes", {"$HOME/**", "$DOCUMENT/**", NULL}, {"$HOME/.ssh/**", NULL}},
+	{"fs", "fs:mixed-mac", {"$DOCUMENT/**", NULL}, {NULL}},
+	{"fs", "shell:fs-scopes", {"$DOCUMENT/**", NULL}, {NULL}},
+	{"shell", "shell:scope-sh", {"sh", NULL}, {"rm", NULL}},
+	{"shell", "shell:with-fs", {"sh", NULL}, {"rm", NULL}},
+	{"shell", "shell:fs-scopes", {"sh", NULL}, {"rm", NULL}},
 };
 #define N_SCOPE_ONLY (sizeof(SCOPE_ONLY) / sizeof(SCOPE_ONLY[0]))
 
 struct global_oracle {
 	const struct subj_case *s;
+	const char *plugin;
 	json_object *v;  /* a value of the global scope */
 	bool deny;       /* from its deny list */
 	bool found;      /* an applying scope-only entry brings it */
 };
 
-static bool is_path(json_object *v, const char *path)
+static bool is_kv(json_object *v, const char *key, const char *val)
 {
-	json_object *p = member(v, "path");
+	json_object *p = member(v, key);
 	return json_object_is_type(v, json_type_object) && json_object_object_length(v) == 1 &&
-	       str_of(p) && strcmp(str_of(p), path) == 0;
+	       str_of(p) && strcmp(str_of(p), val) == 0;
 }
 
 static void global_cap(json_object *cap, void *user)
@@ -359,11 +376,12 @@ static void global_cap(json_object *cap, void *user)
 		bool obj = json_object_is_type(e, json_type_object);
 		const char *id = obj ? str_of(member(e, "identifier")) : str_of(e);
 		for (size_t k = 0; id && !o->found && k < N_SCOPE_ONLY; k++) {
-			if (strcmp(id, SCOPE_ONLY[k].ident) != 0)
+			if (strcmp(id, SCOPE_ONLY[k].ident) != 0 || strcmp(o->plugin, SCOPE_ONLY[k].plugin) != 0)
 				continue;
 			const char *const *fixed = o->deny ? SCOPE_ONLY[k].deny : SCOPE_ONLY[k].allow;
+			const char *key = strcmp(o->plugin, "fs") == 0 ? "path" : "cmd";
 			for (size_t f = 0; !o->found && fixed[f]; f++)
-				o->found = is_path(o->v, fixed[f]);
+				o->found = is_kv(o->v, key, fixed[f]);
 			json_object *inl = obj ? member(e, o->deny ? "deny" : "allow") : NULL;
 			for (size_t j = 0; !o->found && json_object_is_type(inl, json_type_array) &&
 					   j < json_object_array_length(inl); j++)
@@ -378,12 +396,13 @@ static void check_global_scope(json_object *root, const struct subj_case *s, con
 {
 	json_object *gs = cg_decision_global_scope(dc);
 	FUZZ_CHECK(gs, "no global scope object");
-	bool fs = strncmp(c->name, "plugin:fs|", 10) == 0;
+	const char *plugin = strncmp(c->name, "plugin:fs|", 10) == 0 ? "fs"
+			     : strncmp(c->name, "plugin:shell|", 13) == 0 ? "shell" : NULL;
 	for (int deny = 0; deny < 2; deny++) {
 		json_object *list = member(gs, deny ? "deny" : "allow");
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct global_oracle o = {s, json_object_array_get_idx(list, i), deny != 0, false};
-			if (fs)
+			struct global_oracle o = {s, plugin, json_object_array_get_idx(list, i), deny != 0, false};
+			if (plugin)
 				for_each_cap(root, global_cap, &o);
 			FUZZ_CHECK(o.found, "%s for window %s webview %s (%s): the global scope's %s holds %s, "
 				   "which no active scope-only grant of an applying capability brings",
@@ -392,6 +411,56 @@ static void check_global_scope(json_object *root, const struct subj_case *s, con
 		}
 	}
 	json_object_put(gs);
+}
+
+/* Is v in the inline allow or deny of some entry of some capability? */
+struct inline_oracle {
+	json_object *v;
+	bool found;
+};
+
+static void inline_cap(json_object *cap, void *user)
+{
+	struct inline_oracle *o = user;
+	json_object *perms = member(cap, "permissions");
+	for (size_t i = 0; !o->found && json_object_is_type(perms, json_type_array) &&
+			   i < json_object_array_length(perms); i++) {
+		json_object *e = json_object_array_get_idx(perms, i);
+		for (int deny = 0; deny < 2; deny++) {
+			json_object *inl = member(e, deny ? "deny" : "allow");
+			for (size_t j = 0; !o->found && json_object_is_type(inl, json_type_array) &&
+					   j < json_object_array_length(inl); j++)
+				o->found = fuzz_json_same(json_object_array_get_idx(inl, j), o->v);
+		}
+	}
+}
+
+/* Invariant 7: a permission's scope reaches its own plugin's commands
+ * only. An fs command's scope holds fs's fixed path scopes and values
+ * written inline in the input, never shell's {"cmd": ...} scope, which a
+ * set of shell's puts beside fs's read_file. */
+static void check_command_scope(json_object *root, const struct cmd_case *c, const cg_decision *dc)
+{
+	if (strncmp(c->name, "plugin:fs|", 10) != 0)
+		return;
+	static const char *const fixed[] = {"$HOME/*", "$DOCS/**", "$HOME/**", "$HOME/.ssh/**", "$DOCUMENT/**", NULL};
+	json_object *sc = cg_decision_command_scope(dc);
+	for (int deny = 0; sc && deny < 2; deny++) {
+		json_object *list = member(sc, deny ? "deny" : "allow");
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			json_object *v = json_object_array_get_idx(list, i);
+			bool ok = false;
+			for (size_t f = 0; !ok && fixed[f]; f++)
+				ok = is_kv(v, "path", fixed[f]);
+			struct inline_oracle o = {v, false};
+			if (!ok)
+				for_each_cap(root, inline_cap, &o);
+			FUZZ_CHECK(ok || o.found, "%s: its command scope's %s holds %s, which is neither an fs "
+				   "scope nor written inline", c->name, deny ? "deny" : "allow",
+				   json_object_to_json_string(v));
+		}
+	}
+	json_object_put(sc);
 }
 
 /* ------------------------------------------------------------ checks */
@@ -465,8 +534,10 @@ static void check_policy(cg_policy *p, json_object *root)
 					   c->name, d1.reason, s->window, s->webview ? s->webview : s->window,
 					   s->url ? s->url : "local");
 			check_decision_extras(&d3);
-			if (d3.allowed)
+			if (d3.allowed) {
 				check_global_scope(root, s, c, &d3);
+				check_command_scope(root, c, &d3);
+			}
 		}
 		cg_subject_free(subj);
 	}

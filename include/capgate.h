@@ -213,6 +213,13 @@ CG_EXPORT int cg_builder_add_capability_dir(cg_builder *b, const char *dir,
 CG_EXPORT int cg_builder_add_capability_json(cg_builder *b, const char *name,
 					     const char *text, size_t len,
 					     cg_diag *d);
+/* The capabilities inlined in Tauri's tauri.conf.json: the objects of
+ * app.security.capabilities, read like a capability file's and located in
+ * the config (its identifiers name capability files, which are added as
+ * files are). Returns how many it added (0 when there are none, or no
+ * such list), or a negative CG_E* code. */
+CG_EXPORT int cg_builder_add_tauri_config(cg_builder *b, const char *path,
+					  cg_diag *d);
 
 /* Declares that a plugin (NULL or "" for the app) owns a command, so that
  * allow-<cmd> and deny-<cmd> exist for it even when no manifest names it. */
@@ -852,7 +859,10 @@ CG_EXPORT int cg_lint_run(cg_lint *l, const cg_builder *b, cg_diag *d);
  * listen to, and the capability and permission that grant each. The
  * format is described in docs/capabilities.md ("Audit"). *out is a new
  * reference (json_object_put() it); CG_EINVAL without a policy, or with
- * n_labels but no labels; CG_ENOMEM.
+ * n_labels but no labels; CG_ENOMEM. The matrix is the caller's and no
+ * part of it is the policy's, but a scope value shown in several places
+ * is one json-c object there (its size is the policy's, not the policy's
+ * times the rows): copy a value before changing it in one place only.
  */
 CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels,
 			      size_t n_labels, json_object **out);

@@ -4,6 +4,7 @@
 #include "audit.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,23 +44,162 @@ static json_object *dpush(differ *df, json_object *arr, json_object *v)
 	return v;
 }
 
-static int in_array(json_object *arr, json_object *v)
+/* ------------------------------------------------------ set differences */
+
+/* A growable text. */
+typedef struct text {
+	char *s;
+	size_t n, cap;
+	int oom;
+} text;
+
+static void put_bytes(text *t, const char *s, size_t n)
 {
-	for (size_t i = 0; i < alen(arr); i++)
-		if (json_object_equal(v, aget(arr, i)))
-			return 1;
-	return 0;
+	if (t->oom)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = (t->n + n + 1) * 2;
+		char *ns = realloc(t->s, cap);
+		if (!ns) {
+			t->oom = 1;
+			return;
+		}
+		t->s = ns;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = 0;
+}
+
+static void put_fmt(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_fmt(text *t, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put_bytes(t, buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A canonical text of v: equal values as json_object_equal has them
+ * (objects whatever their key order, 1 and 1.0 apart, -0.0 as 0.0), and
+ * only they, get the same bytes (tagged and length-prefixed; as the
+ * engine's base/jsonset.c does). */
+static void canon(text *t, json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: put_bytes(t, "n", 1); break;
+	case json_type_boolean: put_bytes(t, json_object_get_boolean(v) ? "t" : "f", 1); break;
+	case json_type_double: {
+		double x = json_object_get_double(v);
+		put_fmt(t, "d%a;", x == 0 ? 0.0 : x);
+		break;
+	}
+	case json_type_int: {
+		int64_t i = json_object_get_int64(v);
+		if (i == INT64_MAX)
+			put_fmt(t, "u%" PRIu64 ";", json_object_get_uint64(v));
+		else
+			put_fmt(t, "i%" PRId64 ";", i);
+		break;
+	}
+	case json_type_string: {
+		size_t n = (size_t)json_object_get_string_len(v);
+		put_fmt(t, "s%zu:", n);
+		put_bytes(t, json_object_get_string(v), n);
+		break;
+	}
+	case json_type_array: {
+		size_t n = json_object_array_length(v);
+		put_fmt(t, "a%zu[", n);
+		for (size_t i = 0; i < n; i++)
+			canon(t, json_object_array_get_idx(v, i));
+		put_bytes(t, "]", 1);
+		break;
+	}
+	case json_type_object: {
+		size_t n = (size_t)json_object_object_length(v), k = 0;
+		const char **keys = malloc((n ? n : 1) * sizeof(*keys));
+		if (!keys) {
+			t->oom = 1;
+			return;
+		}
+		json_object_object_foreach(v, key, val) {
+			(void)val;
+			keys[k++] = key;
+		}
+		qsort(keys, k, sizeof(*keys), cmp_cstr);
+		put_fmt(t, "o%zu{", k);
+		for (size_t i = 0; i < k; i++) {
+			put_fmt(t, "%zu:", strlen(keys[i]));
+			put_bytes(t, keys[i], strlen(keys[i]));
+			canon(t, json_object_object_get(v, keys[i]));
+		}
+		put_bytes(t, "}", 1);
+		free(keys);
+		break;
+	}
+	}
+}
+
+/* The canonical texts of arr's values (strings may hold NUL: compared by
+ * length and bytes), sorted, so that membership is a binary search and a
+ * difference of n values costs n log n, not n^2 comparisons. */
+typedef struct vkey {
+	char *s;
+	size_t n;
+} vkey;
+
+static int cmp_key(const void *a, const void *b)
+{
+	const vkey *x = a, *y = b;
+	int r = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+	return r ? r : (x->n > y->n) - (x->n < y->n);
+}
+
+static vkey canon_key(differ *df, json_object *v)
+{
+	text t = {0};
+	canon(&t, v);
+	put_bytes(&t, "", 0);
+	if (t.oom || !t.s) {
+		free(t.s);
+		df->oom = 1;
+		return (vkey){NULL, 0};
+	}
+	return (vkey){t.s, t.n};
 }
 
 /* Values of a that b lacks, appended to out; how many. */
 static size_t minus(differ *df, json_object *out, json_object *a, json_object *b)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < alen(a); i++)
-		if (!in_array(b, aget(a, i))) {
+	size_t nb = alen(b), n = 0;
+	vkey *kb = calloc(nb ? nb : 1, sizeof(*kb));
+	if (!kb) {
+		df->oom = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < nb; i++)
+		kb[i] = canon_key(df, aget(b, i));
+	qsort(kb, nb, sizeof(*kb), cmp_key);
+	for (size_t i = 0; !df->oom && i < alen(a); i++) {
+		vkey k = canon_key(df, aget(a, i));
+		if (k.s && !bsearch(&k, kb, nb, sizeof(*kb), cmp_key)) {
 			dpush(df, out, json_object_get(aget(a, i)));
 			n++;
 		}
+		free(k.s);
+	}
+	for (size_t i = 0; i < nb; i++)
+		free(kb[i].s);
+	free(kb);
 	return n;
 }
 

@@ -127,6 +127,8 @@ static cg_policy *load_policy(const audit_opts *o, char *const *paths, size_t n,
 	int bad = add_sources(o, in.b, d) < 0;
 	for (size_t i = 0; !bad && i < n; i++)
 		bad = cli_inputs_add_path(&in, paths[i], d) < 0;
+	if (!bad && o->config)
+		cli_inputs_add_config(&in, o->config, d);
 	if (!bad && (cg_builder_build(in.b, &p, d) < 0 || cg_diag_error_count(d))) {
 		cli_print_diag(d);
 		fprintf(stderr, "capgate: the policy did not load (%zu error(s)); ", cg_diag_error_count(d));

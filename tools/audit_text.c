@@ -13,15 +13,11 @@
 
 /* ------------------------------------------------------------ text output */
 
-/* Prints file-controlled text with control characters (terminal escape
- * sequences) shown as \xNN. */
+/* Prints file-controlled text through cli_put_text: control characters
+ * (terminal escape sequences) shown escaped. */
 static void put_text(FILE *f, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			fprintf(f, "\\x%02x", *c);
-		else
-			fputc(*c, f);
+	cli_put_text(f, s, false);
 }
 
 static void put_context_name(FILE *f, json_object *ctx)

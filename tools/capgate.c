@@ -22,16 +22,6 @@ static void usage(FILE *f)
 	      "Run 'capgate COMMAND --help' for a command's options; 'man capgate' for more.\n", f);
 }
 
-void cli_print_diag(const cg_diag *d)
-{
-	for (size_t i = 0; i < cg_diag_count(d); i++) {
-		char *s = cg_diag_format(d, i);
-		if (s)
-			fputs(s, stderr);
-		free(s);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -3,6 +3,7 @@
 #define CG_CLI_H
 
 #include <capgate.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit codes shared by every sub-command. */
@@ -14,7 +15,16 @@ int cmd_schema(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_seccomp(int argc, char **argv);
-/* Prints every diagnostic of d to stderr. */
+/* Prints every diagnostic of d to stderr, as cg_diag_format lays it out,
+ * through cli_put_text. */
 void cli_print_diag(const cg_diag *d);
+/* Writes text that came from files or arguments: control characters (C0
+ * but '\n' when keep_newlines, DEL, C1) as \xNN or \u00NN, and bytes that
+ * are not UTF-8 as \xNN, so that no terminal escape sequence gets through
+ * (clitext.c). */
+void cli_put_text(FILE *f, const char *s, bool keep_newlines);
+/* Whether s is well-formed UTF-8; else *bad is the offset of the first
+ * byte that is not. */
+bool cli_utf8_valid(const char *s, size_t *bad);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ static void check_usage(FILE *f, int explain)
 		"\n"
 		"Loads capability files and permission manifests, resolves them and %s.\n"
 		"\n"
-		"  --capabilities PATH     a capability file or a directory of them (repeatable)\n"
+		"  --capabilities PATH     a capability file or a directory of them, or a\n"
+		"                          tauri.conf.json for the capabilities it inlines (repeatable)\n"
 		"  --plugins DIR           one sub-directory per plugin, named by its prefix (repeatable)\n"
 		"  --tauri-manifests FILE  a Tauri src-tauri/gen/schemas/acl-manifests.json (repeatable)\n"
 		"  --platform NAME         target platform (default linux)\n"
@@ -55,29 +57,59 @@ static int parse_op(const char *s, cg_event_op *op)
 	return 0;
 }
 
-/* Answers one query; NULL (with a message on stderr) if it cannot. */
-static json_object *answer(cg_policy *p, const struct query *q, int explain, int index)
+/* Why a query has no answer: the field at fault ("window", "origin",
+ * "event", "op"), what is wrong and how to fix it. */
+struct qerr {
+	const char *field;
+	char msg[256];
+	const char *hint;
+};
+
+static void qerr_set(struct qerr *e, const char *field, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void qerr_set(struct qerr *e, const char *field, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->field = field;
+	e->hint = hint;
+}
+
+/* Answers one query; NULL (with *e saying why) if it cannot. The texts
+ * quoted in e->msg come from the user: they are printed escaped. */
+static json_object *answer(cg_policy *p, const struct query *q, int explain, struct qerr *e)
 {
 	const char *url = (!q->origin || strcmp(q->origin, "local") == 0) ? NULL : q->origin;
 	cg_subject *s = NULL;
+	if (!q->window || !*q->window) {
+		qerr_set(e, "window", "name the calling window's label, e.g. \"main\"",
+			 "the window label is empty");
+		return NULL;
+	}
 	int r = cg_subject_new(p, q->window, q->webview, url, &s);
+	if (r == CG_ENOMEM) {
+		qerr_set(e, NULL, NULL, "out of memory");
+		return NULL;
+	}
 	if (r < 0) {
-		fprintf(stderr, "capgate: query %d: %s (window \"%s\", origin \"%s\"): %s\n", index,
-			url ? "invalid origin URL" : "invalid caller", q->window ? q->window : "",
-			q->origin ? q->origin : "local", cg_strerror(r));
+		qerr_set(e, "origin", "write \"local\" for the app's own pages, or the page's absolute URL, e.g. \"https://app.example.com/\"",
+			 "origin \"%s\" is not a URL capgate can parse", q->origin);
 		return NULL;
 	}
 	cg_decision dc;
 	if (q->event) {
 		cg_event_op op;
 		if (parse_op(q->op, &op) < 0) {
-			fprintf(stderr, "capgate: query %d: unknown --op \"%s\" (listen, emit or emit-to)\n", index, q->op);
+			qerr_set(e, "op", "write \"listen\", \"emit\" or \"emit-to\"",
+				 "unknown event operation \"%s\"", q->op);
 			cg_subject_free(s);
 			return NULL;
 		}
 		if (cg_check_event(s, op, q->event, &dc) < 0) {
-			fprintf(stderr, "capgate: query %d: invalid event name \"%s\" (letters, digits, '-', '/', ':', '_')\n",
-				index, q->event);
+			qerr_set(e, "event", "event names are letters, digits, '-', '/', ':' and '_', e.g. \"document-saved\"",
+				 "invalid event name \"%s\"", q->event);
 			cg_subject_free(s);
 			return NULL;
 		}
@@ -117,9 +149,9 @@ static int query_str(const cg_json_file *f, const char *file, json_object *q, co
 {
 	json_object *v = NULL;
 	*out = NULL;
-	if (!json_object_object_get_ex(q, key, &v) || !v)
+	if (!json_object_object_get_ex(q, key, &v))
 		return 0;
-	if (json_object_is_type(v, json_type_string)) {
+	if (v && json_object_is_type(v, json_type_string)) {
 		*out = json_object_get_string(v);
 		return 0;
 	}
@@ -130,10 +162,131 @@ static int query_str(const cg_json_file *f, const char *file, json_object *q, co
 	return -1;
 }
 
+static const char *const QUERY_FIELDS[] = {"window", "webview", "origin", "command", "event", "op", NULL};
+/* The expected answer, in the conformance data's expected.json: read by
+ * whoever compares, not by check. */
+static const char *const ANSWER_FIELDS[] = {"expect", "command_scope", "global_scope", "note", NULL};
+
+/* Levenshtein distance, for the names of a few short fields. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[32];
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			if (up + 1 < best)
+				best = up + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Fields a query does not have are errors, not ignored: a mistyped
+ * "orign" would ask about the app's own pages instead of the remote one. */
+static int unknown_fields(const cg_json_file *f, const char *file, json_object *qo, const char *qp)
+{
+	int bad = 0;
+	json_object_object_foreach(qo, key, val) {
+		(void)val;
+		bool known = false;
+		const char *best = NULL;
+		size_t bestd = 3;
+		for (size_t k = 0; ANSWER_FIELDS[k]; k++)
+			known |= strcmp(key, ANSWER_FIELDS[k]) == 0;
+		for (size_t k = 0; QUERY_FIELDS[k]; k++) {
+			known |= strcmp(key, QUERY_FIELDS[k]) == 0;
+			size_t dd = distance(key, QUERY_FIELDS[k]);
+			if (dd < bestd) {
+				bestd = dd;
+				best = QUERY_FIELDS[k];
+			}
+		}
+		if (known)
+			continue;
+		char ptr[300], hint[200], msg[200];
+		/* A JSON pointer escapes '~' and '/' in keys. */
+		size_t o = (size_t)snprintf(ptr, sizeof(ptr), "%s/", qp);
+		for (const char *c = key; *c && o + 3 < sizeof(ptr); c++) {
+			if (*c == '~' || *c == '/') {
+				ptr[o++] = '~';
+				ptr[o++] = *c == '~' ? '0' : '1';
+			} else {
+				ptr[o++] = *c;
+			}
+		}
+		ptr[o] = 0;
+		if (best)
+			snprintf(hint, sizeof(hint), "did you mean \"%s\"?", best);
+		else
+			snprintf(hint, sizeof(hint), "a query has \"window\", \"webview\", \"origin\", and \"command\" or \"event\" (with \"op\")");
+		/* cli_print_diag escapes what it prints. */
+		snprintf(msg, sizeof(msg), "unknown field \"%s\" in a query", key);
+		query_error(f, file, ptr, hint, msg);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Reads query i of the file into q; -1 after a located error. */
+static int read_query(const cg_json_file *f, const char *file, json_object *qo, const char *qp,
+		      struct query *q)
+{
+	if (!json_object_is_type(qo, json_type_object)) {
+		query_error(f, file, qp, "a query is {\"window\": \"main\", \"command\": \"greet\"}",
+			    "a query must be an object");
+		return -1;
+	}
+	int bad = unknown_fields(f, file, qo, qp);
+	for (size_t k = 0; QUERY_FIELDS[k]; k++) {
+		const char **slot[] = {&q->window, &q->webview, &q->origin, &q->command, &q->event, &q->op};
+		if (query_str(f, file, qo, qp, QUERY_FIELDS[k], slot[k]) < 0)
+			bad = 1;
+	}
+	if (bad)
+		return -1;
+	char ptr[64];
+	if (!q->window) {
+		query_error(f, file, qp, "add \"window\": \"main\" (the calling window's label)",
+			    "a query needs \"window\"");
+		return -1;
+	}
+	if (!q->command && !q->event) {
+		query_error(f, file, qp, "add \"command\": \"greet\", or \"event\": \"name\" for an event",
+			    "a query needs \"command\" or \"event\"");
+		return -1;
+	}
+	if (q->command && q->event) {
+		snprintf(ptr, sizeof(ptr), "%s/event", qp);
+		query_error(f, file, ptr, "ask about the command and the event in two queries",
+			    "a query asks about a command or an event, not both");
+		return -1;
+	}
+	if (q->op && !q->event) {
+		snprintf(ptr, sizeof(ptr), "%s/op", qp);
+		query_error(f, file, ptr, "remove \"op\", or ask about an \"event\"",
+			    "\"op\" is what is done with an event; this query asks about a command");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The queries are read like policy files (cg_json_file_new): strict JSON,
  * and no string holding \u0000, which would be read up to the NUL and ask
- * about another command than the one written.
+ * about another command than the one written. Every query is checked
+ * before any is answered, and every problem is reported, located: a file
+ * with one bad query gets no answers.
  */
 static int run_queries(cg_policy *p, const char *file)
 {
@@ -155,6 +308,31 @@ static int run_queries(cg_policy *p, const char *file)
 		list = NULL;
 		json_object_object_get_ex(root, "queries", &list);
 		base = "/queries";
+		json_object_object_foreach(root, key, val) {
+			if (strcmp(key, "queries") == 0 || strcmp(key, "fixture") == 0)
+				continue;
+			if (strcmp(key, "platform") == 0) {
+				/* Answers for another platform would be wrong ones. */
+				const char *want = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : NULL;
+				if (want && strcmp(want, cg_policy_platform(p)) == 0)
+					continue;
+				char msg[200], hint[200];
+				snprintf(msg, sizeof(msg), "the queries are for platform \"%s\", the policy was loaded for \"%s\"",
+					 want ? want : "?", cg_policy_platform(p));
+				snprintf(hint, sizeof(hint), "add --platform %s", want ? want : "NAME");
+				query_error(f, file, "/platform", hint, msg);
+				cg_json_file_free(f);
+				return CLI_USAGE;
+			}
+			char msg[200];
+			snprintf(msg, sizeof(msg), "unknown field \"%s\" beside \"queries\"", key);
+			char ptr[200];
+			snprintf(ptr, sizeof(ptr), "/%s", key);
+			query_error(f, file, strchr(key, '/') || strchr(key, '~') ? "" : ptr,
+				    "the file is {\"queries\": [...]} (with \"fixture\" and \"platform\" in conformance data)", msg);
+			cg_json_file_free(f);
+			return CLI_USAGE;
+		}
 	}
 	if (!json_object_is_type(list, json_type_array)) {
 		query_error(f, file, list ? base : "", "write {\"queries\": [{\"window\": \"main\", \"command\": \"greet\"}]}",
@@ -162,91 +340,44 @@ static int run_queries(cg_policy *p, const char *file)
 		cg_json_file_free(f);
 		return CLI_USAGE;
 	}
+	size_t n = json_object_array_length(list);
+	struct query *qs = calloc(n ? n : 1, sizeof(*qs));
 	json_object *out = json_object_new_array();
-	int rc = out ? CLI_OK : CLI_USAGE;
-	for (size_t i = 0; rc == CLI_OK && i < json_object_array_length(list); i++) {
-		json_object *qo = json_object_array_get_idx(list, i);
+	int rc = out && qs ? CLI_OK : CLI_USAGE, errors = 0;
+	for (size_t i = 0; rc == CLI_OK && i < n; i++) {
 		char qp[48];
 		snprintf(qp, sizeof(qp), "%s/%zu", base, i);
-		if (!json_object_is_type(qo, json_type_object)) {
-			query_error(f, file, qp, "a query is {\"window\": \"main\", \"command\": \"greet\"}",
-				    "a query must be an object");
-			rc = CLI_USAGE;
-			break;
-		}
-		struct query q;
-		if (query_str(f, file, qo, qp, "window", &q.window) < 0 ||
-		    query_str(f, file, qo, qp, "webview", &q.webview) < 0 ||
-		    query_str(f, file, qo, qp, "origin", &q.origin) < 0 ||
-		    query_str(f, file, qo, qp, "command", &q.command) < 0 ||
-		    query_str(f, file, qo, qp, "event", &q.event) < 0 ||
-		    query_str(f, file, qo, qp, "op", &q.op) < 0) {
-			rc = CLI_USAGE;
-			break;
-		}
-		if (!q.window || (!q.command && !q.event)) {
-			query_error(f, file, qp, "a query is {\"window\": \"main\", \"command\": \"greet\"}",
-				    "a query needs \"window\" and \"command\" (or \"event\")");
-			rc = CLI_USAGE;
-			break;
-		}
-		json_object *a = answer(p, &q, 0, (int)i);
+		errors += read_query(f, file, json_object_array_get_idx(list, i), qp, &qs[i]) < 0;
+	}
+	bool readable = errors == 0;
+	for (size_t i = 0; rc == CLI_OK && readable && i < n; i++) {
+		struct qerr e = {0};
+		json_object *a = answer(p, &qs[i], 0, &e);
 		if (!a) {
-			rc = CLI_USAGE;
-			break;
+			char ptr[64];
+			if (e.field)
+				snprintf(ptr, sizeof(ptr), "%s/%zu/%s", base, i, e.field);
+			else
+				snprintf(ptr, sizeof(ptr), "%s/%zu", base, i);
+			query_error(f, file, ptr, e.hint, e.msg);
+			errors++;
+			continue;
 		}
 		json_object_array_add(out, a);
+	}
+	if (errors) {
+		fprintf(stderr, "capgate: %s: %d bad quer%s; no decision was made\n", file, errors,
+			errors == 1 ? "y" : "ies");
+		rc = CLI_USAGE;
 	}
 	if (rc == CLI_OK)
 		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
 								   JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(out);
+	free(qs);
 	cg_json_file_free(f);
 	return rc;
-}
-
-/* Is s well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code
- * points above U+10FFFF), as a policy file's strings must be? */
-static bool utf8_valid(const char *s, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (u[i]) {
-		unsigned char c = u[i];
-		size_t need;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-		} else if (c == 0xE0) {
-			need = 2, lo = 0xA0;
-		} else if (c == 0xED) {
-			need = 2, hi = 0x9F;
-		} else if (c >= 0xE1 && c <= 0xEF) {
-			need = 2;
-		} else if (c == 0xF0) {
-			need = 3, lo = 0x90;
-		} else if (c == 0xF4) {
-			need = 3, hi = 0x8F;
-		} else if (c >= 0xF1 && c <= 0xF3) {
-			need = 3;
-		} else {
-			*bad = i;
-			return false;
-		}
-		for (size_t k = 1; k <= need; k++) {
-			unsigned char cc = u[i + k];
-			if (cc < (k == 1 ? lo : 0x80) || cc > (k == 1 ? hi : 0xBF)) {
-				*bad = i;
-				return false;
-			}
-		}
-		i += need + 1;
-	}
-	return true;
 }
 
 /* The caller and command given as arguments are held to the rules of a
@@ -257,7 +388,7 @@ static int check_args(const struct query *q)
 	const char *vals[] = {q->window, q->webview, q->origin, q->command, q->event, q->op};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t bad = 0;
-		if (vals[i] && !utf8_valid(vals[i], &bad)) {
+		if (vals[i] && !cli_utf8_valid(vals[i], &bad)) {
 			fprintf(stderr, "capgate: %s: not valid UTF-8 (byte 0x%02X at offset %zu); "
 				"labels, URLs and command names are UTF-8 text, as in policy files\n",
 				names[i], (unsigned char)vals[i][bad], bad);
@@ -271,6 +402,16 @@ static int is_dir(const char *path)
 {
 	struct stat sb;
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Tauri's config (tauri.conf.json, or tauri.<platform>.conf.json): its
+ * inlined capabilities are read, not the file as a capability file. */
+static int is_tauri_conf(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	return strncmp(base, "tauri.", 6) == 0 && n >= 15 && strcmp(base + n - 10, ".conf.json") == 0;
 }
 
 int cmd_check(int argc, char **argv, int explain)
@@ -310,6 +451,8 @@ int cmd_check(int argc, char **argv, int explain)
 			ncaps++;
 			if (is_dir(optarg))
 				cg_builder_add_capability_dir(b, optarg, d);
+			else if (is_tauri_conf(optarg))
+				cg_builder_add_tauri_config(b, optarg, d);
 			else
 				cg_builder_add_capability_file(b, optarg, d);
 			break;
@@ -378,11 +521,21 @@ int cmd_check(int argc, char **argv, int explain)
 		if (queries) {
 			rc = run_queries(p, queries);
 		} else {
-			json_object *a = answer(p, &q, explain, 0);
-			if (!a)
+			struct qerr e = {0};
+			json_object *a = answer(p, &q, explain, &e);
+			if (!a) {
+				static const char *const opt[][2] = {{"window", "--window"}, {"origin", "--origin"},
+								     {"event", "--event"}, {"op", "--op"}};
+				const char *o = NULL;
+				for (size_t k = 0; e.field && k < 4; k++)
+					if (strcmp(e.field, opt[k][0]) == 0)
+						o = opt[k][1];
+				fprintf(stderr, "capgate: %s%s", o ? o : "", o ? ": " : "");
+				cli_put_text(stderr, e.msg, false);
+				fprintf(stderr, "\n%s%s%s", e.hint ? "  hint: " : "", e.hint ? e.hint : "", e.hint ? "\n" : "");
 				rc = CLI_USAGE;
-			else if (explain)
-				fputs(json_object_get_string(json_object_object_get(a, "explain")), stdout);
+			} else if (explain)
+				cli_put_text(stdout, json_object_get_string(json_object_object_get(a, "explain")), true);
 			else
 				printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
 									       JSON_C_TO_STRING_SPACED |

@@ -176,20 +176,12 @@ static const char *sev_color(cg_severity s)
 	return s == CG_SEV_ERROR ? "\033[1;31m" : s == CG_SEV_WARNING ? "\033[1;35m" : "\033[1;36m";
 }
 
-/* Strings come from the linted files: control characters (C0, DEL and the
- * UTF-8 encoded C1 range, which holds CSI) are shown escaped so that a
- * hostile file can neither drive the terminal nor break the
- * one-finding-per-line layout. */
+/* Strings come from the linted files: cli_put_text shows control
+ * characters escaped so that a hostile file can neither drive the terminal
+ * nor break the one-finding-per-line layout. */
 static void put_clean(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\u%04x", *++p);
-		else
-			putchar(*p);
-	}
+	cli_put_text(stdout, s, false);
 }
 
 static void put_colored(bool color, const char *esc, const char *s)
@@ -690,6 +682,8 @@ static int run_lint(struct lint_state *s, int npaths, char **paths)
 			return CLI_USAGE; /* cli_inputs_add_path said why */
 	if (s->in.n_capability_sources == 0)
 		fputs("capgate: lint: note: no capability files were found\n", stderr);
+	if (s->a.config)
+		cli_inputs_add_config(&s->in, s->a.config, s->scratch);
 	const char *config = s->a.config ? s->a.config : s->in.app_config;
 	if (config)
 		load_config(s->l, config, s->d, s->scratch);

@@ -40,6 +40,7 @@ void cli_inputs_clear(cli_inputs *in)
 {
 	cg_builder_free(in->b);
 	free(in->app_config);
+	free(in->tauri_conf);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -78,8 +79,10 @@ static int add_tauri(cli_inputs *in, const char *dir, cg_diag *d)
 		cg_builder_add_manifest_dir(in->b, NULL, perms, d);
 		in->n_manifest_sources++;
 	}
-	if (is_file(conf))
+	if (is_file(conf)) {
 		set_config(in, conf);
+		cli_inputs_add_config(in, conf, d);
+	}
 	ret = 0;
 out:
 	free(caps);
@@ -88,6 +91,29 @@ out:
 	free(perms);
 	free(conf);
 	return ret;
+}
+
+void cli_inputs_add_config(cli_inputs *in, const char *path, cg_diag *d)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (strncmp(base, "tauri.", 6) != 0 || n < 15 || strcmp(base + n - 10, ".conf.json") != 0)
+		return;
+	char *real = realpath(path, NULL);
+	if (!real || (in->tauri_conf && strcmp(in->tauri_conf, real) == 0)) {
+		free(real);
+		return;
+	}
+	if (in->tauri_conf) {
+		fprintf(stderr, "capgate: note: reading the capabilities inlined in %s only; ignoring those of %s\n",
+			in->tauri_conf, path);
+		free(real);
+		return;
+	}
+	in->tauri_conf = real;
+	if (cg_builder_add_tauri_config(in->b, path, d) > 0)
+		in->n_capability_sources++;
 }
 
 static int add_capgate_app(cli_inputs *in, const char *conf, cg_diag *d)

@@ -12,6 +12,7 @@
 typedef struct cli_inputs {
 	cg_builder *b;
 	char *app_config;   /* tauri.conf.json or capgate.json, or NULL */
+	char *tauri_conf;   /* the tauri.conf.json whose inlined capabilities are in (real path) */
 	int n_capability_sources;
 	int n_manifest_sources;
 } cli_inputs;
@@ -36,6 +37,11 @@ void cli_inputs_clear(cli_inputs *in);
  * when PATH does not exist (message on stderr).
  */
 int cli_inputs_add_path(cli_inputs *in, const char *path, cg_diag *d);
+
+/* The capabilities a Tauri config (tauri.conf.json, tauri.<platform>.conf.json)
+ * inlines in app.security.capabilities, once per run whatever names the
+ * file (a project's path or --config); nothing for another config. */
+void cli_inputs_add_config(cli_inputs *in, const char *path, cg_diag *d);
 
 /* Declares the app commands a host registers in C (comma-separated names),
  * so that their allow-/deny- permissions exist as they do at run time.

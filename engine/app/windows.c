@@ -86,7 +86,7 @@ CG_EXPORT int cg_config_window_labels(const char *path, int (*fn)(const char *la
 		cg_jsondoc_locate(doc, "/app/security/capabilities", &line, &col);
 		cg_diag_add(d, CG_SEV_NOTE, 0, doc->name, line, col, "/app/security/capabilities",
 			    "capgate reads every capability file; only those listed are enabled in the app",
-			    "the app enables only the %zu capabilities app.security.capabilities names",
+			    "the app enables only the %zu capabilities app.security.capabilities names or inlines",
 			    json_object_array_length(caps));
 	}
 	cg_jsondoc_free(doc);

@@ -78,16 +78,16 @@ int cg_plugin_key_validate(const char *key, const char **why)
 	/* A key is valid when "key:x" is a valid identifier. Built on the
 	 * stack: a failed allocation must not make a valid key invalid. A
 	 * key too long for the buffer is too long for an identifier: its
-	 * truncated copy, still too long, gives the same answer. */
+	 * first CG_IDENT_MAX + 1 bytes, still too long, give the same answer.
+	 * Never more bytes than the key has (a 115-byte key has 116 with its
+	 * NUL: copying CG_IDENT_MAX + 1 of them read one past its end). */
 	char tmp[CG_IDENT_MAX + 3];
-	size_t n = strlen(key);
-	if (n + 2 > CG_IDENT_MAX) {
-		memcpy(tmp, key, CG_IDENT_MAX + 1);
-		tmp[CG_IDENT_MAX + 1] = 0;
-	} else {
-		memcpy(tmp, key, n);
+	size_t n = strnlen(key, CG_IDENT_MAX + 1);
+	memcpy(tmp, key, n);
+	if (n <= CG_IDENT_MAX)
 		memcpy(tmp + n, ":x", 3);
-	}
+	else
+		tmp[n] = 0;
 	return cg_ident_validate(tmp, why);
 }
 

@@ -3,6 +3,7 @@
  * every value's line and column, and the JSON pointer of any offset.
  */
 #include "base/jsonscan.h"
+#include "base/strhash.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -32,18 +33,13 @@ const char *cgj_node_key(const struct jindex *ix, const char *text,
 
 /* ------------------------------------------------------- index build */
 
+/* Keyed (base/strhash.h): the keys are the document's, and a text whose
+ * keys all collide would make the duplicate check that every load runs
+ * quadratic. */
 static uint32_t key_hash(uint32_t parent, const char *k, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (int b = 0; b < 4; b++) {
-		h ^= (parent >> (8 * b)) & 0xFF;
-		h *= 16777619u;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 16777619u;
-	}
-	return h;
+	uint64_t h = cg_hash_bytes(k, n) ^ ((uint64_t)parent * 0x9E3779B97F4A7C15u);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* The member of object node parent named k, or NO_NODE. */

@@ -4,6 +4,7 @@
  * others in the same directory do not.
  */
 #include "lint/lint.h"
+#include "base/strhash.h"
 #include "app/windows.h"
 
 #include "base/ident.h"
@@ -432,7 +433,7 @@ static bool failed_file_windows(const char *file, GPtrArray *out)
 /* Files named by an error: the second build leaves them out. */
 static GHashTable *failed_files(const cg_diag *d)
 {
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+	GHashTable *h = cg_str_table_new(free, NULL);
 	for (size_t i = 0; i < cg_diag_count(d); i++)
 		if (cg_diag_severity(d, i) == CG_SEV_ERROR && cg_diag_file(d, i))
 			g_hash_table_add(h, strdup(cg_diag_file(d, i)));
@@ -449,7 +450,7 @@ static void lint_policy(lint_ctx *x)
 {
 	x->leaves = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 					  (GDestroyNotify)g_ptr_array_unref);
-	x->docs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_doc);
+	x->docs = cg_str_table_new(NULL, free_doc);
 	x->max_work = x->p->cfg.limits[CG_LIMIT_EXPANSION];
 	lint_reach(x);
 	lint_grants(x);

@@ -4,6 +4,7 @@
  * platform-mismatched grants.
  */
 #include "lint/lint.h"
+#include "base/strhash.h"
 
 #include "base/glob.h"
 #include "base/ident.h"
@@ -377,7 +378,7 @@ static void dead_entries(lint_ctx *x, const cg_cap *c)
  * platform: a deny rule is dead only if none of them is its target. */
 static GHashTable *allowed_commands(lint_ctx *x)
 {
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+	GHashTable *h = cg_str_table_new(free, NULL);
 	for (size_t ci = 0; ci < x->p->n_caps; ci++) {
 		const cg_cap *c = &x->p->caps[ci];
 		for (size_t i = 0; i < c->n_entries; i++) {

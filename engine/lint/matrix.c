@@ -18,6 +18,7 @@
 #include "policy/model.h"
 #include "base/glob.h"
 #include "base/ident.h"
+#include "base/jsonset.h"
 #include "lint/lint.h"
 
 #include <stdlib.h>
@@ -38,6 +39,10 @@ typedef struct audit {
 	const cg_policy *p;
 	bool *applies;    /* per capability, for the row being built */
 	bool oom;
+	/* A policy's scope value -> its one copy, which every row that shows
+	 * the value shares: a scope of n values granted to w windows costs n
+	 * copies, not n * w. */
+	GHashTable *copies;
 } audit;
 
 static const char *const PLATFORMS[] = {"linux", "macOS", "windows", "android", "iOS"};
@@ -87,38 +92,41 @@ static void push_str(audit *a, json_object *arr, const char *s)
 	push(a, arr, str(s));
 }
 
-static bool contains(json_object *arr, json_object *v)
+static void put_copy(gpointer v)
 {
-	if (!arr)
-		return false;
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		if (json_object_equal(v, json_object_array_get_idx(arr, i)))
-			return true;
-	return false;
+	json_object_put(v);
 }
 
-/* A copy of a value of the policy: the caller owns the matrix and may
- * change it, and the policy's values must stay as they are (and are
- * shared by threads). */
+/* A new reference to the matrix's copy of a value of the policy: the
+ * matrix is not the policy's (whose values must stay as they are, and are
+ * shared by threads), but within the matrix one value is one object. */
 static json_object *copy(audit *a, json_object *v)
 {
-	json_object *c = NULL;
+	json_object *c = g_hash_table_lookup(a->copies, v);
+	if (c)
+		return json_object_get(c);
 	if (json_object_deep_copy(v, &c, NULL) < 0) {
 		a->oom = true;
 		return NULL;
 	}
-	return c;
+	g_hash_table_insert(a->copies, v, c);
+	return json_object_get(c);
 }
 
-/* Appends the values of src that dst does not hold yet (a set union). */
-static void add_unique(audit *a, json_object *dst, json_object *src)
+/* Adds the values of src that dst does not hold yet (a set union, linear
+ * in the values' size: base/jsonset.h). */
+static void add_unique(audit *a, cg_jsonset *dst, json_object *src)
 {
-	if (!dst)
+	if (!dst->arr)
 		return; /* its allocation failed and was recorded */
 	for (size_t i = 0; src && i < json_object_array_length(src); i++) {
 		json_object *v = json_object_array_get_idx(src, i);
-		if (!contains(dst, v))
-			push(a, dst, copy(a, v));
+		if (cg_jsonset_has(dst, v))
+			continue;
+		/* JSON null is a NULL json_object: nothing to copy. */
+		json_object *c = v ? copy(a, v) : NULL;
+		if ((v && !c) || cg_jsonset_add(dst, v, c) < 0)
+			a->oom = true;
 	}
 }
 
@@ -186,6 +194,19 @@ static bool label_matches(char *const *globs, size_t n, const char *label)
 	return false;
 }
 
+/* Whether c names r's label (whatever the origin). */
+static bool label_applies(const cg_cap *c, const row *r)
+{
+	if (!c->enabled)
+		return false;
+	/* A window's own webview carries the window's label (as
+	 * cg_subject_new assumes), so "webviews" reaches window rows too; a
+	 * webview row cannot know its window, so only "webviews" counts. */
+	if (!r->webview && label_matches(c->windows, c->n_windows, r->label))
+		return true;
+	return label_matches(c->webviews, c->n_webviews, r->label);
+}
+
 static bool cap_applies(const cg_cap *c, const row *r)
 {
 	if (!c->enabled)
@@ -199,12 +220,7 @@ static bool cap_applies(const cg_cap *c, const row *r)
 	} else if (!c->local) {
 		return false;
 	}
-	/* A window's own webview carries the window's label (as
-	 * cg_subject_new assumes), so "webviews" reaches window rows too; a
-	 * webview row cannot know its window, so only "webviews" counts. */
-	if (!r->webview && label_matches(c->windows, c->n_windows, r->label))
-		return true;
-	return label_matches(c->webviews, c->n_webviews, r->label);
+	return label_applies(c, r);
 }
 
 static size_t mark_applying(audit *a, const row *r)
@@ -252,15 +268,34 @@ static json_object *provenance(audit *a, uint32_t ci, uint32_t ei, const cg_perm
 }
 
 /* The same capability entry can reach a command twice (a set naming two
- * permissions that both allow it, or one permission twice): once is enough. */
+ * permissions that both allow it, or one permission twice): once is enough.
+ * Resolution makes an entry's grants one after the other (deny rules and
+ * grants each in that order), so only the run of grants of the same entry
+ * just before is looked at, not every grant. */
 static bool seen_before(const cg_cmd *c, uint32_t upto, const cg_grant *g)
 {
-	for (uint32_t i = 0; i < upto; i++) {
+	for (uint32_t i = upto; i-- > 0;) {
 		const cg_grant *h = &c->grants[i];
-		if (h->deny == g->deny && h->cap == g->cap && h->entry == g->entry && h->via == g->via)
+		if (h->deny != g->deny || h->cap != g->cap || h->entry != g->entry)
+			return false;
+		if (h->via == g->via)
 			return true;
 	}
 	return false;
+}
+
+static void add_scope(audit *a, json_object *obj, const char *key, json_object *allow,
+		      json_object *deny)
+{
+	json_object *ao, *dn;
+	scope_pair(a, obj, key, &ao, &dn);
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, ao);
+	cg_jsonset_init(&ds, dn);
+	add_unique(a, &as, allow);
+	add_unique(a, &ds, deny);
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 }
 
 static void add_grant_source(audit *a, json_object *list, const cg_grant *g)
@@ -268,10 +303,7 @@ static void add_grant_source(audit *a, json_object *list, const cg_grant *g)
 	json_object *o = push(a, list, provenance(a, g->cap, g->entry, g->via));
 	if (!o || (!g->scope_allow && !g->scope_deny))
 		return;
-	json_object *allow, *deny;
-	scope_pair(a, o, "scope", &allow, &deny);
-	add_unique(a, allow, g->scope_allow);
-	add_unique(a, deny, g->scope_deny);
+	add_scope(a, o, "scope", g->scope_allow, g->scope_deny);
 }
 
 /* --------------------------------------------------------------- commands */
@@ -292,8 +324,8 @@ static json_object *command_head(audit *a, json_object *list, const cg_cmd *c)
 
 /* The applying allow grants of c, as provenance, into the array by; their
  * scopes' union into allow and deny when those are given. */
-static void add_grants(audit *a, json_object *by, const cg_cmd *c, json_object *allow,
-		       json_object *deny)
+static void add_grants(audit *a, json_object *by, const cg_cmd *c, cg_jsonset *allow,
+		       cg_jsonset *deny)
 {
 	for (uint32_t i = c->n_deny; i < c->n_grants; i++) {
 		const cg_grant *g = &c->grants[i];
@@ -331,7 +363,12 @@ static void add_command(audit *a, json_object *allowed, json_object *denied, con
 		/* The effective scope before its sources: what a reader wants first. */
 		scope_pair(a, o, "scope", &allow, &deny);
 		json_object *by = put(a, o, "granted_by", json_object_new_array());
-		add_grants(a, by, c, allow, deny);
+		cg_jsonset as, ds;
+		cg_jsonset_init(&as, allow);
+		cg_jsonset_init(&ds, deny);
+		add_grants(a, by, c, &as, &ds);
+		cg_jsonset_clear(&as);
+		cg_jsonset_clear(&ds);
 		sort(allow, cmp_value);
 		sort(deny, cmp_value);
 		sort(by, cmp_source);
@@ -355,14 +392,19 @@ static void add_global(audit *a, json_object *globals, const cg_global_list *gl)
 	json_object *allow, *deny;
 	json_object *o = scope_pair(a, globals, gl->plugin->key, &allow, &deny);
 	json_object *by = put(a, o, "granted_by", json_object_new_array());
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	for (size_t i = 0; i < gl->n; i++) {
 		const cg_global *g = &gl->v[i];
 		if (!a->applies[g->cap])
 			continue;
-		add_unique(a, allow, g->scope_allow);
-		add_unique(a, deny, g->scope_deny);
+		add_unique(a, &as, g->scope_allow);
+		add_unique(a, &ds, g->scope_deny);
 		push(a, by, provenance(a, g->cap, g->entry, NULL));
 	}
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	sort(allow, cmp_value);
 	sort(deny, cmp_value);
 	sort(by, cmp_source);
@@ -383,7 +425,7 @@ static void add_globals(audit *a, json_object *ctx)
 
 /* The {"event": glob} values of a scope array into out; false when the
  * scope has none (which, for an allow scope, means every event). */
-static bool event_globs(audit *a, json_object *out, json_object *scope)
+static bool event_globs(audit *a, cg_jsonset *out, json_object *scope)
 {
 	bool seen = false;
 	for (size_t i = 0; scope && i < json_object_array_length(scope); i++) {
@@ -392,8 +434,11 @@ static bool event_globs(audit *a, json_object *out, json_object *scope)
 		    !json_object_is_type(ev, json_type_string))
 			continue;
 		seen = true;
-		if (!contains(out, ev))
-			push(a, out, copy(a, ev));
+		if (!out->arr || cg_jsonset_has(out, ev))
+			continue;
+		json_object *c = copy(a, ev);
+		if (!c || cg_jsonset_add(out, ev, c) < 0)
+			a->oom = true;
 	}
 	return seen;
 }
@@ -421,18 +466,23 @@ static void add_event_op(audit *a, json_object *events, int op)
 	}
 	json_object *allow, *deny;
 	scope_pair(a, events, EVENT_OPS[op], &allow, &deny);
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	bool every = false;
 	for (uint32_t i = c->n_deny; i < c->n_grants; i++) {
 		const cg_grant *g = &c->grants[i];
 		if (!a->applies[g->cap])
 			continue;
-		every |= !event_globs(a, allow, g->scope_allow);
-		event_globs(a, deny, g->scope_deny);
+		every |= !event_globs(a, &as, g->scope_allow);
+		event_globs(a, &ds, g->scope_deny);
 	}
 	const cg_global_list *gl = g_hash_table_lookup(a->p->globals, "core:event");
 	for (size_t i = 0; gl && i < gl->n; i++)
 		if (a->applies[gl->v[i].cap])
-			event_globs(a, deny, gl->v[i].scope_deny);
+			event_globs(a, &ds, gl->v[i].scope_deny);
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	if (every && allow) {
 		/* One grant without names allows them all: the list is moot. */
 		json_object_array_del_idx(allow, 0, json_object_array_length(allow));
@@ -515,17 +565,32 @@ static bool is_extra(const char *label, const char *const *labels, size_t n_labe
 	return false;
 }
 
+/* A label's rows: the local one, then one per remote pattern that a
+ * capability naming the label lists (in the order of the matrix's
+ * "origins"). A pattern no such capability lists would make an empty row,
+ * which is never shown: not trying them keeps n capabilities with a window
+ * and a URL each at n rows tried, not n * n (each costing n). */
 static void add_rows(audit *a, json_object *contexts, GPtrArray *labels, bool webview,
-		     GPtrArray *origins, const char *const *extra, size_t n_extra)
+		     const char *const *extra, size_t n_extra)
 {
+	GPtrArray *origins = g_ptr_array_new();
 	for (guint i = 0; i < labels->len && !a->oom; i++) {
 		row r = {labels->pdata[i], webview, !webview && is_extra(labels->pdata[i], extra, n_extra), NULL};
 		add_row(a, contexts, &r);
+		g_ptr_array_set_size(origins, 0);
+		for (size_t ci = 0; ci < a->p->n_caps; ci++) {
+			const cg_cap *c = &a->p->caps[ci];
+			if (c->n_remote && label_applies(c, &r))
+				for (size_t k = 0; k < c->n_remote; k++)
+					g_ptr_array_add(origins, (gpointer)cg_urlpattern_source(c->remote[k]));
+		}
+		sort_unique(origins);
 		for (guint k = 0; k < origins->len; k++) {
 			r.origin = origins->pdata[k];
 			add_row(a, contexts, &r);
 		}
 	}
+	g_ptr_array_free(origins, TRUE);
 }
 
 /* ------------------------------------------------------------ capabilities */
@@ -592,7 +657,9 @@ CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels, siz
 		*out = NULL;
 	if (!p || !out || (n_labels && !labels))
 		return CG_EINVAL;
-	audit a = {p, calloc(p->n_caps ? p->n_caps : 1, sizeof(bool)), false};
+	audit a = {p, calloc(p->n_caps ? p->n_caps : 1, sizeof(bool)), false,
+		   g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+					 put_copy)};
 	json_object *root = json_object_new_object();
 	GPtrArray *windows = g_ptr_array_new(), *webviews = g_ptr_array_new();
 	GPtrArray *origins = g_ptr_array_new();
@@ -609,13 +676,14 @@ CG_EXPORT int cg_policy_audit(const cg_policy *p, const char *const *labels, siz
 		push_str(&a, orig, origins->pdata[i]);
 	add_capabilities(&a, root);
 	json_object *contexts = put(&a, root, "contexts", json_object_new_array());
-	add_rows(&a, contexts, windows, false, origins, labels, n_labels);
-	add_rows(&a, contexts, webviews, true, origins, labels, n_labels);
+	add_rows(&a, contexts, windows, false, labels, n_labels);
+	add_rows(&a, contexts, webviews, true, labels, n_labels);
 out:
 	g_ptr_array_free(windows, TRUE);
 	g_ptr_array_free(webviews, TRUE);
 	g_ptr_array_free(origins, TRUE);
 	free(a.applies);
+	g_hash_table_destroy(a.copies);
 	if (a.oom) {
 		json_object_put(root);
 		return CG_ENOMEM;

@@ -5,6 +5,7 @@
  */
 #include "policy/model.h"
 #include "base/ident.h"
+#include "base/strhash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +20,24 @@ struct cg_builtin_manifest {
 };
 extern const struct cg_builtin_manifest cg_builtin_core[];
 
+/* How deep directories may nest below one directory given to a builder. */
+#define CG_DIR_DEPTH_MAX 32
+
+/* A directory being read, and every directory one walk has read: symbolic
+ * links are followed (as Tauri does), so a directory can be reached
+ * again, below itself or by another path. */
+typedef struct dir_id {
+	dev_t dev;
+	ino_t ino;
+} dir_id;
+
+/* A directory read for one plugin key (the plugins directory may hold two
+ * links to one directory under two names: two plugins). */
+typedef struct seen_dir {
+	dir_id id;
+	char key[];
+} seen_dir;
+
 struct cg_builder {
 	cg_config cfg;
 	cg_store st;
@@ -26,16 +45,19 @@ struct cg_builder {
 	int first_failure;   /* the code of the first */
 	bool replaying;      /* rebuilding: do not record sources again */
 	GHashTable *skip;    /* lint's second build: capability files left out */
+	dir_id open_dirs[CG_DIR_DEPTH_MAX + 1]; /* the walk's current path */
+	size_t n_open;
+	GHashTable *seen_dirs; /* seen_dir* -> NULL: read by this walk */
 };
 
 static const size_t default_limits[5] = {16u << 20, 64, 100000, 64, 1000000};
 
 static void store_init(cg_store *st)
 {
-	st->plugins = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	st->plugins = cg_str_table_new(NULL,
 					    (GDestroyNotify)cg_plugin_free);
 	st->caps = g_ptr_array_new_with_free_func((GDestroyNotify)cg_cap_free);
-	st->cap_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	st->cap_ids = cg_str_table_new(NULL, NULL);
 	st->strings = g_string_chunk_new(1024);
 }
 
@@ -75,6 +97,8 @@ CG_EXPORT void cg_builder_free(cg_builder *b)
 		return;
 	cg_config_clear(&b->cfg);
 	store_clear(&b->st);
+	if (b->seen_dirs)
+		g_hash_table_destroy(b->seen_dirs);
 	free(b);
 }
 
@@ -296,18 +320,93 @@ static bool has_suffix(const char *s, const char *suf)
 }
 
 /* Lists a directory in name order; each callback sees the full path and
- * whether it is a directory. Symlinks are followed (stat), as Tauri does. */
+ * whether it is a directory. Symlinks are followed (stat), as Tauri does;
+ * so that links cannot make a walk endless (a link to ".") or exponential
+ * (several links to the same directory), each directory is read once per
+ * walk: one that is being read (a loop) is an error, one read already by
+ * another path is skipped with a warning. Directories nest at most
+ * CG_DIR_DEPTH_MAX levels. */
 typedef int (*dir_cb)(cg_builder *b, const char *key, const char *path,
 		      const char *name, bool isdir, cg_diag *d);
 
+static bool dir_id_equal(const dir_id *x, const dir_id *y)
+{
+	return x->dev == y->dev && x->ino == y->ino;
+}
+
+static guint seen_hash(gconstpointer k)
+{
+	const seen_dir *x = k;
+	return (guint)(x->id.ino ^ (x->id.ino >> 32) ^ ((guint64)x->id.dev * 0x9e3779b1u)) ^
+	       cg_str_hash(x->key);
+}
+
+static gboolean seen_equal(gconstpointer a, gconstpointer b)
+{
+	const seen_dir *x = a, *y = b;
+	return dir_id_equal(&x->id, &y->id) && strcmp(x->key, y->key) == 0;
+}
+
+/* 1 when dir may be read (it is entered), 0 when it is skipped, or a
+ * negative code after an error at dir. */
+static int enter_dir(cg_builder *b, const char *key, const char *dir, cg_diag *d)
+{
+	struct stat sb;
+	if (stat(dir, &sb) < 0)
+		return 1; /* scandir reports it */
+	dir_id id = {sb.st_dev, sb.st_ino};
+	for (size_t i = 0; i < b->n_open; i++)
+		if (dir_id_equal(&b->open_dirs[i], &id)) {
+			cg_diag_add(d, CG_SEV_ERROR, CG_ELIMIT, dir, 0, 0, NULL,
+				    "remove the symbolic link, or point it outside the directory it is in",
+				    "symbolic link loop: this directory is one that contains it (%zu level%s up), so reading it would never end",
+				    b->n_open - i, b->n_open - i == 1 ? "" : "s");
+			return CG_ELIMIT;
+		}
+	if (b->n_open > CG_DIR_DEPTH_MAX) {
+		cg_diag_add(d, CG_SEV_ERROR, CG_ELIMIT, dir, 0, 0, NULL,
+			    "keep capability and permission files at most 32 directories deep",
+			    "directories nest more than %d levels deep", CG_DIR_DEPTH_MAX);
+		return CG_ELIMIT;
+	}
+	if (!key)
+		key = "";
+	size_t kl = strlen(key) + 1;
+	seen_dir *k = malloc(sizeof(*k) + kl);
+	if (!k)
+		return CG_ENOMEM;
+	k->id = id;
+	memcpy(k->key, key, kl);
+	if (!b->seen_dirs)
+		b->seen_dirs = g_hash_table_new_full(seen_hash, seen_equal, free, NULL);
+	if (g_hash_table_contains(b->seen_dirs, k)) {
+		free(k);
+		cg_diag_add(d, CG_SEV_WARNING, 0, dir, 0, 0, NULL,
+			    "a symbolic link leads to a directory read already: remove one of the two ways to it",
+			    "directory skipped: its files were read already by another path");
+		return 0;
+	}
+	g_hash_table_add(b->seen_dirs, k);
+	b->open_dirs[b->n_open++] = id;
+	return 1;
+}
+
+static bool has_suffix(const char *s, const char *suf);
+
 static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, cg_diag *d)
 {
+	if (b->n_open == 0 && b->seen_dirs)
+		g_hash_table_remove_all(b->seen_dirs); /* a new walk */
+	int e = enter_dir(b, key, dir, d);
+	if (e <= 0)
+		return e;
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
 		cg_diag_add(d, CG_SEV_ERROR, CG_EIO, dir, 0, 0, NULL,
 			    "check the path and its permissions",
 			    "cannot read directory: %s", strerror(errno));
+		b->n_open--;
 		return CG_EIO;
 	}
 	int ret = 0;
@@ -321,8 +420,18 @@ static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, 
 			break;
 		}
 		struct stat sb;
-		bool isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-		int r = cb(b, key, path, nm, isdir, d);
+		bool found = stat(path, &sb) == 0;
+		bool isdir = found && S_ISDIR(sb.st_mode);
+		int r;
+		if (found && !isdir && !S_ISREG(sb.st_mode) && has_suffix(nm, ".json")) {
+			/* Opening a FIFO waits for a writer: never block on one. */
+			cg_diag_add(d, CG_SEV_ERROR, CG_EIO, path, 0, 0, NULL,
+				    "capability and permission files must be regular files",
+				    "not a regular file (a pipe, socket or device)");
+			r = CG_EIO;
+		} else {
+			r = cb(b, key, path, nm, isdir, d);
+		}
 		free(path);
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -336,6 +445,7 @@ static int walk_dir(cg_builder *b, const char *key, const char *dir, dir_cb cb, 
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	b->n_open--;
 	return ret;
 }
 
@@ -492,6 +602,25 @@ CG_EXPORT int cg_builder_add_capability_dir(cg_builder *b, const char *dir, cg_d
 	return fail(b, walk_dir(b, NULL, dir, cap_dir_cb, d));
 }
 
+CG_EXPORT int cg_builder_add_tauri_config(cg_builder *b, const char *path, cg_diag *d)
+{
+	if (!b || !path)
+		return CG_EINVAL;
+	int r = record(b, CG_SRC_TAURI_CONFIG, NULL, path, NULL, 0);
+	if (r < 0)
+		return fail(b, r);
+	if (b->skip && g_hash_table_contains(b->skip, path))
+		return 0;
+	if ((r = count_file(b, path, d)) < 0)
+		return fail(b, r);
+	cg_jsondoc *doc = NULL;
+	r = cg_jsondoc_load_file(path, &b->st.jl, &doc, d);
+	if (r == 0)
+		r = cg_load_tauri_config_doc(&b->st, doc, d);
+	cg_jsondoc_free(doc);
+	return r < 0 ? fail(b, r) : r;
+}
+
 CG_EXPORT int cg_builder_add_capability_json(cg_builder *b, const char *name,
 					     const char *text, size_t len, cg_diag *d)
 {
@@ -639,6 +768,7 @@ int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip, cg_pol
 				cg_builder_add_capability_json(b, s->path, s->text, s->len, d);
 			break;
 		case CG_SRC_DECLARE: cg_builder_declare_command(b, s->plugin, s->path); break;
+		case CG_SRC_TAURI_CONFIG: cg_builder_add_tauri_config(b, s->path, d); break;
 		}
 	}
 	r = cg_builder_build(b, out, d);

@@ -339,6 +339,46 @@ static int read_capability(cg_store *st, const cg_jsondoc *doc, json_object *v,
 	return 0;
 }
 
+/*
+ * Tauri's app.security.capabilities lists capabilities by identifier or
+ * inlines whole capability objects (CapabilityEntry::Inlined in
+ * tauri-utils' config.rs), which Tauri's build adds to the app's
+ * capabilities as if a file held them. The identifiers select which
+ * capability files the app enables; capgate reads every file anyway (a
+ * note of lint and audit says so), so only the objects are read here,
+ * located in the config.
+ */
+int cg_load_tauri_config_doc(cg_store *st, const cg_jsondoc *doc, cg_diag *d)
+{
+	json_object *app = cg_jv_get(doc->root, "app");
+	json_object *sec = app && json_object_is_type(app, json_type_object) ? cg_jv_get(app, "security") : NULL;
+	json_object *list = sec && json_object_is_type(sec, json_type_object) ? cg_jv_get(sec, "capabilities") : NULL;
+	const char *base = "/app/security/capabilities";
+	if (!list)
+		return 0;
+	if (!cg_jv_expect(d, doc, list, base, json_type_array, "\"capabilities\""))
+		return CG_ESCHEMA;
+	int ret = 0, n = 0;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *v = json_object_array_get_idx(list, i);
+		char *ep = cg_pointer_join_index(base, i);
+		int r = ep ? 0 : CG_ENOMEM;
+		if (r == 0 && json_object_is_type(v, json_type_object)) {
+			r = read_capability(st, doc, v, ep, d);
+			n += r == 0;
+		} else if (r == 0 && !json_object_is_type(v, json_type_string)) {
+			cg_jsondoc_error(d, doc, CG_ESCHEMA, ep,
+					 "write a capability's identifier (\"main-capability\") or a whole capability object",
+					 "an entry of \"capabilities\" must be a string or an object, found %s",
+					 cg_jv_type_name(v));
+			r = CG_ESCHEMA;
+		}
+		free(ep);
+		ret = ret ? ret : r;
+	}
+	return ret < 0 ? ret : n;
+}
+
 int cg_load_capability_doc(cg_store *st, const cg_jsondoc *doc, cg_diag *d)
 {
 	json_object *root = doc->root;

@@ -6,6 +6,7 @@
 #include "policy/model.h"
 #include "base/glob.h"
 #include "base/ident.h"
+#include "base/jsonset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +16,12 @@
  * room, never grow the struct. */
 _Static_assert(sizeof(void *) != 8 || sizeof(cg_decision) == 88, "cg_decision's size is part of the ABI");
 
-static void add_unique(json_object *dst, json_object *src)
+/* The union of scopes, each value once: linear in their size (a table of
+ * canonical texts), whatever the number of values. */
+static void add_unique(cg_jsonset *dst, json_object *src)
 {
-	for (size_t i = 0; src && i < json_object_array_length(src); i++) {
-		json_object *v = json_object_array_get_idx(src, i);
-		bool dup = false;
-		for (size_t j = 0; !dup && j < json_object_array_length(dst); j++)
-			dup = json_object_equal(v, json_object_array_get_idx(dst, j));
-		if (!dup)
-			json_object_array_add(dst, json_object_get(v));
-	}
+	for (size_t i = 0; src && i < json_object_array_length(src); i++)
+		cg_jsonset_add(dst, json_object_array_get_idx(src, i), NULL);
 }
 
 static json_object *scope_pair(json_object **allow, json_object **deny)
@@ -57,11 +54,16 @@ CG_EXPORT json_object *cg_decision_command_scope(const cg_decision *dc)
 	if (!o || !dc->allowed || !c)
 		return o;
 	const cg_subject *s = dc->priv_subject;
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	for (uint32_t i = c->n_deny; i < c->n_grants; i++)
 		if (cg_subject_has(s, c->grants[i].cap)) {
-			add_unique(allow, c->grants[i].scope_allow);
-			add_unique(deny, c->grants[i].scope_deny);
+			add_unique(&as, c->grants[i].scope_allow);
+			add_unique(&ds, c->grants[i].scope_deny);
 		}
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	return o;
 }
 
@@ -73,15 +75,37 @@ CG_EXPORT json_object *cg_decision_global_scope(const cg_decision *dc)
 		return o;
 	const cg_subject *s = dc->priv_subject;
 	const cg_global_list *gl = g_hash_table_lookup(s->policy->globals, c->plugin->key);
+	cg_jsonset as, ds;
+	cg_jsonset_init(&as, allow);
+	cg_jsonset_init(&ds, deny);
 	for (size_t i = 0; gl && i < gl->n; i++)
 		if (cg_subject_has(s, gl->v[i].cap)) {
-			add_unique(allow, gl->v[i].scope_allow);
-			add_unique(deny, gl->v[i].scope_deny);
+			add_unique(&as, gl->v[i].scope_allow);
+			add_unique(&ds, gl->v[i].scope_deny);
 		}
+	cg_jsonset_clear(&as);
+	cg_jsonset_clear(&ds);
 	return o;
 }
 
 /* ---------------------------------------------------------------- reasons */
+
+/* Names in reasons come from the files (capability ids, file names,
+ * command names) and from callers (labels, URLs, a page's unknown command
+ * name): control characters (C0, DEL and the C1 range, CSI among them)
+ * are written escaped, so that a reason can neither drive a terminal nor
+ * add lines to an explanation. */
+static void put_name(FILE *f, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			fprintf(f, "\\x%02x", *c);
+		else if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)
+			fprintf(f, "\\u%04x", *++c);
+		else
+			fputc(*c, f);
+	}
+}
 
 static void put_caller(FILE *f, const cg_subject *s)
 {
@@ -89,13 +113,18 @@ static void put_caller(FILE *f, const cg_subject *s)
 		fputs("an unknown caller", f);
 		return;
 	}
-	fprintf(f, "window \"%s\", webview \"%s\", origin %s", s->window, s->webview,
-		s->url ? s->url : "local");
+	fputs("window \"", f);
+	put_name(f, s->window);
+	fputs("\", webview \"", f);
+	put_name(f, s->webview);
+	fputs("\", origin ", f);
+	put_name(f, s->url ? s->url : "local");
 }
 
 static void put_loc(FILE *f, const cg_loc *l)
 {
-	fprintf(f, "%s:%u:%u", l->file ? l->file : "?", l->line, l->col);
+	put_name(f, l->file ? l->file : "?");
+	fprintf(f, ":%u:%u", l->line, l->col);
 }
 
 static char *full_ident(const cg_perm *pm)
@@ -108,13 +137,19 @@ static void put_rule(FILE *f, const cg_policy *p, const cg_grant *g)
 {
 	const cg_cap *c = &p->caps[g->cap];
 	const cg_entry *e = &c->entries[g->entry];
-	fprintf(f, "\"%s\" in capability \"%s\" (", e->ident, c->id);
+	fputc('"', f);
+	put_name(f, e->ident);
+	fputs("\" in capability \"", f);
+	put_name(f, c->id);
+	fputs("\" (", f);
 	put_loc(f, &e->loc);
 	fputs(")", f);
 	if (g->via && g->via->id) {
 		char *fi = full_ident(g->via);
 		if (fi && strcmp(fi, e->ident) != 0) {
-			fprintf(f, " via \"%s\"", fi);
+			fputs(" via \"", f);
+			put_name(f, fi);
+			fputc('"', f);
 			if (g->via->loc.file) {
 				fputs(" (", f);
 				put_loc(f, &g->via->loc);
@@ -169,8 +204,11 @@ static void put_fixes(FILE *f, const cg_policy *p, const cg_cmd *c)
 	if (ids->len) {
 		fputs(" To allow it, add ", f);
 		for (guint i = 0; i < ids->len; i++)
-			fprintf(f, "%s\"%s\"", i == 0 ? "" : i + 1 == ids->len ? " or " : ", ",
-				(char *)ids->pdata[i]);
+		{
+			fprintf(f, "%s\"", i == 0 ? "" : i + 1 == ids->len ? " or " : ", ");
+			put_name(f, ids->pdata[i]);
+			fputc('"', f);
+		}
 		fputs(" to the \"permissions\" of a capability that applies to this caller.", f);
 	}
 	g_ptr_array_free(ids, TRUE);
@@ -202,7 +240,13 @@ static void why_not(FILE *f, const cg_cap *c, const cg_subject *s)
 	if (!c->n_windows && !c->n_webviews)
 		fputs("it has neither \"windows\" nor \"webviews\", so it matches nothing", f);
 	else
-		fprintf(f, "window \"%s\" and webview \"%s\" match none of its patterns", s->window, s->webview);
+	{
+		fputs("window \"", f);
+		put_name(f, s->window);
+		fputs("\" and webview \"", f);
+		put_name(f, s->webview);
+		fputs("\" match none of its patterns", f);
+	}
 }
 
 /* Does c name the caller's window or webview, whatever its origin and
@@ -224,8 +268,11 @@ static void put_applying(FILE *f, const cg_subject *s)
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_caps; i++)
 		if (cg_subject_has(s, (uint32_t)i)) {
-			fprintf(f, "%s\"%s\" (%s)", n ? ", " : " Capabilities that apply: ",
-				p->caps[i].id, p->caps[i].loc.file);
+			fprintf(f, "%s\"", n ? ", " : " Capabilities that apply: ");
+			put_name(f, p->caps[i].id);
+			fputs("\" (", f);
+			put_name(f, p->caps[i].loc.file);
+			fputc(')', f);
 			n++;
 		}
 	if (n) {
@@ -241,8 +288,11 @@ static void put_applying(FILE *f, const cg_subject *s)
 			continue;
 		if (near++ == 3)
 			continue;
-		fprintf(f, "%s\"%s\" (%s) names this window but does not apply: ",
-			near > 1 ? "; " : " No capability applies to this caller. ", c->id, c->loc.file);
+		fprintf(f, "%s\"", near > 1 ? "; " : " No capability applies to this caller. ");
+		put_name(f, c->id);
+		fputs("\" (", f);
+		put_name(f, c->loc.file);
+		fputs(") names this window but does not apply: ", f);
 		why_not(f, c, s);
 	}
 	if (near > 3)
@@ -250,8 +300,11 @@ static void put_applying(FILE *f, const cg_subject *s)
 	if (near)
 		fputs(".", f);
 	else
-		fprintf(f, " No capability applies to this caller: add one whose \"windows\" matches \"%s\"%s.",
-			s->window, s->url ? " and whose \"remote.urls\" matches its URL" : "");
+	{
+		fputs(" No capability applies to this caller: add one whose \"windows\" matches \"", f);
+		put_name(f, s->window);
+		fprintf(f, "\"%s.", s->url ? " and whose \"remote.urls\" matches its URL" : "");
+	}
 }
 
 static const char *op_cmd(cg_event_op op)
@@ -272,20 +325,26 @@ static void put_reason(FILE *f, const cg_decision *dc)
 	}
 	switch (dc->reason) {
 	case CG_REASON_ALLOWED:
-		fprintf(f, "allowed: %s is granted to ", what);
+		fputs("allowed: ", f);
+		put_name(f, what);
+		fputs(" is granted to ", f);
 		put_caller(f, s);
 		fputs(" by ", f);
 		put_rule(f, p, &c->grants[dc->priv_rule]);
 		break;
 	case CG_REASON_DENY_RULE:
-		fprintf(f, "denied: %s is denied to ", what);
+		fputs("denied: ", f);
+		put_name(f, what);
+		fputs(" is denied to ", f);
 		put_caller(f, s);
 		fputs(" by the deny rule ", f);
 		put_rule(f, p, &c->grants[dc->priv_rule]);
 		fputs(". Deny rules win over every grant; remove that entry, or narrow the capability's windows, to allow it.", f);
 		break;
 	case CG_REASON_NOT_GRANTED:
-		fprintf(f, "denied: no capability grants %s to ", what);
+		fputs("denied: no capability grants ", f);
+		put_name(f, what);
+		fputs(" to ", f);
 		put_caller(f, s);
 		fputs(".", f);
 		if (c)
@@ -300,26 +359,32 @@ static void put_reason(FILE *f, const cg_decision *dc)
 			char *ci = cg_command_ident(dc->priv_name);
 			char *id = ci ? cg_strdup_printf("allow-%s", ci) : NULL;
 			free(ci);
-			fprintf(f, "denied: unknown command \"%s\": no permission manifest declares it. Declare it in the app's manifest or with cg_builder_declare_command()",
-				dc->priv_name);
+			fputs("denied: unknown command \"", f);
+			put_name(f, dc->priv_name);
+			fputs("\": no permission manifest declares it. Declare it in the app's manifest or with cg_builder_declare_command()", f);
 			if (id && cg_ident_validate(id, NULL) == 0)
 				fprintf(f, "; it then gets \"%s\".", id);
 			else
 				fputc('.', f);
 			free(id);
 		} else
-			fprintf(f, "denied: unknown command \"%s\": no permission manifest declares it; load the plugin's manifests (--plugins or --tauri-manifests).",
-				dc->priv_name ? dc->priv_name : "?");
+		{
+			fputs("denied: unknown command \"", f);
+			put_name(f, dc->priv_name ? dc->priv_name : "?");
+			fputs("\": no permission manifest declares it; load the plugin's manifests (--plugins or --tauri-manifests).", f);
+		}
 		break;
 	case CG_REASON_EVENT_SCOPE:
 		fputs("denied: ", f);
 		if (dc->priv_rule >= 0) {
-			fprintf(f, "%s is refused by the event deny scope of ", what);
+			put_name(f, what);
+			fputs(" is refused by the event deny scope of ", f);
 			put_rule(f, p, &c->grants[dc->priv_rule]);
 			fputs(" matches it; remove the matching {\"event\": ...} entry from its \"deny\" to allow it.", f);
 		} else if (c) {
-			fprintf(f, "%s is outside the event scope of every grant of plugin:event|%s to ",
-				what, op_cmd(dc->priv_op));
+			put_name(f, what);
+			fprintf(f, " is outside the event scope of every grant of plugin:event|%s to ",
+				op_cmd(dc->priv_op));
 			put_caller(f, s);
 			fprintf(f, ", or a deny entry of core:event's global scope matches it. Add {\"event\": \"%s\"} to the \"allow\" of the capability's \"core:event:allow-%s\" entry.",
 				dc->priv_name ? dc->priv_name : "", dc->priv_op == CG_EVENT_EMIT_TO ? "emit-to" : op_cmd(dc->priv_op));
@@ -364,7 +429,9 @@ static void put_explain(FILE *f, const cg_decision *dc)
 		return;
 	}
 	const cg_policy *p = s->policy;
-	fprintf(f, "Command:  %s\n", c ? c->name : dc->priv_name ? dc->priv_name : "?");
+	fputs("Command:  ", f);
+	put_name(f, c ? c->name : dc->priv_name ? dc->priv_name : "?");
+	fputc('\n', f);
 	if (dc->priv_name && c && c->plugin && strcmp(c->plugin->key, "core:event") == 0)
 		fprintf(f, "Event:    %s (%s)\n", dc->priv_name, op_cmd(dc->priv_op));
 	fputs("Caller:   ", f);
@@ -375,7 +442,9 @@ static void put_explain(FILE *f, const cg_decision *dc)
 	fputs("\n\nCapabilities:\n", f);
 	for (size_t i = 0; i < p->n_caps; i++) {
 		const cg_cap *cp = &p->caps[i];
-		fprintf(f, "  %c %s (", cg_subject_has(s, (uint32_t)i) ? '+' : '-', cp->id);
+		fprintf(f, "  %c ", cg_subject_has(s, (uint32_t)i) ? '+' : '-');
+		put_name(f, cp->id);
+		fputs(" (", f);
 		put_loc(f, &cp->loc);
 		fputs("): ", f);
 		if (cg_subject_has(s, (uint32_t)i))

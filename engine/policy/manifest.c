@@ -7,6 +7,7 @@
  * them.
  */
 #include "policy/model.h"
+#include "base/strhash.h"
 #include "base/ident.h"
 #include "base/jsonval.h"
 
@@ -53,10 +54,10 @@ cg_plugin *cg_store_plugin(cg_store *st, const char *key)
 		free(pl);
 		return NULL;
 	}
-	pl->perms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	pl->perms = cg_str_table_new(NULL,
 					  (GDestroyNotify)cg_perm_free);
 	pl->order = g_ptr_array_new();
-	pl->commands = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+	pl->commands = cg_str_table_new(free, NULL);
 	g_hash_table_insert(st->plugins, pl->key, pl);
 	return pl;
 }
@@ -229,8 +230,6 @@ static int add_perm(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc, cg_perm 
 	return 0;
 }
 
-/* One permission object: from a permission file ("permission" array) or from
- * acl-manifests.json ("permissions" map, where id_hint is the map key). */
 /* The JSON pointer of v's member key when v has one (*x is the member),
  * else NULL. A member whose pointer cannot be made is not skipped: *ret
  * becomes CG_ENOMEM (unless it holds an error already). */
@@ -245,8 +244,29 @@ static char *member_ptr(json_object *v, const char *ptr, const char *key, json_o
 	return sub;
 }
 
+/* acl-manifests.json names a permission or set by its map key, as Tauri
+ * looks them up (get_permissions: manifest.permissions.get(name)); its
+ * "identifier" field is not what grants it. A field that says otherwise
+ * is a warning where it is written: Tauri's build never writes one, so the
+ * file was edited, and a reader of it would be misled. */
+static int check_map_key(const cg_jsondoc *doc, const char *key, const char *written,
+			 const char *ptr, const char *idptr, cg_diag *d)
+{
+	if (check_base_ident(doc, key, ptr, d) < 0)
+		return CG_EIDENT;
+	if (written && strcmp(written, key) != 0)
+		cg_jsondoc_warning(d, doc, CG_ESCHEMA, idptr,
+				   "make \"identifier\" the same as the key (regenerate acl-manifests.json with Tauri's build)",
+				   "\"identifier\" is \"%s\" but the key is \"%s\": the key names it, as in Tauri",
+				   written, key);
+	return 0;
+}
+
+/* One permission object: from a permission file ("permission" array), or
+ * from acl-manifests.json ("permissions" map, key_id its map key, which is
+ * its identifier). */
 static int read_permission(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
-			   json_object *v, const char *ptr, cg_diag *d)
+			   json_object *v, const char *ptr, const char *key_id, cg_diag *d)
 {
 	static const char *const keys[] = {"identifier", "description", "commands",
 					   "scope", "platforms", "version", NULL};
@@ -264,13 +284,14 @@ static int read_permission(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
 		return CG_ENOMEM;
 	int ret = 0;
 	if (!cg_jv_expect(d, doc, id, ip, json_type_string, "\"identifier\"") ||
-	    check_base_ident(doc, json_object_get_string(id), ip, d) < 0) {
+	    (key_id ? check_map_key(doc, key_id, json_object_get_string(id), ptr, ip, d)
+		    : check_base_ident(doc, json_object_get_string(id), ip, d)) < 0) {
 		free(ip);
 		return CG_ESCHEMA;
 	}
 	free(ip);
 	cg_perm *p = calloc(1, sizeof(*p));
-	if (!p || !(p->id = strdup(json_object_get_string(id)))) {
+	if (!p || !(p->id = strdup(key_id ? key_id : json_object_get_string(id)))) {
 		free(p);
 		return CG_ENOMEM;
 	}
@@ -337,7 +358,8 @@ static int read_members(const cg_jsondoc *doc, json_object *v, const char *ptr,
 }
 
 static int read_set(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
-		    json_object *v, const char *ptr, bool is_default, cg_diag *d)
+		    json_object *v, const char *ptr, bool is_default, const char *key_id,
+		    cg_diag *d)
 {
 	static const char *const set_keys[] = {"identifier", "description", "permissions", NULL};
 	static const char *const def_keys[] = {"identifier", "description", "permissions", NULL};
@@ -355,11 +377,12 @@ static int read_set(cg_store *st, cg_plugin *pl, const cg_jsondoc *doc,
 		int bad = !id ? (cg_jsondoc_error(d, doc, CG_ESCHEMA, ptr, "add \"identifier\"",
 						  "permission set has no \"identifier\""), 1)
 			      : !cg_jv_expect(d, doc, id, ip, json_type_string, "\"identifier\"") ||
-				check_base_ident(doc, json_object_get_string(id), ip, d) < 0;
+				(key_id ? check_map_key(doc, key_id, json_object_get_string(id), ptr, ip, d)
+					: check_base_ident(doc, json_object_get_string(id), ip, d)) < 0;
 		free(ip);
 		if (bad)
 			return CG_ESCHEMA;
-		ident = json_object_get_string(id);
+		ident = key_id ? key_id : json_object_get_string(id);
 	}
 	cg_perm *p = calloc(1, sizeof(*p));
 	if (!p || !(p->id = strdup(ident))) {
@@ -399,7 +422,7 @@ int cg_load_manifest_doc(cg_store *st, const char *key, const cg_jsondoc *doc, c
 		else
 			for (size_t i = 0; i < json_object_array_length(x); i++) {
 				char *ep = cg_pointer_join_index("/permission", i);
-				int r = ep ? read_permission(st, pl, doc, json_object_array_get_idx(x, i), ep, d)
+				int r = ep ? read_permission(st, pl, doc, json_object_array_get_idx(x, i), ep, NULL, d)
 					   : CG_ENOMEM;
 				free(ep);
 				ret = ret ? ret : r;
@@ -411,14 +434,14 @@ int cg_load_manifest_doc(cg_store *st, const char *key, const cg_jsondoc *doc, c
 		else
 			for (size_t i = 0; i < json_object_array_length(x); i++) {
 				char *ep = cg_pointer_join_index("/set", i);
-				int r = ep ? read_set(st, pl, doc, json_object_array_get_idx(x, i), ep, false, d)
+				int r = ep ? read_set(st, pl, doc, json_object_array_get_idx(x, i), ep, false, NULL, d)
 					   : CG_ENOMEM;
 				free(ep);
 				ret = ret ? ret : r;
 			}
 	}
 	if ((x = cg_jv_get(root, "default"))) {
-		int r = read_set(st, pl, doc, x, "/default", true, d);
+		int r = read_set(st, pl, doc, x, "/default", true, NULL, d);
 		ret = ret ? ret : r;
 	}
 	return ret;
@@ -453,7 +476,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 		} else {
 			json_object_object_foreach(x, pid, pv) {
 				char *pp = cg_pointer_join(sub, pid);
-				int r = pp ? read_permission(st, pl, doc, pv, pp, d) : CG_ENOMEM;
+				int r = pp ? read_permission(st, pl, doc, pv, pp, pid, d) : CG_ENOMEM;
 				free(pp);
 				ret = ret ? ret : r;
 			}
@@ -466,7 +489,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 		} else {
 			json_object_object_foreach(x, sid, sv) {
 				char *sp = cg_pointer_join(sub, sid);
-				int r = sp ? read_set(st, pl, doc, sv, sp, false, d) : CG_ENOMEM;
+				int r = sp ? read_set(st, pl, doc, sv, sp, false, sid, d) : CG_ENOMEM;
 				free(sp);
 				ret = ret ? ret : r;
 			}
@@ -474,7 +497,7 @@ static int read_tauri_entry(cg_store *st, const cg_jsondoc *doc, const char *key
 		free(sub);
 	}
 	if ((sub = member_ptr(v, ptr, "default_permission", &x, &ret))) {
-		int r = read_set(st, pl, doc, x, sub, true, d);
+		int r = read_set(st, pl, doc, x, sub, true, NULL, d);
 		ret = ret ? ret : r;
 		free(sub);
 	}

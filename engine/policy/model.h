@@ -65,7 +65,6 @@ typedef struct cg_plugin {
 	GHashTable *commands; /* declared command names (plain) -> NULL */
 	bool builtin;
 	bool from_manifest;   /* a manifest source defines it (not only declared commands) */
-	uint32_t rwalk;       /* resolution: the last entry walk whose scope it got */
 } cg_plugin;
 
 /* --------------------------------------------------------- capabilities */
@@ -135,6 +134,7 @@ typedef enum {
 	CG_SRC_MANIFEST_FILE, CG_SRC_MANIFEST_DIR, CG_SRC_MANIFEST_JSON,
 	CG_SRC_PLUGINS_DIR, CG_SRC_TAURI_MANIFESTS,
 	CG_SRC_CAP_FILE, CG_SRC_CAP_DIR, CG_SRC_CAP_JSON, CG_SRC_DECLARE,
+	CG_SRC_TAURI_CONFIG,
 } cg_src_kind;
 
 typedef struct cg_source {
@@ -211,6 +211,10 @@ CG_HIDDEN int cg_load_tauri_manifests_doc(cg_store *st, const cg_jsondoc *doc,
 					  cg_diag *d);
 CG_HIDDEN int cg_load_capability_doc(cg_store *st, const cg_jsondoc *doc,
 				     cg_diag *d);
+/* The capabilities inlined in a tauri.conf.json (objects of
+ * app.security.capabilities): how many, or a negative code. */
+CG_HIDDEN int cg_load_tauri_config_doc(cg_store *st, const cg_jsondoc *doc,
+				       cg_diag *d);
 CG_HIDDEN void cg_plugin_free(cg_plugin *pl);
 CG_HIDDEN void cg_perm_free(cg_perm *p);
 CG_HIDDEN void cg_cap_free(cg_cap *c);

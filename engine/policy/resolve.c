@@ -1,15 +1,16 @@
 /*
  * Resolution: manifests and capabilities become the compiled policy.
  *
- * Each entry of a capability's "permissions" resolves as one unit (the rule
- * of tauri-apps/tauri#8731, which ../shared/conformance/tauri-acl follows):
- * the commands of all its permissions active on this platform (a set's
- * members together, each once) and one scope made of the entry's inline
- * allow/deny plus every such permission's scope. A unit with commands
- * grants (or denies) them with that scope to the capability's callers; a
- * unit of scope-only permissions adds its scope to their plugin's global
- * scope, for that capability's callers only; a unit with no active
- * permission adds nothing.
+ * Each entry of a capability's "permissions" resolves as one unit per
+ * plugin its permissions belong to (within a plugin, the rule of
+ * tauri-apps/tauri#8731, which ../shared/conformance/tauri-acl follows):
+ * the commands of that plugin's permissions active on this platform (a
+ * set's members together, each once) and one scope made of the entry's
+ * inline allow/deny plus every such permission's scope. A unit with
+ * commands grants (or denies) them with that scope to the capability's
+ * callers; a unit of scope-only permissions adds its scope to the plugin's
+ * global scope, for that capability's callers only; a unit with no active
+ * permission adds nothing. One plugin's scope never reaches another's.
  *
  * The work is linear in the size of the manifests whatever the shape of
  * their set graph: each set is checked once (cg_perm keeps how far), and
@@ -18,6 +19,7 @@
  * bounded by CG_LIMIT_EXPANSION, which ends in a located error.
  */
 #include "policy/model.h"
+#include "base/strhash.h"
 #include "base/glob.h"
 #include "base/ident.h"
 #include "base/jsonval.h"
@@ -456,7 +458,6 @@ static int walk_leaves(resolver *r, cg_perm *root)
 		g_hash_table_iter_init(&it, r->p->plugins);
 		while (g_hash_table_iter_next(&it, &k, &v)) {
 			cg_plugin *pl = v;
-			pl->rwalk = 0;
 			for (guint i = 0; i < pl->order->len; i++)
 				((cg_perm *)pl->order->pdata[i])->rwalk = 0;
 		}
@@ -641,15 +642,101 @@ static int over_limit(resolver *r, const cg_cap *c, const cg_entry *e)
 }
 
 /*
- * One entry as one unit: its active permissions (a set's members, each
- * once) bring their commands and scopes; with the entry's inline scope
- * that makes one scope. A unit with commands grants (or denies) them with
- * it. A unit of active permissions without commands (scope-only ones)
- * adds it to their plugins' global scopes. A unit with no active
- * permission at all (one for another platform, an empty set, a set whose
- * members are all for other platforms) contributes nothing: its inline
- * scope belongs to permissions that are not there, as in Tauri, which
- * drops inactive permissions before it merges an entry's scope.
+ * One plugin's part of an entry as one unit: its active permissions (a
+ * set's members, each once) bring their commands and scopes; with the
+ * entry's inline scope that makes one scope. A unit with commands grants
+ * (or denies) them with it. A unit of active permissions without commands
+ * (scope-only ones) adds it to the plugin's global scope. A unit with no
+ * active permission at all (one for another platform, an empty set, a set
+ * whose members are all for other platforms) contributes nothing: its
+ * inline scope belongs to permissions that are not there, as in Tauri,
+ * which drops inactive permissions before it merges an entry's scope.
+ */
+static int resolve_unit(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei,
+			const cg_perm *const *lv, size_t n)
+{
+	cg_entry *e = &c->entries[ei];
+	json_object *allow = json_object_new_array();
+	json_object *deny = json_object_new_array();
+	if (!allow || !deny) {
+		json_object_put(allow);
+		json_object_put(deny);
+		return CG_ENOMEM;
+	}
+	int ret = 0;
+	bool has_cmds = false;
+	size_t n_active = 0;
+	for (size_t i = 0; i < n; i++)
+		if (active(r, lv[i])) {
+			n_active++;
+			has_cmds |= lv[i]->n_cmd_allow || lv[i]->n_cmd_deny;
+		}
+	if (n_active) {
+		ret = append_all(r, allow, e->allow);
+		if (ret == 0)
+			ret = append_all(r, deny, e->deny);
+	}
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		const cg_perm *lp = lv[i];
+		if (!active(r, lp))
+			continue;
+		ret = append_all(r, allow, lp->scope_allow);
+		if (ret == 0)
+			ret = append_all(r, deny, lp->scope_deny);
+	}
+	allow = nonempty(allow);
+	deny = nonempty(deny);
+	const cg_plugin *pl = lv[0]->owner;
+	if (ret < 0 || !n_active) {
+		/* nothing is active here: nothing to grant, no global scope */
+	} else if (has_cmds) {
+		for (size_t i = 0; ret == 0 && i < n; i++) {
+			const cg_perm *lp = lv[i];
+			if (!active(r, lp))
+				continue;
+			cg_grant g = {ci, ei, false, lp, allow, deny};
+			for (size_t k = 0; ret == 0 && k < lp->n_cmd_allow; k++)
+				ret = add_grant(r, pl, lp->cmd_allow[k], &g);
+			g.deny = true;
+			for (size_t k = 0; ret == 0 && k < lp->n_cmd_deny; k++)
+				ret = add_grant(r, pl, lp->cmd_deny[k], &g);
+		}
+		if (ret == 0 && strcmp(pl->key, "core:event") == 0) {
+			check_event_scope(r, e, allow);
+			check_event_scope(r, e, deny);
+		}
+	} else if (allow || deny) {
+		ret = add_global(r, pl, ci, ei, allow, deny);
+	}
+	json_object_put(allow);
+	json_object_put(deny);
+	return ret;
+}
+
+typedef struct leaf_at {
+	const cg_perm *pm;
+	size_t at;  /* where the walk met it */
+} leaf_at;
+
+static int cmp_leaf_owner(const void *a, const void *b)
+{
+	const leaf_at *x = a, *y = b;
+	uintptr_t ox = (uintptr_t)x->pm->owner, oy = (uintptr_t)y->pm->owner;
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * One entry: a unit per plugin its permissions belong to. A set may name
+ * other plugins' permissions ("dialog:default" may include "fs:default");
+ * a permission's scope is for its own plugin's commands (or global scope)
+ * only, as Tauri, which resolves each permission with its own scope, files
+ * it: a scope-only permission of plugin A in a set with B's commands never
+ * becomes a scope of B's commands, nor of B's global scope. The entry's
+ * inline scope goes to every unit, as Tauri merges it into every
+ * permission the entry names. Within one plugin the unit is the rule of
+ * tauri-apps/tauri#8731 (the conformance data's).
  */
 static int resolve_entry(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei)
 {
@@ -677,66 +764,34 @@ static int resolve_entry(resolver *r, cg_cap *c, uint32_t ci, uint32_t ei)
 		return ret;
 	if ((ret = walk_leaves(r, (cg_perm *)pm)) < 0)
 		return ret == CG_ELIMIT ? over_limit(r, c, e) : ret;
-	json_object *allow = json_object_new_array();
-	json_object *deny = json_object_new_array();
-	if (!allow || !deny) {
-		json_object_put(allow);
-		json_object_put(deny);
+	size_t n = r->n_leaves;
+	bool one_plugin = true;
+	for (size_t i = 1; one_plugin && i < n; i++)
+		one_plugin = r->leaves[i]->owner == r->leaves[0]->owner;
+	if (one_plugin) {
+		ret = n ? resolve_unit(r, c, ci, ei, r->leaves, n) : 0;
+		return ret == CG_ELIMIT ? over_limit(r, c, e) : ret;
+	}
+	/* Group the leaves by plugin, each group in the walk's order. */
+	leaf_at *v = malloc(n * sizeof(*v));
+	const cg_perm **g = malloc(n * sizeof(*g));
+	if (!v || !g) {
+		free(v);
+		free(g);
 		return CG_ENOMEM;
 	}
-	bool has_cmds = false;
-	size_t n_active = 0;
-	for (size_t i = 0; i < r->n_leaves; i++)
-		if (active(r, r->leaves[i])) {
-			n_active++;
-			has_cmds |= r->leaves[i]->n_cmd_allow || r->leaves[i]->n_cmd_deny;
-		}
-	if (n_active) {
-		ret = append_all(r, allow, e->allow);
-		if (ret == 0)
-			ret = append_all(r, deny, e->deny);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (leaf_at){r->leaves[i], i};
+	qsort(v, n, sizeof(*v), cmp_leaf_owner);
+	for (size_t i = 0; i < n; i++)
+		g[i] = v[i].pm;
+	for (size_t i = 0, j; ret == 0 && i < n; i = j) {
+		for (j = i + 1; j < n && g[j]->owner == g[i]->owner; j++)
+			;
+		ret = resolve_unit(r, c, ci, ei, g + i, j - i);
 	}
-	for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
-		const cg_perm *lp = r->leaves[i];
-		if (!active(r, lp))
-			continue;
-		ret = append_all(r, allow, lp->scope_allow);
-		if (ret == 0)
-			ret = append_all(r, deny, lp->scope_deny);
-	}
-	allow = nonempty(allow);
-	deny = nonempty(deny);
-	if (ret < 0 || !n_active) {
-		/* nothing is active here: nothing to grant, no global scope */
-	} else if (has_cmds) {
-		for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
-			const cg_perm *lp = r->leaves[i];
-			if (!active(r, lp))
-				continue;
-			cg_grant g = {ci, ei, false, lp, allow, deny};
-			for (size_t k = 0; ret == 0 && k < lp->n_cmd_allow; k++)
-				ret = add_grant(r, lp->owner, lp->cmd_allow[k], &g);
-			g.deny = true;
-			for (size_t k = 0; ret == 0 && k < lp->n_cmd_deny; k++)
-				ret = add_grant(r, lp->owner, lp->cmd_deny[k], &g);
-			if (lp->owner && strcmp(lp->owner->key, "core:event") == 0) {
-				check_event_scope(r, e, allow);
-				check_event_scope(r, e, deny);
-			}
-		}
-	} else if (allow || deny) {
-		/* The scope goes to the plugin of each scope-only permission, as
-		 * Tauri files it (a set may name another plugin's scopes). */
-		for (size_t i = 0; ret == 0 && i < r->n_leaves; i++) {
-			cg_plugin *owner = (cg_plugin *)r->leaves[i]->owner;
-			if (!active(r, r->leaves[i]) || owner->rwalk == r->walk)
-				continue;
-			owner->rwalk = r->walk;
-			ret = add_global(r, owner, ci, ei, allow, deny);
-		}
-	}
-	json_object_put(allow);
-	json_object_put(deny);
+	free(v);
+	free(g);
 	return ret == CG_ELIMIT ? over_limit(r, c, e) : ret;
 }
 
@@ -889,9 +944,9 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 	st->strings = NULL;
 	p->n_caps = st->caps->len;
 	p->caps = calloc(p->n_caps ? p->n_caps : 1, sizeof(cg_cap));
-	p->cmd_ids = g_hash_table_new(g_str_hash, g_str_equal);
-	p->globals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_global_list);
-	p->subject_cache = g_hash_table_new_full(g_str_hash, g_str_equal, free,
+	p->cmd_ids = cg_str_table_new(NULL, NULL);
+	p->globals = cg_str_table_new(NULL, free_global_list);
+	p->subject_cache = cg_str_table_new(free,
 						 (GDestroyNotify)cg_subject_free);
 	if (!p->caps)
 		return CG_ENOMEM;
@@ -910,7 +965,7 @@ int cg_resolve(cg_policy *p, cg_store *st, cg_diag *d)
 		return ret;
 	resolver r = {
 		.p = p, .d = d,
-		.cmds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_cmd_acc),
+		.cmds = cg_str_table_new(NULL, free_cmd_acc),
 		.max_depth = p->cfg.limits[CG_LIMIT_SET_DEPTH],
 		.max_work = p->cfg.limits[CG_LIMIT_EXPANSION],
 	};

@@ -16,6 +16,7 @@
  * says how many records could not be itemised.
  */
 #include "router/router.h"
+#include "base/strhash.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -81,7 +82,8 @@ CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level lev
 	}
 	if (a->f)
 		setvbuf(a->f, NULL, _IOLBF, 0);
-	a->held = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, held_free);
+	/* Keyed by what pages send (command and event names): keyed hash. */
+	a->held = cg_str_table_new(NULL, held_free);
 	g_queue_init(&a->order);
 	a->level = level;
 	a->fn = fn;

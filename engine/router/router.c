@@ -16,6 +16,7 @@
  * thread-safe (WebKitGTK is not).
  */
 #include "router/router.h"
+#include "base/strhash.h"
 #include "router/workers.h"
 #include "router/hthread.h"
 
@@ -57,8 +58,8 @@ CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 	r->regs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, cg_reg_free);
 	r->state = g_hash_table_new_full(g_str_hash, g_str_equal, free, cg_state_free);
 	r->webviews = g_ptr_array_new();
-	r->listeners = g_hash_table_new_full(g_str_hash, g_str_equal, free,
-					     (GDestroyNotify)g_ptr_array_unref);
+	/* Keyed by event names that pages choose: a keyed hash (strhash.h). */
+	r->listeners = cg_str_table_new(free, (GDestroyNotify)g_ptr_array_unref);
 	r->listener_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->next_listener = 1;
 	pthread_mutex_init(&r->qlock, NULL);
