@@ -443,6 +443,9 @@ static void sc_targets(void)
 	/* viewer may not listen to window events: its onResized is refused,
 	 * and it cannot hold its window open on a close request */
 	CALL_HAS("error", scenario("viewer", "win_watch", NULL));
+	CALL_HAS("tauri://close-requested",
+		 scenario("viewer", "listen", "{\"event\": \"tauri://close-requested\", \"target\": "
+					      "{\"kind\": \"Window\", \"label\": \"viewer\"}}"));
 }
 
 /* The page refuses a close request (onCloseRequested + preventDefault):
