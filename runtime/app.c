@@ -5,6 +5,7 @@
  * else in the message says who the caller is.
  */
 #include "runtime.h"
+#include "corecmds.h"
 
 #include <glib-unix.h>
 #include <stdio.h>
@@ -442,6 +443,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	g_signal_connect(w->view, "decide-policy", G_CALLBACK(on_decide_policy), w);
 	g_signal_connect(w->view, "web-process-terminated", G_CALLBACK(on_crash), w);
 	w->window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+	cgr_window_events_attach(w);
 	gtk_window_set_title(GTK_WINDOW(w->window), title ? title : label);
 	gtk_window_set_default_size(GTK_WINDOW(w->window), width > 0 ? width : 800, height > 0 ? height : 600);
 	gtk_container_add(GTK_CONTAINER(w->window), GTK_WIDGET(w->view));

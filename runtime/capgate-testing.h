@@ -34,6 +34,10 @@ int cg_app_web_process_pid(cg_app *app, const char *label);
 /* Saves a PNG of a window; 0 or a negative code. */
 int cg_app_snapshot(cg_app *app, const char *label, const char *png_path);
 
+/* The GtkWindow of a window (a GtkWidget *), or NULL: for tests that
+ * check what a command did against what GTK reports. */
+void *cg_app_gtk_window(cg_app *app, const char *label);
+
 /* Internal: registered by the runtime when built with CG_TESTING. With
  * CAPGATE_BENCH set, a bare message handler (capgate_bare, no router) and
  * an ipc-like scheme (capgate-ipc://) that answer at once: the floor

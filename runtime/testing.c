@@ -231,3 +231,11 @@ int cg_app_snapshot(cg_app *app, const char *label, const char *png_path)
 	snap_free(s);
 	return rc;
 }
+
+/* ------------------------------------------------------------- windows */
+
+void *cg_app_gtk_window(cg_app *app, const char *label)
+{
+	cg_win *w = cgr_window(app, label);
+	return w ? w->window : NULL;
+}

@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libjson-c-dev libglib2.0-dev nettle-dev libseccomp-dev check valgrind
-	libwebkit2gtk-4.1-dev libgtk-3-dev xvfb xauth python3-jsonschema clang libclang-rt-14-dev abigail-tools"
+	libwebkit2gtk-4.1-dev libgtk-3-dev xvfb xauth openbox python3-jsonschema clang libclang-rt-14-dev abigail-tools"
 
 missing=""
 for p in $PKGS; do

@@ -5,11 +5,25 @@
 // which never throws: a failed scenario returns {error: "..."}.
 import { invoke, Channel } from '@tauri-apps/api/core'
 import { listen, emit, emitTo } from '@tauri-apps/api/event'
-import { getCurrentWindow } from '@tauri-apps/api/window'
+import * as windowApi from '@tauri-apps/api/window'
+import * as webviewApi from '@tauri-apps/api/webview'
+import * as appApi from '@tauri-apps/api/app'
+import * as dpi from '@tauri-apps/api/dpi'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
 window.__received = []
 const unlisteners = new Map() // event name -> [unlisten functions]
+
+const { getCurrentWindow } = windowApi
+
+// Window events seen by this page (win_watch): {name, payload}.
+window.__winEvents = []
+// Whether this page's onCloseRequested calls preventDefault().
+window.__refuseClose = false
+
+// {dpi: "LogicalSize", args: [w, h]} -> new LogicalSize(w, h); the rest as is.
+const revive = (a) => (a && typeof a === 'object' && typeof a.dpi === 'string' ? new dpi[a.dpi](...a.args) : a)
+const plainJson = (v) => (v === undefined ? null : JSON.parse(JSON.stringify(v)))
 
 // Errors are not JSON: the tests see their text.
 const plain = (v) => (v instanceof Error ? String(v) : v)
@@ -183,6 +197,40 @@ const scenarios = {
   },
 
   iframe_invoke: iframeInvoke,
+
+  // A method of the current Window (arg.on: "webview" for the Webview),
+  // called as an app would: {method, args} with dpi values revived.
+  win: async (arg) => {
+    const target = arg.on === 'webview' ? webviewApi.getCurrentWebview() : getCurrentWindow()
+    if (typeof target[arg.method] !== 'function') return { error: `no method ${arg.method}` }
+    return plainJson(await target[arg.method](...(arg.args || []).map(revive)))
+  },
+
+  // A function of a module of the API: {mod: "window"|"webview"|"app", fn, args}.
+  api: async (arg) => {
+    const mod = { window: windowApi, webview: webviewApi, app: appApi }[arg.mod]
+    if (!mod || typeof mod[arg.fn] !== 'function') return { error: `no function ${arg.mod}.${arg.fn}` }
+    return plainJson(await mod[arg.fn](...(arg.args || []).map(revive)))
+  },
+
+  // Listens for every window event through the Window class's own
+  // helpers, once per page; events land in window.__winEvents.
+  win_watch: async () => {
+    if (window.__winWatching) return 'ok'
+    window.__winWatching = true
+    const w = getCurrentWindow()
+    const push = (name) => (e) => window.__winEvents.push({ name, payload: plainJson(e.payload) })
+    await w.onResized(push('resize'))
+    await w.onMoved(push('move'))
+    await w.onFocusChanged(push('focus'))
+    await w.onScaleChanged(push('scale'))
+    await w.onThemeChanged(push('theme'))
+    await w.onCloseRequested((e) => {
+      window.__winEvents.push({ name: 'close-requested', refused: window.__refuseClose })
+      if (window.__refuseClose) e.preventDefault()
+    })
+    return 'ok'
+  },
 
   // A binary call: arg.bytes becomes a Uint8Array (Tauri's raw body).
   invoke_bytes: (arg) => invoke(arg.cmd, new Uint8Array(arg.bytes)),
