@@ -360,8 +360,9 @@ CG_EXPORT void cg_engine_swap(cg_engine *e, cg_policy *p);
  *
  * Threads: the router runs on one thread, the host's main loop. Handlers
  * registered CG_CMD_ASYNC run on a bounded worker pool; cg_call_resolve,
- * cg_call_resolve_bytes, cg_call_reject, cg_channel_send and
- * cg_channel_send_bytes may be called from any thread. Their
+ * cg_call_resolve_bytes, cg_call_reject, cg_channel_send,
+ * cg_channel_send_bytes and the resource calls (cg_call_add_resource...)
+ * may be called from any thread. Their
  * effects reach the transport on the main loop: the host watches
  * cg_router_fd() for readability and then calls cg_router_process().
  */
@@ -564,6 +565,54 @@ CG_EXPORT int cg_channel_send_bytes(cg_channel *ch, const void *data, size_t len
 /* Sends the end marker and releases the channel. Any thread. */
 CG_EXPORT void cg_channel_close(cg_channel *ch);
 
+/* ------------------------------------------------------------ resources */
+
+/*
+ * Resources: objects the core keeps for a page between calls (an open
+ * file, an HTTP response being read, a store), named by a resource id
+ * (rid) that the page holds, as in Tauri (@tauri-apps/api's Resource).
+ * Each webview has its own table: a rid means nothing in another webview.
+ * A page releases one with plugin:resources|close {rid} (permission
+ * core:resources:allow-close, in core:default); all of a webview's
+ * resources are released when it is removed (closed, crashed) and when
+ * the host calls cg_webview_free_resources (a new document: a reload or
+ * a navigation).
+ *
+ * Every call here may be made from any thread. A resource is
+ * reference-counted: closing it takes it out of the table at once, and
+ * its free function runs when the last reference goes (the table's, or
+ * that of a handler still using it), on the thread that drops it, never
+ * under the table's lock. The type is a string the plugin chooses
+ * ("fs:file"): a lookup with another type finds nothing, so one plugin
+ * never receives another's object.
+ */
+typedef struct cg_resource cg_resource;
+
+/* Adds object to the caller's webview's table and gives its rid (> 0,
+ * random, unused in that table) in *rid, for the handler to answer.
+ * type: a string that outlives the resource (a literal). free_fn (may be
+ * NULL) releases object. CG_EINVAL (NULL call, type or rid), CG_ESTATE
+ * (the webview is gone: free_fn(object) has run), CG_ENOMEM (free_fn has
+ * not run: the object is still the caller's). */
+CG_EXPORT int cg_call_add_resource(cg_call *c, const char *type, void *object,
+				   void (*free_fn)(void *), uint32_t *rid);
+/* A reference to the caller's resource rid of this type in *out. Release
+ * it with cg_resource_unref. CG_EINVAL, CG_ENOTFOUND (no such rid in the
+ * caller's webview, or of another type). */
+CG_EXPORT int cg_call_get_resource(cg_call *c, uint32_t rid, const char *type,
+				   cg_resource **out);
+/* Takes rid out of the caller's table (plugin:resources|close does the
+ * same for the page); the object is freed once no reference is left.
+ * CG_EINVAL, CG_ENOTFOUND. */
+CG_EXPORT int cg_call_close_resource(cg_call *c, uint32_t rid);
+/* The object of a resource (res may be NULL: then NULL). */
+CG_EXPORT void *cg_resource_object(const cg_resource *res);
+/* The rid, and the type it was added with. */
+CG_EXPORT uint32_t cg_resource_rid(const cg_resource *res);
+CG_EXPORT const char *cg_resource_type(const cg_resource *res);
+/* Drops a reference (res may be NULL). */
+CG_EXPORT void cg_resource_unref(cg_resource *res);
+
 /* -------------------------------------------------------------- webviews */
 
 /*
@@ -578,9 +627,16 @@ CG_EXPORT int cg_router_add_webview(cg_router *r, const char *window,
 				     cg_webview **out);
 /* The page navigated: a new origin (NULL for local content). */
 CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url);
-/* Cancels its pending calls, removes its listeners, ends its channels and
- * frees it (when the last of its calls is answered). */
+/* Cancels its pending calls, removes its listeners, ends its channels,
+ * releases its resources and frees it (when the last of its calls is
+ * answered). */
 CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv);
+/* Releases every resource of wv's table (see "resources"), as when a new
+ * document replaces the one that made them; returns how many were in it,
+ * or CG_EINVAL. Any thread. */
+CG_EXPORT int cg_webview_free_resources(cg_webview *wv);
+/* How many resources wv's table holds (0 for NULL). Any thread. */
+CG_EXPORT size_t cg_webview_resource_count(const cg_webview *wv);
 CG_EXPORT const char *cg_webview_window(const cg_webview *wv);
 CG_EXPORT const char *cg_webview_label(const cg_webview *wv);
 CG_EXPORT void cg_webview_set_data(cg_webview *wv, void *data);

@@ -282,6 +282,9 @@ static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer da
 		const char *uri = webkit_web_view_get_uri(view);
 		w->top_local = is_local(uri);
 		cg_webview_set_origin(w->wv, w->top_local ? NULL : uri);
+		/* The resources the previous document made die with it (a
+		 * reload, a navigation, a crashed web process reloaded). */
+		cg_webview_free_resources(w->wv);
 		cgr_identity_new_document(w);
 	} else if (ev == WEBKIT_LOAD_FINISHED) {
 		cgr_window_loaded(w);

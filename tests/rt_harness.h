@@ -146,6 +146,24 @@ static int h_bytes_channel(cg_call *c, void *u)
 	return cg_call_resolve(c, json_object_new_string("sent"));
 }
 
+/* open_res: a resource the page holds by rid (@tauri-apps/api's
+ * Resource); res_frees counts the ones freed, whoever freed them. */
+static int res_frees;
+static void rt_res_free(void *p)
+{
+	__atomic_add_fetch(&res_frees, 1, __ATOMIC_RELAXED);
+	g_free(p);
+}
+
+static int h_open_res(cg_call *c, void *u)
+{
+	uint32_t rid = 0;
+	int rc = cg_call_add_resource(c, "test:res", g_malloc0(16), rt_res_free, &rid);
+	if (rc < 0)
+		return cg_call_reject(c, cg_strerror(rc));
+	return cg_call_resolve(c, json_object_new_int64(rid));
+}
+
 extern char **environ;
 
 /* Tries what a compromised handler would ({"what": "execve" | "socket" |
@@ -223,6 +241,7 @@ static void make_app(const char *windows)
 	ck_assert_int_eq(cg_app_register(app, NULL, "echo_bytes", h_echo_bytes, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "src_bytes", h_src_bytes, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "bytes_channel", h_bytes_channel, NULL, CG_CMD_ASYNC), 0);
+	ck_assert_int_eq(cg_app_register(app, NULL, "open_res", h_open_res, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall", h_try_syscall, NULL, CG_CMD_SYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall_async", h_try_syscall, NULL, CG_CMD_ASYNC), 0);
 	ck_assert_int_eq(cg_app_register(app, NULL, "try_syscall_main", h_try_syscall, NULL, CG_CMD_MAIN), 0);

@@ -9,7 +9,10 @@
  * binary calls as any other; a body over the limit is refused with the
  * limit named; the data path refuses what does not come from the
  * window's own transport; and under the isolation pattern binary calls
- * are sealed, reach the hook as bytes, and round trip.
+ * are sealed, reach the hook as bytes, and round trip. Resources a page
+ * holds by rid are freed by @tauri-apps/api's Resource.close(), and all of
+ * a window's when it reloads, its web process is killed, or it closes
+ * (counted).
  */
 #include "rt_harness.h"
 
@@ -177,6 +180,92 @@ START_TEST(bytes_under_isolation)
 }
 END_TEST
 
+/* ------------------------------------------------------------ resources */
+
+/* Runs the main loop until res_frees reaches n (30 s at most). */
+static int frees_reach(int n)
+{
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (__atomic_load_n(&res_frees, __ATOMIC_RELAXED) < n && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	return __atomic_load_n(&res_frees, __ATOMIC_RELAXED) == n;
+}
+
+static void open_res(const char *label, int n)
+{
+	char arg[32];
+	snprintf(arg, sizeof(arg), "{\"n\": %d}", n);
+	char *r = scenario(label, "res_open", arg);
+	EXPECT(r[0] == '[' && !strstr(r, "error"), "%s: open %d: %s", label, n, r);
+	g_free(r);
+}
+
+static void sc_resources(cg_app *a, void *u)
+{
+	if (!page_ready("main") || !page_ready("spare")) {
+		EXPECT(0, "pages not ready");
+		cg_app_quit(app);
+		return;
+	}
+	res_frees = 0;
+	cg_webview *wv = cg_app_webview(app, "main");
+	char *r = scenario("main", "res_open", "{\"n\": 3}");
+	json_object *rids = json_tokener_parse(r);
+	EXPECT(json_object_is_type(rids, json_type_array) && json_object_array_length(rids) == 3, "open: %s", r);
+	g_free(r);
+	EXPECT(cg_webview_resource_count(wv) == 3, "count after open: %zu", cg_webview_resource_count(wv));
+	/* Resource.close(): that one, at once. */
+	char arg[64];
+	int64_t rid = rids ? json_object_get_int64(json_object_array_get_idx(rids, 1)) : 0;
+	snprintf(arg, sizeof(arg), "{\"rid\": %" G_GINT64_FORMAT "}", rid);
+	r = scenario("main", "res_close", arg);
+	EXPECT(strcmp(r, "\"closed\"") == 0, "close: %s", r);
+	g_free(r);
+	EXPECT(res_frees == 1 && cg_webview_resource_count(wv) == 2, "after close: %d freed, %zu left", res_frees,
+	       cg_webview_resource_count(wv));
+	r = scenario("main", "res_close", arg);
+	EXPECT(strstr(r, "error") && strstr(r, "invalid"), "closed twice: %s", r);
+	g_free(r);
+	/* Another window cannot close them: its table is its own (and here
+	 * it has no permission either). */
+	rid = rids ? json_object_get_int64(json_object_array_get_idx(rids, 0)) : 0;
+	snprintf(arg, sizeof(arg), "{\"rid\": %" G_GINT64_FORMAT "}", rid);
+	r = scenario("spare", "res_close", arg);
+	EXPECT(strstr(r, "error") != NULL, "spare closed main's: %s", r);
+	g_free(r);
+	EXPECT(res_frees == 1, "spare's close freed one of main's");
+	json_object_put(rids);
+	/* (The test hook finds a window's web process only when it is alone.) */
+	EXPECT(cg_app_close_window(app, "spare") == 0, "close spare");
+	/* A reload: the two left go with the old document. */
+	r = eval_in("main", "setTimeout(() => location.reload(), 0); return true");
+	g_free(r);
+	EXPECT(frees_reach(3), "after a reload: %d freed", res_frees);
+	EXPECT(page_ready("main"), "not reloaded");
+	/* A killed web process. */
+	open_res("main", 2);
+	int pid = 0;
+	for (int i = 0; i < 600 && (pid = cg_app_web_process_pid(app, "main")) <= 0; i++)
+		pause_loop();
+	EXPECT(pid > 0, "no web process");
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	EXPECT(frees_reach(5), "after a killed web process: %d freed", res_frees);
+	EXPECT(page_ready("main"), "not back after the crash");
+	/* A closed window. */
+	open_res("main", 4);
+	EXPECT(cg_app_close_window(app, "main") == 0, "close main");
+	EXPECT(frees_reach(9), "after the window closed: %d freed", res_frees);
+	cg_app_quit(app);
+}
+
+START_TEST(resources_freed)
+{
+	make_app("main,spare");
+	run_app(sc_resources);
+}
+END_TEST
+
 int main(void)
 {
 	int pre = rt_preflight();
@@ -187,6 +276,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, bytes_round_trip);
 	tcase_add_test(tc, bytes_under_isolation);
+	tcase_add_test(tc, resources_freed);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

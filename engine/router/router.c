@@ -67,6 +67,10 @@ CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 	pthread_mutex_init(&r->slock, NULL);
 	pthread_cond_init(&r->scond, NULL);
 	r->inflight = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (cg_resources_register(r) < 0) {
+		cg_router_free(r);
+		return CG_ENOMEM;
+	}
 	/* One fd for the host to watch: queued answers and the timeout tick. */
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

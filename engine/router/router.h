@@ -1,6 +1,6 @@
 /* The router's internals, shared by router.c, ipcmsg.c, events.c,
- * call.c, threads.c, invoke.c, registry.c, webview.c, channel.c, bytes.c
- * and declog.c. */
+ * call.c, threads.c, invoke.c, registry.c, webview.c, channel.c, bytes.c,
+ * resource.c and declog.c. */
 #ifndef CG_ROUTER_H
 #define CG_ROUTER_H
 
@@ -42,6 +42,10 @@ struct cg_webview {
 	unsigned pending;        /* main thread only */
 	unsigned listeners;
 	void *data;
+	/* resource.c: rid -> cg_resource*, made on first use; any thread,
+	 * under rlock. */
+	pthread_mutex_t rlock;
+	GHashTable *resources;
 };
 
 /* bytes.c: immutable bytes with a reference count (any thread). */
@@ -248,6 +252,11 @@ CG_HIDDEN void cg_events_deliver_queued(cg_router *r, cg_qitem *it);
 
 /* channel.c */
 CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);
+
+/* resource.c: the built-in plugin:resources|close, and a webview's table
+ * let go (when it is removed, or freed). */
+CG_HIDDEN int cg_resources_register(cg_router *r);
+CG_HIDDEN void cg_resources_fini(cg_webview *wv);
 
 /* declog.c: the decision log */
 CG_HIDDEN void cg_declog_free(cg_declog *a);

@@ -3,7 +3,7 @@
 // capgate's bridge. The tests call
 //   await window.capgateTest(name, arg)
 // which never throws: a failed scenario returns {error: "..."}.
-import { invoke, Channel } from '@tauri-apps/api/core'
+import { invoke, Channel, Resource } from '@tauri-apps/api/core'
 import { listen, emit, emitTo } from '@tauri-apps/api/event'
 import { getCurrentWindow } from '@tauri-apps/api/window'
 
@@ -226,6 +226,18 @@ const scenarios = {
       payload = arg.as === 'view' ? big.subarray(7, 7 + arg.n) : new DataView(big.buffer, 7, arg.n)
     }
     return describeBytes(await invoke(arg.cmd || 'echo_bytes', payload), arg.n)
+  },
+
+  // Resources: arg.n opened (their rids), or arg.rid closed through
+  // @tauri-apps/api's Resource.
+  res_open: async (arg) => {
+    const rids = []
+    for (let i = 0; i < arg.n; i++) rids.push(await invoke('open_res'))
+    return rids
+  },
+  res_close: async (arg) => {
+    await new Resource(arg.rid).close()
+    return 'closed'
   },
 
   bytes_src: async (arg) => describeBytes(await invoke('src_bytes', { n: arg.n }), arg.n),
