@@ -42,7 +42,7 @@ static const char *MEASURE =
 	"  r.bare.push((performance.now() - t) * 1000 / N);"
 	"  t = performance.now(); for (let i = 0; i < N; i++) await inv('ping', {});"
 	"  r.invoke.push((performance.now() - t) * 1000 / N);"
-	"  t = performance.now(); for (let i = 0; i < N; i++) await (await fetch('capgate-ipc://localhost/ping', {method: 'POST', body: 'x'})).text();"
+	"  t = performance.now(); for (let i = 0; i < N; i++) await (await fetch('capgate-bare://localhost/ping', {method: 'POST', body: 'x'})).text();"
 	"  r.scheme.push((performance.now() - t) * 1000 / N);"
 	"}"
 	"const med = a => a.sort((x, y) => x - y)[a.length >> 1];"
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	snprintf(cfg, sizeof(cfg),
 		 "{\"name\": \"bench\", \"frontend\": \"%s/tests/integration/frontend/dist\","
 		 " \"windows\": [{\"label\": \"main\", \"url\": \"index.html\", \"width\": 300, \"height\": 200}],"
-		 " \"security\": {\"capabilities\": \"%s/caps\", \"csp\": \"default-src 'self'; connect-src 'self' capgate-ipc:\"}}",
+		 " \"security\": {\"capabilities\": \"%s/caps\", \"csp\": \"default-src 'self'; connect-src 'self' capgate-bare:\"}}",
 		 BUILDDIR, dir);
 	snprintf(path, sizeof(path), "%s/app.json", dir);
 	g_file_set_contents(path, cfg, -1, NULL);

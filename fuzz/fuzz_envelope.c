@@ -23,6 +23,12 @@
  *      reply only if the plaintext is strict JSON whose "cmd" is exactly
  *      "echo", carrying what echo answers (the payload, or a body's length
  *      and sum); a replay is refused.
+ *  'B' (body): the rest of the input is the body of a binary call of
+ *      "echo" sealed beside it (sealed 2, cg_router_invoke_body); the
+ *      sealed body with one bit flipped (at a place the second byte picks)
+ *      is refused, and so is the call from "other"; then the call as
+ *      sealed is answered ok, once, with the length and sum of exactly
+ *      those bytes; its replay is refused.
  *  anything else: the whole input goes to cg_router_invoke from "main":
  *      never an ok reply (nothing was sealed under the key); and as the
  *      body of a binary call of "echo": refused (CG_ESEAL), under
@@ -35,6 +41,7 @@
 #include "router/seal.h"
 
 #include <glib.h>
+#include <inttypes.h>
 
 static const uint8_t KEY[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 				17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
@@ -266,6 +273,60 @@ static void mode_seal(const uint8_t *data, size_t size)
 	cg_router_free(r);
 }
 
+/* cg_router_invoke_body with a copy of body; checks as send does. */
+static int send_body(cg_router *r, cg_webview *wv, const char *env, const uint8_t *body, size_t len,
+		     const char *what)
+{
+	int before = rec.replies;
+	void *copy = malloc(len ? len : 1);
+	FUZZ_SETUP(copy);
+	if (len)
+		memcpy(copy, body, len);
+	int rc = cg_router_invoke_body(r, wv, env, strlen(env), copy, len, free, NULL);
+	cg_router_process(r);
+	FUZZ_CHECK(rec.replies == before + 1, "%s: %d replies to one call", what, rec.replies - before);
+	FUZZ_CHECK((rc == 0) == (rec.last_ok != 0), "%s: returned %d with an %s reply (%s)", what, rc,
+		   rec.last_ok ? "ok" : "error", rec.last_json);
+	return rec.last_ok;
+}
+
+static void mode_body(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return;
+	size_t flip = data[0];
+	data++;
+	size--;
+	cg_webview *wv, *other;
+	cg_router *r = new_router(&wv, &other);
+	cg_sealer *s = cg_sealer_new_with_key(KEY);
+	FUZZ_SETUP(s);
+	uint8_t *ct = NULL;
+	size_t ct_len = 0;
+	char *env = cg_sealer_seal_body(s, "main", "echo", "{\"cmd\":\"echo\"}", data, size, &ct, &ct_len);
+	FUZZ_SETUP(env && ct);
+	uint8_t *bad = malloc(ct_len);
+	FUZZ_SETUP(bad);
+	memcpy(bad, ct, ct_len);
+	bad[flip % ct_len] ^= (uint8_t)(1u << (flip % 8));
+	FUZZ_CHECK(!send_body(r, wv, env, bad, ct_len, "a flipped bit"), "a changed sealed body opened");
+	FUZZ_CHECK(!send_body(r, other, env, ct, ct_len, "from other"), "a sealed body opened for another webview");
+	FUZZ_CHECK(send_body(r, wv, env, ct, ct_len, "as sealed"), "a sealed body was refused: %s", rec.last_json);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < size; i++)
+		sum += data[i];
+	char want[96];
+	snprintf(want, sizeof(want), "{\"len\":%zu,\"sum\":%" PRIu64 "}", size, sum);
+	FUZZ_CHECK(rec.last_json && strcmp(rec.last_json, want) == 0, "echo of the body: %s, not %s", rec.last_json,
+		   want);
+	FUZZ_CHECK(!send_body(r, wv, env, ct, ct_len, "replayed"), "a sealed body opened twice");
+	free(bad);
+	free(ct);
+	free(env);
+	cg_sealer_free(s);
+	cg_router_free(r);
+}
+
 static void mode_raw(const uint8_t *data, size_t size)
 {
 	cg_webview *wv, *other;
@@ -275,6 +336,12 @@ static void mode_raw(const uint8_t *data, size_t size)
 	int before = rec.replies;
 	FUZZ_CHECK(cg_router_invoke_raw(r, wv, "echo", data, size, NULL, NULL) == CG_ESEAL && !rec.last_ok &&
 		   rec.replies == before + 1, "a binary call was not refused (once) under isolation");
+	/* The input as a sealed binary call's envelope and as its body:
+	 * nothing sealed it. */
+	char *text = fuzz_strndup(data, size);
+	FUZZ_SETUP(text);
+	FUZZ_CHECK(!send_body(r, wv, text, data, size, "raw body"), "an unsealed body was accepted: %s", rec.last_json);
+	free(text);
 	cg_router_free(r);
 }
 
@@ -284,6 +351,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mode_mutate(data + 1, size - 1);
 	else if (size > 0 && data[0] == 'S')
 		mode_seal(data + 1, size - 1);
+	else if (size > 0 && data[0] == 'B')
+		mode_body(data + 1, size - 1);
 	else
 		mode_raw(data, size);
 	free(rec.last_json);

@@ -25,7 +25,8 @@
  *      is not JSON never gets an ok reply, and "other" never does;
  *   4. an ok reply carries what echo answered: the message's payload ({}
  *      when absent), as json-c compares values, or the body's length and
- *      sum; an error reply is a JSON string;
+ *      sum (a binary call's, or a message's "body", base64, which comes
+ *      without a payload); an error reply is a JSON string;
  *   5. every audit line is a JSON object whose "decision" is "allow",
  *      "deny" or "invalid", and a message is audited "allow" exactly when
  *      its reply is ok;
@@ -39,6 +40,7 @@
  */
 #include "fuzz_common.h"
 
+#include <glib.h>
 #include <math.h>
 
 static cg_policy *policy;
@@ -332,8 +334,24 @@ static void one_message(cg_router *r, cg_webview *wv, bool main_wv, const uint8_
 	FUZZ_CHECK(main_wv, "ok reply to window \"other\", which is granted nothing");
 	FUZZ_CHECK(parsed, "ok reply to a message that is not JSON");
 	FUZZ_CHECK(is_echo(member(parsed, "cmd")), "ok reply to a message whose cmd is not \"echo\"");
-	json_object *payload = member(parsed, "payload");
+	json_object *payload = member(parsed, "payload"), *body = member(parsed, "body");
 	json_object *empty = json_object_new_object();
+	if (body) {
+		/* A binary call in a message: its body, never with a payload. */
+		FUZZ_CHECK(!payload && json_object_is_type(body, json_type_string),
+			   "ok reply to a message with a body and a payload, or a body that is no string");
+		gsize n = 0;
+		guchar *bytes = g_base64_decode(json_object_get_string(body), &n);
+		int64_t sum = 0;
+		for (gsize i = 0; i < n; i++)
+			sum += bytes[i];
+		g_free(bytes);
+		json_object_put(empty);
+		empty = json_object_new_object();
+		json_object_object_add(empty, "len", json_object_new_int64((int64_t)n));
+		json_object_object_add(empty, "sum", json_object_new_int64(sum));
+		payload = NULL;
+	}
 	json_tokener *tok = json_tokener_new_ex(4096);
 	json_object *got = json_tokener_parse_ex(tok, rec.last_json, (int)strlen(rec.last_json) + 1);
 	json_tokener_free(tok);

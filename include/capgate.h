@@ -386,7 +386,9 @@ CG_EXPORT void cg_engine_swap(cg_engine *e, cg_policy *p);
  *
  * Threads: the router runs on one thread, the host's main loop. Handlers
  * registered CG_CMD_ASYNC run on a bounded worker pool; cg_call_resolve,
- * cg_call_reject and cg_channel_send may be called from any thread. Their
+ * cg_call_resolve_bytes, cg_call_reject, cg_channel_send,
+ * cg_channel_send_bytes and the resource calls (cg_call_add_resource...)
+ * may be called from any thread. Their
  * effects reach the transport on the main loop: the host watches
  * cg_router_fd() for readability and then calls cg_router_process().
  */
@@ -395,11 +397,25 @@ typedef struct cg_webview cg_webview;
 typedef struct cg_call cg_call;
 typedef struct cg_channel cg_channel;
 
+/* Bytes on their way to a page (a binary answer or channel message),
+ * shared without copies between the router and the host: immutable,
+ * reference-counted (atomically: any thread may take or drop a
+ * reference), freed with the last reference. */
+typedef struct cg_bytes cg_bytes;
+/* The bytes and their count (*len; len may be NULL). Valid while a
+ * reference is held. NULL only for b NULL. */
+CG_EXPORT const void *cg_bytes_data(const cg_bytes *b, size_t *len);
+/* A new reference to b (b may be NULL: then NULL). */
+CG_EXPORT cg_bytes *cg_bytes_ref(cg_bytes *b);
+/* Drops one reference; the last frees the bytes (with the free function
+ * they were given, on the calling thread). b may be NULL. */
+CG_EXPORT void cg_bytes_unref(cg_bytes *b);
+
 /* The version of cg_transport this header describes. A host sets
  * .version to it; a later library that adds members reads only those its
  * caller's version has, so a host built against this header keeps
- * working. */
-#define CG_TRANSPORT_VERSION 1
+ * working. Version 2 added reply_bytes and callback_bytes. */
+#define CG_TRANSPORT_VERSION 2
 
 typedef struct cg_transport {
 	unsigned version;  /* CG_TRANSPORT_VERSION */
@@ -417,6 +433,24 @@ typedef struct cg_transport {
 	/* Optional: an answer for a webview that is gone is dropped; this
 	 * lets the host release its req token then. */
 	void (*drop)(void *user, void *req);
+	/* Version 2. Optional: a binary answer (cg_call_resolve_bytes), in
+	 * place of reply, exactly once per invoke as reply is: the page's
+	 * invoke resolves with an ArrayBuffer of these bytes, as Tauri's raw
+	 * responses do. bytes belongs to the router; the host takes a
+	 * reference (cg_bytes_ref) to keep it past the call, e.g. to hand it
+	 * to WebKit without a copy. Without it (or for a version-1 host) the
+	 * router calls reply with the bytes as a JSON array of numbers. */
+	void (*reply_bytes)(void *user, cg_webview *wv, void *req,
+			    cg_bytes *bytes);
+	/* Version 2. Optional: a channel message of bytes
+	 * (cg_channel_send_bytes) for the page's callback id: the Channel's
+	 * onmessage gets an ArrayBuffer. index is the message's place in the
+	 * channel's order, which JSON messages (through callback, as
+	 * {"message": ..., "index": N}) share. bytes as for reply_bytes.
+	 * Without it the router calls callback with
+	 * {"message": [numbers], "index": N}. */
+	void (*callback_bytes)(void *user, cg_webview *wv, uint32_t id,
+			       uint32_t index, cg_bytes *bytes);
 } cg_transport;
 
 typedef enum {
@@ -427,6 +461,10 @@ typedef enum {
 	CG_RLIMIT_LISTENERS = 4,    /* event listeners per webview (1024) */
 	CG_RLIMIT_WORKERS = 5,      /* threads for async handlers (4) */
 	CG_RLIMIT_TIMEOUT = 6,      /* ms a call may wait for its answer (60000; 0: none) */
+	/* Bytes of one binary body: a binary call's, a binary answer's, one
+	 * channel message of bytes (64 MiB). Checked before anything is
+	 * copied; bigger data goes through a channel, in pieces. */
+	CG_RLIMIT_BINARY_SIZE = 7,
 } cg_router_limit;
 
 /* A new router answering through t (copied) in *out. CG_EINVAL for a
@@ -519,6 +557,24 @@ CG_EXPORT int cg_call_cancelled(const cg_call *c);
  * releases the call: it must not be used again. */
 CG_EXPORT int cg_call_resolve(cg_call *c, json_object *result);
 CG_EXPORT int cg_call_reject(cg_call *c, const char *message);
+/* Answers the call with bytes: the page's invoke resolves with an
+ * ArrayBuffer holding them (as for a Tauri command returning
+ * tauri::ipc::Response). The len bytes at data are copied (data may be
+ * NULL when len is 0). Any thread, and the same rules as cg_call_resolve
+ * for a second or a deferred answer. CG_EINVAL for a NULL call, or NULL
+ * data with len > 0; CG_ESTATE when the call was answered already;
+ * CG_ELIMIT when len is above CG_RLIMIT_BINARY_SIZE: the call is then
+ * rejected with a message that names the limit (send big data through a
+ * channel, in pieces); CG_ENOMEM: the call is rejected "out of memory". */
+CG_EXPORT int cg_call_resolve_bytes(cg_call *c, const void *data, size_t len);
+/* The same without a copy: the router takes data and calls free_fn(data)
+ * once nothing needs the bytes any more (free_fn may be NULL for data that
+ * outlives the router, such as static data), on whichever thread lets go
+ * of them last: the host's main loop, or the answering thread. free_fn
+ * also runs when the answer fails (every error above), so the caller never
+ * frees data itself after this call. */
+CG_EXPORT int cg_call_resolve_bytes_take(cg_call *c, void *data, size_t len,
+					 void (*free_fn)(void *));
 
 /* ------------------------------------------------------------- channels */
 
@@ -529,8 +585,62 @@ CG_EXPORT cg_channel *cg_call_channel(cg_call *c, const char *arg);
 /* Sends one message (takes ownership of msg); CG_ESTATE once the webview
  * is gone or the channel closed. Any thread. */
 CG_EXPORT int cg_channel_send(cg_channel *ch, json_object *msg);
+/* Sends one message of bytes (copied): the Channel's onmessage gets an
+ * ArrayBuffer, in order with the JSON messages of cg_channel_send. Any
+ * thread. CG_EINVAL (NULL channel, NULL data with len > 0), CG_ESTATE
+ * (webview gone or channel closed), CG_ELIMIT (len above
+ * CG_RLIMIT_BINARY_SIZE: nothing is sent; send smaller pieces), CG_ENOMEM. */
+CG_EXPORT int cg_channel_send_bytes(cg_channel *ch, const void *data, size_t len);
 /* Sends the end marker and releases the channel. Any thread. */
 CG_EXPORT void cg_channel_close(cg_channel *ch);
+
+/* ------------------------------------------------------------ resources */
+
+/*
+ * Resources: objects the core keeps for a page between calls (an open
+ * file, an HTTP response being read, a store), named by a resource id
+ * (rid) that the page holds, as in Tauri (@tauri-apps/api's Resource).
+ * Each webview has its own table: a rid means nothing in another webview.
+ * A page releases one with plugin:resources|close {rid} (permission
+ * core:resources:allow-close, in core:default); all of a webview's
+ * resources are released when it is removed (closed, crashed) and when
+ * the host calls cg_webview_free_resources (a new document: a reload or
+ * a navigation).
+ *
+ * Every call here may be made from any thread. A resource is
+ * reference-counted: closing it takes it out of the table at once, and
+ * its free function runs when the last reference goes (the table's, or
+ * that of a handler still using it), on the thread that drops it, never
+ * under the table's lock. The type is a string the plugin chooses
+ * ("fs:file"): a lookup with another type finds nothing, so one plugin
+ * never receives another's object.
+ */
+typedef struct cg_resource cg_resource;
+
+/* Adds object to the caller's webview's table and gives its rid (> 0,
+ * random, unused in that table) in *rid, for the handler to answer.
+ * type: a string that outlives the resource (a literal). free_fn (may be
+ * NULL) releases object. CG_EINVAL (NULL call, type or rid), CG_ESTATE
+ * (the webview is gone: free_fn(object) has run), CG_ENOMEM (free_fn has
+ * not run: the object is still the caller's). */
+CG_EXPORT int cg_call_add_resource(cg_call *c, const char *type, void *object,
+				   void (*free_fn)(void *), uint32_t *rid);
+/* A reference to the caller's resource rid of this type in *out. Release
+ * it with cg_resource_unref. CG_EINVAL, CG_ENOTFOUND (no such rid in the
+ * caller's webview, or of another type). */
+CG_EXPORT int cg_call_get_resource(cg_call *c, uint32_t rid, const char *type,
+				   cg_resource **out);
+/* Takes rid out of the caller's table (plugin:resources|close does the
+ * same for the page); the object is freed once no reference is left.
+ * CG_EINVAL, CG_ENOTFOUND. */
+CG_EXPORT int cg_call_close_resource(cg_call *c, uint32_t rid);
+/* The object of a resource (res may be NULL: then NULL). */
+CG_EXPORT void *cg_resource_object(const cg_resource *res);
+/* The rid, and the type it was added with. */
+CG_EXPORT uint32_t cg_resource_rid(const cg_resource *res);
+CG_EXPORT const char *cg_resource_type(const cg_resource *res);
+/* Drops a reference (res may be NULL). */
+CG_EXPORT void cg_resource_unref(cg_resource *res);
 
 /* -------------------------------------------------------------- webviews */
 
@@ -546,9 +656,16 @@ CG_EXPORT int cg_router_add_webview(cg_router *r, const char *window,
 				     cg_webview **out);
 /* The page navigated: a new origin (NULL for local content). */
 CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url);
-/* Cancels its pending calls, removes its listeners, ends its channels and
- * frees it (when the last of its calls is answered). */
+/* Cancels its pending calls, removes its listeners, ends its channels,
+ * releases its resources and frees it (when the last of its calls is
+ * answered). */
 CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv);
+/* Releases every resource of wv's table (see "resources"), as when a new
+ * document replaces the one that made them; returns how many were in it,
+ * or CG_EINVAL. Any thread. */
+CG_EXPORT int cg_webview_free_resources(cg_webview *wv);
+/* How many resources wv's table holds (0 for NULL). Any thread. */
+CG_EXPORT size_t cg_webview_resource_count(const cg_webview *wv);
 CG_EXPORT const char *cg_webview_window(const cg_webview *wv);
 CG_EXPORT const char *cg_webview_label(const cg_webview *wv);
 CG_EXPORT void cg_webview_set_data(cg_webview *wv, void *data);
@@ -570,6 +687,28 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg,
 CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
 				   const char *cmd, const void *body, size_t len,
 				   const char *headers_json, void *req);
+/* A binary invoke that hands its body over without a copy, for
+ * transports that read bodies whole (capgate's runtime reads a page's
+ * fetch into one buffer).
+ *   msg   the invoke message without a payload:
+ *           {"cmd": "...", "options": {"headers": {...}}}
+ *         (callback and error ids are allowed, as in cg_router_invoke),
+ *         or under the isolation pattern the envelope of a sealed binary
+ *         call, {"sealed": 2, "cmd", "seq", "iv"}, whose ciphertext and
+ *         tag are the body (see "isolation");
+ *   body  body_len bytes that the router takes: free_fn(body) (free_fn
+ *         may be NULL) runs once the handler is done with them, on any
+ *         thread, also when the call is refused.
+ * CG_RLIMIT_BINARY_SIZE bounds body_len (the host should check it
+ * before reading a body, as capgate's runtime does); above it the call is
+ * rejected with the limit named. Answered through the transport exactly
+ * once, as cg_router_invoke is; returns 0 or the negative code of a
+ * refusal (already answered); CG_EINVAL without a router or a webview of
+ * it (nothing answered; body freed). */
+CG_EXPORT int cg_router_invoke_body(cg_router *r, cg_webview *wv,
+				    const char *msg, size_t len, void *body,
+				    size_t body_len, void (*free_fn)(void *),
+				    void *req);
 
 /* ------------------------------------------------------------ isolation */
 
@@ -580,9 +719,16 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv,
  *   {"sealed": 1, "cmd": C, "seq": N, "iv": B64(12 bytes), "ct": B64(ct||tag)}
  * The associated data binds the command, the webview's label, the
  * webview's epoch and N; the plaintext is the whole invoke message (for a
- * binary call, its body as base64 in "body"). An envelope that does not
- * open, names another command or webview, belongs to an older epoch, or
- * whose N is not above every N accepted before in its epoch is refused
+ * binary call, its body as base64 in "body"). A binary call may also
+ * travel with its body beside the envelope (cg_router_invoke_body):
+ *   {"sealed": 2, "cmd": C, "seq": N, "iv": B64(12 bytes)}
+ * with the ciphertext and tag as the body, the associated data marked as
+ * a binary call's, and the plaintext the message without a payload, one
+ * NUL byte, then the body's bytes. An envelope that does not
+ * open, names another command or webview, belongs to an older epoch,
+ * whose N was accepted before in its epoch, or whose N is 64 or more below
+ * the highest accepted (a binary call travels by another path than a JSON
+ * call, so one may overtake the other) is refused
  * (decision "invalid" in the decision log, a line to the log function) and
  * never reaches the policy or a handler. cg_router_invoke_raw is refused.
  * Webviews that share a label share one sequence.
@@ -686,7 +832,8 @@ CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level lev
  *                 "csp", "capabilities": DIR, "permissions": DIR,
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
- *                            "listeners", "workers", "timeout", "windows"},
+ *                            "listeners", "workers", "timeout", "binary_size",
+ *                            "windows"},
  *                 "seccomp": false | {"enabled", "action", "exec", "network",
  *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.

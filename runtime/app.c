@@ -29,42 +29,48 @@ void cgr_log(const char *fmt, ...)
 
 /* ----------------------------------------------------------- transport */
 
-/* A call in flight: a page's (a WebKit reply) or the host's (cgr_host_invoke). */
-typedef struct pending {
-	WebKitScriptMessageReply *reply;
-	JSCContext *ctx;
-	cg_app *app;
-	cg_app_js_fn cb;
-	void *user;
-} pending;
-
-static void pending_free(pending *p)
+void cgr_pending_free(cgr_pending *p)
 {
 	if (p->reply)
 		webkit_script_message_reply_unref(p->reply);
 	if (p->ctx)
 		g_object_unref(p->ctx);
+	if (p->request)
+		g_object_unref(p->request);
+	g_free(p->origin);
 	g_free(p);
 }
 
 void cgr_host_invoke(cg_app *app, cg_webview *wv, const char *text, size_t len, cg_app_js_fn cb,
 		     void *user)
 {
-	pending *p = g_new0(pending, 1);
+	cgr_pending *p = g_new0(cgr_pending, 1);
 	p->app = app;
 	p->cb = cb;
 	p->user = user;
 	cg_router_invoke(app->r, wv, text, len, p);
 }
 
+/* A message's reply: one string, the bridge's to read (runtime/bridge.js). */
+static void reply_string(cgr_pending *p, char *s)
+{
+	JSCValue *v = jsc_value_new_string(p->ctx, s);
+	webkit_script_message_reply_return_value(p->reply, v);
+	g_object_unref(v);
+}
+
 static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
 {
-	pending *p = req;
+	cgr_pending *p = req;
+	if (p->request) {
+		cgr_ipc_reply(p, ok, json, len);
+		return;
+	}
 	if (p->cb) {
 		char *j = g_strndup(json, len);
 		p->cb(p->app, ok ? j : NULL, ok ? NULL : j, p->user);
 		g_free(j);
-		pending_free(p);
+		cgr_pending_free(p);
 		return;
 	}
 	/* One string: '1' or '0', then the JSON of the result or error; the
@@ -73,14 +79,62 @@ static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *j
 	s[0] = ok ? '1' : '0';
 	memcpy(s + 1, json, len);
 	s[len + 1] = 0;
-	JSCValue *v = jsc_value_new_string(p->ctx, s);
-	webkit_script_message_reply_return_value(p->reply, v);
-	g_object_unref(v);
+	reply_string(p, s);
 	g_free(s);
-	pending_free(p);
+	cgr_pending_free(p);
 }
 
-static void t_drop(void *user, void *req) { pending_free(req); }
+/* The base64 of bytes after a one-character prefix, NUL-terminated. */
+static char *prefixed_base64(char prefix, const guchar *data, size_t n)
+{
+	size_t out = n / 3 * 4 + 8;
+	char *s = g_malloc(out + 2);
+	gint state = 0, save = 0;
+	s[0] = prefix;
+	gsize k = g_base64_encode_step(data, n, FALSE, s + 1, &state, &save);
+	k += g_base64_encode_close(FALSE, s + 1 + k, &state, &save);
+	s[1 + k] = 0;
+	return s;
+}
+
+static void t_reply_bytes(void *user, cg_webview *wv, void *req, cg_bytes *bytes)
+{
+	cgr_pending *p = req;
+	size_t n = 0;
+	const guchar *data = cg_bytes_data(bytes, &n);
+	if (p->request) {
+		cgr_ipc_reply_bytes(p, bytes);
+		return;
+	}
+	if (p->cb) {
+		/* The host's JSON: the bytes as an array of numbers. */
+		GString *j = g_string_sized_new(n * 4 + 2);
+		g_string_append_c(j, '[');
+		for (size_t i = 0; i < n; i++)
+			g_string_append_printf(j, i ? ",%u" : "%u", data[i]);
+		g_string_append_c(j, ']');
+		p->cb(p->app, j->str, NULL, p->user);
+		g_string_free(j, TRUE);
+		cgr_pending_free(p);
+		return;
+	}
+	/* A message carries strings only (typed arrays arrive as plain
+	 * objects): '2' and the base64, which the bridge decodes natively. */
+	char *s = prefixed_base64('2', data, n);
+	reply_string(p, s);
+	g_free(s);
+	cgr_pending_free(p);
+}
+
+static void t_drop(void *user, void *req)
+{
+	cgr_pending *p = req;
+	if (p->request)
+		cgr_ipc_drop(p);
+	else
+		cgr_pending_free(p);
+}
+
 
 /* js += JSON text as a single-quoted JavaScript string literal. */
 static void append_js_string(GString *js, const char *json, size_t len)
@@ -119,6 +173,22 @@ static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json
 	g_string_free(js, TRUE);
 }
 
+/* A channel message of bytes: base64 that the bridge decodes into an
+ * ArrayBuffer, evaluated in order with the JSON ones. */
+static void t_callback_bytes(void *user, cg_webview *wv, uint32_t id, uint32_t index, cg_bytes *bytes)
+{
+	cg_win *w = cg_webview_get_data(wv);
+	if (!w || !w->view || cgr_is_frame_webview(w, wv))
+		return;
+	size_t n = 0;
+	const guchar *data = cg_bytes_data(bytes, &n);
+	char *b64 = prefixed_base64('\'', data, n);
+	char *js = g_strdup_printf("__TAURI_INTERNALS__.capgateCallbackBytes(%u, %u, %s')", id, index, b64);
+	g_free(b64);
+	webkit_web_view_evaluate_javascript(w->view, js, -1, NULL, NULL, NULL, NULL, NULL);
+	g_free(js);
+}
+
 static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 			   WebKitScriptMessageReply *reply, gpointer data)
 {
@@ -148,7 +218,7 @@ static gboolean on_message(WebKitUserContentManager *ucm, JSCValue *value,
 		g_free(text);
 		return TRUE;
 	}
-	pending *p = g_new0(pending, 1);
+	cgr_pending *p = g_new0(cgr_pending, 1);
 	p->reply = webkit_script_message_reply_ref(reply);
 	p->ctx = g_object_ref(jsc_value_get_context(value));
 	cg_router_invoke(app->r, wv, msg, len, p);
@@ -160,50 +230,6 @@ CG_EXPORT cg_webview *cg_app_webview(cg_app *app, const char *label)
 {
 	cg_win *w = cgr_window(app, label);
 	return w ? w->wv : NULL;
-}
-
-/* Binary invokes: {"cmd", "body": base64, "headers"} after the key. */
-static gboolean on_raw_message(WebKitUserContentManager *ucm, JSCValue *value,
-			       WebKitScriptMessageReply *reply, gpointer data)
-{
-	cg_win *w = data;
-	cg_app *app = w->app;
-	char *text = jsc_value_is_string(value) ? jsc_value_to_string(value) : NULL;
-	size_t len = text ? strlen(text) : 0;
-	/* The body travels as base64 inside JSON: refuse what cannot fit the
-	 * router's limit before parsing and decoding it (a 64 MiB body would
-	 * cost a second of the main loop and hundreds of MiB first). */
-	size_t max = cg_router_get_limit(app->r, CG_RLIMIT_MESSAGE_SIZE);
-	if (len > max / 3 * 4 + 4 + 64 * 1024) {
-		char *why = g_strdup_printf("capgate: refused: a binary call of about %zu bytes is larger than "
-					    "the limit of %zu", len / 4 * 3, max);
-		webkit_script_message_reply_return_error_message(reply, why);
-		g_free(why);
-		g_free(text);
-		return TRUE;
-	}
-	const char *msg = NULL;
-	cg_webview *wv = text ? cgr_message_webview(w, text, &len, &msg) : NULL;
-	json_object *o = wv ? json_tokener_parse(msg) : NULL, *cmd, *body, *headers = NULL;
-	if (!wv || !o || !json_object_object_get_ex(o, "cmd", &cmd) ||
-	    !json_object_object_get_ex(o, "body", &body) || !json_object_is_type(body, json_type_string)) {
-		webkit_script_message_reply_return_error_message(reply, "capgate: refused: malformed binary call");
-		json_object_put(o);
-		g_free(text);
-		return TRUE;
-	}
-	json_object_object_get_ex(o, "headers", &headers);
-	gsize n = 0;
-	guchar *bytes = g_base64_decode(json_object_get_string(body), &n);
-	pending *p = g_new0(pending, 1);
-	p->reply = webkit_script_message_reply_ref(reply);
-	p->ctx = g_object_ref(jsc_value_get_context(value));
-	cg_router_invoke_raw(app->r, wv, json_object_get_string(cmd), bytes, n,
-			     headers ? json_object_to_json_string(headers) : NULL, p);
-	g_free(bytes);
-	json_object_put(o);
-	g_free(text);
-	return TRUE;
 }
 
 static gboolean on_router_fd(gint fd, GIOCondition cond, gpointer data)
@@ -223,6 +249,8 @@ static char *bridge_source(cg_app *app, const char *label)
 	json_object *meta = json_object_new_object();
 	json_object_object_add(meta, "window", json_object_new_string(label));
 	json_object_object_add(meta, "webview", json_object_new_string(label));
+	json_object_object_add(meta, "binarySize",
+			       json_object_new_int64((int64_t)cg_router_get_limit(app->r, CG_RLIMIT_BINARY_SIZE)));
 	char *src = g_strdup_printf("{\nconst __CAPGATE_META__ = %s;\n%s\n}",
 				    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN), cg_bridge_js);
 	json_object_put(meta);
@@ -255,6 +283,9 @@ static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer da
 		const char *uri = webkit_web_view_get_uri(view);
 		w->top_local = is_local(uri);
 		cg_webview_set_origin(w->wv, w->top_local ? NULL : uri);
+		/* The resources the previous document made die with it (a
+		 * reload, a navigation, a crashed web process reloaded). */
+		cg_webview_free_resources(w->wv);
 		cgr_identity_new_document(w);
 	} else if (ev == WEBKIT_LOAD_FINISHED) {
 		cgr_window_loaded(w);
@@ -401,9 +432,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	w->ucm = webkit_user_content_manager_new();
 	/* In the transport's world only: page code cannot even see them. */
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", CGR_WORLD);
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_raw", CGR_WORLD);
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate", G_CALLBACK(on_message), w);
-	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_raw", G_CALLBACK(on_raw_message), w);
 #ifdef CG_TESTING
 	cgr_testing_attach(w);
 #endif
@@ -484,7 +513,8 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 		return NULL;
 	cg_app *app = g_new0(cg_app, 1);
 	app->cfg = cfg;
-	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback, .user = app, .drop = t_drop};
+	cg_transport t = {.version = CG_TRANSPORT_VERSION, .reply = t_reply, .callback = t_callback, .user = app,
+			  .drop = t_drop, .reply_bytes = t_reply_bytes, .callback_bytes = t_callback_bytes};
 	app->windows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, win_free);
 	int rc = cg_router_new(&t, &app->r);
 	if (rc < 0) {
@@ -496,7 +526,7 @@ CG_EXPORT cg_app *cg_app_new(const char *config_path, cg_diag *d)
 	}
 	static const cg_router_limit lims[] = {CG_RLIMIT_MESSAGE_SIZE, CG_RLIMIT_DEPTH, CG_RLIMIT_STRING,
 					       CG_RLIMIT_PENDING, CG_RLIMIT_LISTENERS, CG_RLIMIT_WORKERS,
-					       CG_RLIMIT_TIMEOUT};
+					       CG_RLIMIT_TIMEOUT, CG_RLIMIT_BINARY_SIZE};
 	for (size_t i = 0; i < G_N_ELEMENTS(lims); i++)
 		if (cg_appconfig_limit(cfg, lims[i]))
 			cg_router_set_limit(app->r, lims[i], cg_appconfig_limit(cfg, lims[i]));
@@ -658,6 +688,7 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 		return rc;
 	cgr_register_scheme(app);
 	cgr_identity_register_scheme(app);
+	cgr_ipc_register_scheme(app);
 	cgr_isolation_register_scheme(app);
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);

@@ -5,8 +5,9 @@
  *
  * The core injects this at document start, in the page's own world, after
  * a line that defines
- *   const __CAPGATE_META__ = {"window": "...", "webview": "..."};
- * inside one block. It holds nothing the page may not know: no key, no
+ *   const __CAPGATE_META__ = {"window": "...", "webview": "...", "binarySize": N};
+ * inside one block (binarySize: limits.binary_size, so that a body over it
+ * is refused here, before anything is copied). It holds nothing the page may not know: no key, no
  * message handler. It turns a call into text and hands it over the DOM to
  * the transport (runtime/transport.js), which runs in an isolated script
  * world that page code cannot reach, and which alone can post to the core.
@@ -14,20 +15,33 @@
  * Hand-over (synchronous, on document):
  *   request  CustomEvent "capgate:request", detail KIND ID "\n" TEXT, KIND
  *            "j" for a JSON call {cmd, callback, error, payload, options:
- *            {headers}} or "r" for a binary one {cmd, body: base64,
- *            headers} (ArrayBuffer, typed-array, DataView and number[]
- *            arguments, which Tauri sends as the raw request body); the
- *            transport takes it by cancelling the event.
+ *            {headers}} or "r" for a small binary one {cmd, body: base64,
+ *            options: {headers}} (ArrayBuffer, typed-array, DataView and number[]
+ *            arguments, which Tauri sends as the raw request body); or,
+ *            for a binary call of RAW_MIN bytes or more, an object the
+ *            bridge makes {k: "b", id, meta, body}: meta the call's text
+ *            without a payload ({cmd, options: {headers}}) and body an
+ *            ArrayBuffer of exactly its bytes (structured-cloned into the
+ *            transport's world: one copy, no base64). The transport takes
+ *            a request by cancelling the event.
  *   reply    CustomEvent "capgate:reply", detail ID "\n" then '1' or '0'
- *            and the JSON of the result or of the error.
- * Only strings cross: the page's objects never reach the transport, and
- * the transport's never reach the page.
+ *            and the JSON of the result or of the error, or '2' and the
+ *            base64 of a binary answer; or an object {id, bytes} whose
+ *            bytes (an ArrayBuffer) are a binary answer. invoke resolves a
+ *            binary answer with an ArrayBuffer, as Tauri's raw responses.
+ * Strings cross as they are; the only objects that cross are the two
+ * above, made by the bridge or the transport themselves, as clones: the
+ * page's objects never reach the transport, and the transport's never
+ * reach the page.
  *
  * Events and channels: the core evaluates
  *   __TAURI_INTERNALS__.capgateCallback(id, '<JSON text>')
  * which parses the text with JSON.parse (so "__proto__" in a payload is a
  * key, never a prototype) and runs the callback for {event, id, payload}
- * or {message, index} / {end: true, index}.
+ * or {message, index, id} / {end: true, index} (index for @tauri-apps/api
+ * 2.1 and later, id for 2.0); and, for a channel message of bytes,
+ *   __TAURI_INTERNALS__.capgateCallbackBytes(id, index, '<base64>')
+ * which runs it for {message: ArrayBuffer, index, id: index}.
  *
  * The page can run any code after us. Everything the bridge calls is taken
  * now, so replacing globals or prototype methods later (JSON, Array or
@@ -98,6 +112,10 @@
   /* Native base64 where WebKit has it: a 64 MiB body in a fraction of a
    * second, where the loop below takes tens of seconds. */
   const toBase64 = typeof Uint8Array.prototype.toBase64 === 'function' ? uncurry(Uint8Array.prototype.toBase64) : null
+  const fromBase64Native = typeof Uint8Array.fromBase64 === 'function' ? Uint8Array.fromBase64 : null
+  const atobFn = G.atob
+  const charCodeAt = uncurry(String.prototype.charCodeAt)
+  const taSet = uncurry(typedArrayProto.set)
   const queueMicrotaskFn = typeof G.queueMicrotask === 'function' ? G.queueMicrotask : null
   const cryptoObj = G.crypto
   const getRandomValues = cryptoObj && typeof cryptoObj.getRandomValues === 'function'
@@ -110,6 +128,7 @@
   const addListener = uncurry(EventTarget.prototype.addEventListener)
   const eventDetail = getter(CustomEvent.prototype, 'detail')
 
+  const binarySize = typeof meta.binarySize === 'number' && meta.binarySize > 0 ? meta.binarySize : 64 * 1024 * 1024
   const windowLabel = StringCtor(meta.window === undefined ? '' : meta.window)
   const webviewLabel = StringCtor(meta.webview === undefined ? windowLabel : meta.webview)
 
@@ -118,6 +137,11 @@
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
   const REQUEST = 'capgate:request'
   const REPLY = 'capgate:reply'
+  /* Binary calls from this size on go to the transport as bytes (which it
+   * sends with fetch); smaller ones as base64 text (which it posts as a
+   * message): measured in make bench (bench/README.md, "Data path"), the
+   * message costs less below about this size and the fetch above. */
+  const RAW_MIN = 32 * 1024
 
   function messageOf(e) {
     try {
@@ -186,6 +210,28 @@
     runCallback(id, data)
   }
 
+  function bytesFromBase64(b64) {
+    if (fromBase64Native !== null) return fromBase64Native(b64)
+    const raw = atobFn(b64)
+    const n = raw.length
+    const u = new Uint8ArrayCtor(n)
+    for (let i = 0; i < n; i++) u[i] = charCodeAt(raw, i)
+    return u
+  }
+
+  /* A channel message of bytes: an ArrayBuffer, as Tauri delivers raw
+   * channel data, at its place in the channel's order. */
+  function capgateCallbackBytes(id, index, b64) {
+    if (typeof b64 !== 'string' || typeof index !== 'number' || mapGet(callbacks, id) === undefined) return
+    let message
+    try {
+      message = taBuffer(bytesFromBase64(b64))
+    } catch (_) {
+      return
+    }
+    runCallback(id, { message, index, id: index })
+  }
+
   /* listen resolves with the core's event id; the package later unlistens
    * with (event, eventId) and expects the handler's callback to go. */
   const listeners = new MapCtor() // eventId -> {event, handler}
@@ -244,6 +290,23 @@
     return null
   }
 
+  /* An ArrayBuffer of exactly the call's bytes: the caller's own when the
+   * view covers all of it (cloning it for the transport is the one copy),
+   * else a copy of the range, so a small view of a big buffer does not
+   * send the whole buffer. */
+  function exactBuffer(u) {
+    const buf = taBuffer(u)
+    const n = taByteLength(u)
+    let whole = false
+    try {
+      whole = taByteOffset(u) === 0 && abByteLength(buf) === n // throws for a SharedArrayBuffer
+    } catch (_) { }
+    if (whole) return buf
+    const copy = new Uint8ArrayCtor(n)
+    taSet(copy, u)
+    return taBuffer(copy)
+  }
+
   function base64(u, n) {
     if (toBase64 !== null) return toBase64(u)
     let s = ''
@@ -285,6 +348,19 @@
 
   function onReply(ev) {
     const d = eventDetail(ev)
+    if (d !== null && typeof d === 'object') {
+      // A binary answer that came as bytes (a clone made for this world).
+      const finish = mapGet(pending, d.id)
+      if (finish === undefined) return
+      mapDelete(pending, d.id)
+      let good = false
+      try {
+        abByteLength(d.bytes) // an ArrayBuffer, or it throws
+        good = true
+      } catch (_) { }
+      finish(good, good ? d.bytes : 'capgate: malformed reply from the core')
+      return
+    }
     if (typeof d !== 'string') return
     const nl = stringIndexOf(d, '\n')
     if (nl < 1) return
@@ -293,6 +369,17 @@
     if (finish === undefined) return
     mapDelete(pending, id)
     const flag = d[nl + 1]
+    if (flag === '2') {
+      let bytes
+      try {
+        bytes = bytesFromBase64(stringSlice(d, nl + 2))
+      } catch (e) {
+        finish(false, 'capgate: malformed reply from the core: ' + messageOf(e))
+        return
+      }
+      finish(true, taBuffer(bytes))
+      return
+    }
     if (flag !== '1' && flag !== '0') {
       finish(false, 'capgate: malformed reply from the core')
       return
@@ -314,13 +401,17 @@
 
   /* Hands text to the transport; it answers with a reply event. Nothing
    * cancelled the request: there is no transport in this frame. */
-  function send(kind, text, finish) {
+  function send(kind, text, finish, body) {
     const id = nextRequest++
     mapSet(pending, id, finish)
     let taken = false
     try {
+      // The object is the bridge's own (no prototype, data properties
+      // only): cloning it for the transport runs no page code.
+      const detail = body === undefined ? kind + id + '\n' + text
+        : { __proto__: null, k: kind, id, meta: text, body }
       taken = !dispatchEvent(doc, new CustomEventCtor(REQUEST,
-        { __proto__: null, detail: kind + id + '\n' + text, cancelable: true }))
+        { __proto__: null, detail, cancelable: true }))
     } catch (e) {
       mapDelete(pending, id)
       finish(false, messageOf(e))
@@ -359,7 +450,14 @@
       const head = '{"cmd":' + jsonStringify(cmd)
       const tail = '"headers":' + jsonStringify(headers)
       if (bytes !== null) {
-        send('r', head + ',"body":"' + base64(bytes, taByteLength(bytes)) + '",' + tail + '}', finish)
+        const n = taByteLength(bytes)
+        if (n > binarySize) {
+          finish(false, 'capgate: refused: a binary call of ' + n + ' bytes is larger than limits.binary_size (' +
+            binarySize + ' bytes); send big data through a channel, in pieces')
+          return
+        }
+        if (n < RAW_MIN) send('r', head + ',"body":"' + base64(bytes, n) + '","options":{' + tail + '}}', finish)
+        else send('b', head + ',"options":{' + tail + '}}', finish, exactBuffer(bytes))
         return
       }
 
@@ -405,6 +503,7 @@
   // capgate's own, not enumerated: the core's deliveries, and listening
   // again after document.open().
   defineProperty(internals, 'capgateCallback', hidden(freeze(capgateCallback)))
+  defineProperty(internals, 'capgateCallbackBytes', hidden(freeze(capgateCallbackBytes)))
   defineProperty(internals, 'capgateListen', hidden(freeze(listen)))
   freeze(internals)
 

@@ -39,9 +39,9 @@ int cg_app_snapshot(cg_app *app, const char *label, const char *png_path);
 void *cg_app_gtk_window(cg_app *app, const char *label);
 
 /* Internal: registered by the runtime when built with CG_TESTING. With
- * CAPGATE_BENCH set, a bare message handler (capgate_bare, no router) and
- * an ipc-like scheme (capgate-ipc://) that answer at once: the floor
- * make bench compares against. */
+ * CAPGATE_BENCH set, bare message handlers (capgate_bare, capgate_bare_src)
+ * and a scheme (capgate-bare://) with no bridge, router or policy behind
+ * them: the floors make bench compares against (runtime/testing.c). */
 struct cg_win;
 void cgr_testing_register_schemes(cg_app *app);
 void cgr_testing_attach(struct cg_win *w);

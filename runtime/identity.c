@@ -171,24 +171,33 @@ cg_webview *cgr_message_webview(cg_win *w, const char *text, size_t *len, const 
 	return wv;
 }
 
+cg_webview *cgr_top_webview_by_key(cg_win *w, const char *text, size_t len)
+{
+	size_t k = w->doc_key ? strlen(w->doc_key) : 0;
+	if (!w->wv || !k || len != k)
+		return NULL;
+	unsigned diff = 0;
+	for (size_t i = 0; i < k; i++)
+		diff |= (unsigned char)(text[i] ^ w->doc_key[i]);
+	return diff == 0 ? w->wv : NULL;
+}
+
 bool cgr_is_frame_webview(const cg_win *w, const cg_webview *wv)
 {
 	return wv && wv != w->wv;
 }
 
-/* scheme://host[:port] of an Origin header, lower case, with the scheme's
- * default port left out; NULL for "null", paths, user info or junk. */
-char *cgr_origin_normalise(const char *s)
+static char *origin_of(const char *s, bool whole_url)
 {
-	if (!s || !*s || strlen(s) > ORIGIN_MAX)
+	if (!s || !*s || (!whole_url && strlen(s) > ORIGIN_MAX))
 		return NULL;
 	GUri *u = g_uri_parse(s, G_URI_FLAGS_NONE, NULL);
 	if (!u)
 		return NULL;
 	const char *host = g_uri_get_host(u), *path = g_uri_get_path(u);
 	char *out = NULL;
-	if (host && *host && !g_uri_get_userinfo(u) && !g_uri_get_query(u) && !g_uri_get_fragment(u) &&
-	    (!path || !*path || strcmp(path, "/") == 0)) {
+	if (host && *host && !g_uri_get_userinfo(u) &&
+	    (whole_url || (!g_uri_get_query(u) && !g_uri_get_fragment(u) && (!path || !*path || strcmp(path, "/") == 0)))) {
 		char *scheme = g_ascii_strdown(g_uri_get_scheme(u), -1);
 		char *h = g_ascii_strdown(host, -1);
 		int port = g_uri_get_port(u);
@@ -204,6 +213,13 @@ char *cgr_origin_normalise(const char *s)
 	g_uri_unref(u);
 	return out;
 }
+
+/* scheme://host[:port] of an Origin header, lower case, with the scheme's
+ * default port left out; NULL for "null", paths, user info or junk. */
+char *cgr_origin_normalise(const char *s) { return origin_of(s, false); }
+
+/* The same for the origin of a document's URL (path and query dropped). */
+char *cgr_url_origin(const char *url) { return origin_of(url, true); }
 
 static void answer(WebKitURISchemeRequest *req, int status, const char *origin, const char *body)
 {

@@ -15,9 +15,13 @@
  *   parent -> frame  {capgate: "seal", id, epoch, text}     JSON calls
  *                  | {capgate: "seal", id, epoch, message}  binary calls
  *   frame -> parent  {capgate: "sealed", id, envelope: TEXT}
+ *                  | {capgate: "sealed", id, envelope: TEXT, body: ArrayBuffer}
  *                  | {capgate: "refused", id, reason}
  * Messages are handled one at a time, in order: the hook may be async,
- * and the core accepts sequence numbers only in increasing order. A JSON
+ * and sequence numbers rise in the order calls were made (the core
+ * accepts each once, and at most 63 behind the highest it has seen,
+ * since a binary call's fetch and a JSON call's message may overtake each
+ * other). A JSON
  * call comes as text and is parsed here, which costs less than the
  * structured clone of the object, and gives the hook a fresh object all
  * the same.
@@ -25,7 +29,12 @@
  * The envelope and its associated data are those of engine/router/seal.c:
  *   aad = "capgate-seal-v1" 0 cmd 0 webview 0 epoch 0 seq
  * and the plaintext is the whole message: cmd, callback ids, options and
- * the payload (a binary payload as base64 in "body").
+ * the payload. A message whose payload (after the hook) is bytes is sealed
+ * as a binary call: aad "capgate-seal-bin-v1" 0 cmd 0 webview 0 epoch 0
+ * seq, plaintext the message without its payload, one NUL byte, then the
+ * bytes; the envelope {"sealed":2,"cmd","seq","iv"} goes with the
+ * ciphertext and tag as an ArrayBuffer (transferred, not copied), which
+ * the transport sends to the core as a fetch body.
  */
 ;(function () {
   'use strict'
@@ -91,14 +100,13 @@
   }
 
   /* The message as the core reads it: only the fields it knows, so a hook
-   * that adds its own bookkeeping to the object does not break the call. */
-  function plaintext(m) {
+   * that adds its own bookkeeping to the object does not break the call.
+   * With bytes, the text leaves the payload out (they go beside it). */
+  function plaintext(m, bytes) {
     const out = { cmd: m.cmd }
     if (typeof m.callback === 'number') out.callback = m.callback
     if (typeof m.error === 'number') out.error = m.error
-    const bytes = m.payload === null || typeof m.payload !== 'object' ? null : bytesOf(m.payload)
-    if (bytes !== null) out.body = base64(bytes)
-    else if (m.payload !== undefined) out.payload = m.payload
+    if (bytes === null && m.payload !== undefined) out.payload = m.payload
     const headers = m.options !== null && typeof m.options === 'object' ? m.options.headers : undefined
     out.options = { headers: headers !== null && typeof headers === 'object' ? headers : {} }
     return jsonStringify(out)
@@ -107,17 +115,29 @@
   let epoch = -1
   let seq = 0
 
-  async function seal(cmd, text, ep) {
+  /* -> {envelope, body}: body (the ciphertext, an ArrayBuffer) only for a
+   * binary call, whose plaintext is text, a NUL byte, then bytes. */
+  async function seal(cmd, text, ep, bytes) {
     if (ep !== epoch) { epoch = ep; seq = 0 }
     if (seq >= MAX_SEQ) throw new Error('sequence exhausted: reload the page')
     seq++
     const iv = new Uint8Array(12)
     getRandomValues(G.crypto, iv)
-    const aad = encode(encoder, 'capgate-seal-v1\0' + cmd + '\0' + webview + '\0' + epoch + '\0' + seq)
+    const label = bytes === null ? 'capgate-seal-v1\0' : 'capgate-seal-bin-v1\0'
+    const aad = encode(encoder, label + cmd + '\0' + webview + '\0' + epoch + '\0' + seq)
+    let pt = encode(encoder, text)
+    if (bytes !== null) {
+      const all = new Uint8Array(pt.length + 1 + bytes.length)
+      all.set(pt, 0)
+      all.set(bytes, pt.length + 1)
+      pt = all
+    }
     const ct = await encrypt(subtle, { name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 },
-      key !== null ? key : await keyPromise, encode(encoder, text))
-    return '{"sealed":1,"cmd":' + jsonStringify(cmd) + ',"seq":' + seq + ',"iv":"' + base64(iv) +
-      '","ct":"' + base64(new Uint8Array(ct)) + '"}'
+      key !== null ? key : await keyPromise, pt)
+    const head = '{"sealed":' + (bytes === null ? 1 : 2) + ',"cmd":' + jsonStringify(cmd) + ',"seq":' + seq +
+      ',"iv":"' + base64(iv)
+    if (bytes !== null) return { envelope: head + '"}', body: ct }
+    return { envelope: head + '","ct":"' + base64(new Uint8Array(ct)) + '"}', body: null }
   }
 
   function reasonOf(e) {
@@ -162,7 +182,10 @@
       return
     }
     try {
-      toParent({ capgate: 'sealed', id, envelope: await seal(out.cmd, plaintext(out), d.epoch) })
+      const bytes = out.payload === null || typeof out.payload !== 'object' ? null : bytesOf(out.payload)
+      const sealed = await seal(out.cmd, plaintext(out, bytes), d.epoch, bytes)
+      if (sealed.body === null) toParent({ capgate: 'sealed', id, envelope: sealed.envelope })
+      else post(parentWin, { capgate: 'sealed', id, envelope: sealed.envelope, body: sealed.body }, '*', [sealed.body])
     } catch (e) {
       toParent({ capgate: 'refused', id, reason: 'refused: could not seal the message: ' + reasonOf(e) })
     }

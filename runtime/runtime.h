@@ -60,6 +60,21 @@ struct cg_app {
 /* A JSON answer for the host (runtime/capgate-testing.h has the same). */
 typedef void (*cg_app_js_fn)(cg_app *app, const char *json, const char *error, void *user);
 
+/* A call in flight, the router's req token: a page's message (a WebKit
+ * reply), a page's data-path fetch (a scheme request, ipc.c) or the
+ * host's (cgr_host_invoke). */
+typedef struct cgr_pending {
+	WebKitScriptMessageReply *reply;
+	JSCContext *ctx;
+	WebKitURISchemeRequest *request;
+	char *origin;             /* the request's Origin, echoed in CORS */
+	cg_app *app;
+	cg_app_js_fn cb;
+	void *user;
+} cgr_pending;
+
+void cgr_pending_free(cgr_pending *p);
+
 void cgr_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Hands text to the router as a message from wv, for the host: the answer
  * goes to cb instead of a page (app.c). */
@@ -88,10 +103,19 @@ void cgr_identity_register_scheme(cg_app *app);
 void cgr_identity_attach(cg_win *w);
 const char *cgr_frame_key_url(void);
 char *cgr_origin_normalise(const char *s);
+char *cgr_url_origin(const char *url);
 
 /* seccomp.c */
 int cgr_seccomp_prepare(cg_app *app, const cg_policy *p, cg_diag *d);
 int cgr_seccomp_start(cg_app *app, cg_diag *d);
+
+/* ipc.c: the data path (capgate-ipc://), binary answers to it. */
+void cgr_ipc_register_scheme(cg_app *app);
+void cgr_ipc_reply(cgr_pending *p, int ok, const char *json, size_t len);
+void cgr_ipc_reply_bytes(cgr_pending *p, cg_bytes *bytes);
+void cgr_ipc_drop(cgr_pending *p);
+/* The top document's webview of w when text[0..len) is exactly its key. */
+cg_webview *cgr_top_webview_by_key(cg_win *w, const char *text, size_t len);
 
 /* isolation.c */
 int cgr_isolation_init(cg_app *app, cg_diag *d);

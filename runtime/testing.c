@@ -14,25 +14,91 @@
 
 /* ------------------------------------------------------------ the floor */
 
-/* CAPGATE_BENCH=1: an ipc-like scheme that answers a POST at once, to
- * measure the custom-scheme transport against the message handler. */
-static void on_bench_scheme(WebKitURISchemeRequest *req, gpointer data)
+/* CAPGATE_BENCH=1: what WebKit alone costs, with no bridge, no router and
+ * no policy, for make bench to print beside capgate's own path:
+ *   capgate_bare            a message handler that answers "1null" at once
+ *                           (in the page's world and the transport's);
+ *   capgate_bare_src        a message handler that answers N bytes (the
+ *                           message is N) the only way a message can carry
+ *                           them: "2" and their base64, made per call;
+ *   capgate_bare_json       one that answers "1" and a JSON string of N
+ *                           characters, made per call;
+ *   capgate-bare://localhost/ping   a POST answered "1null" at once;
+ *   capgate-bare://localhost/sink   a POST whose body is read whole into a
+ *                           fresh buffer, answered with its length;
+ *   capgate-bare://localhost/src?n=N  N bytes from memory.
+ * The bytes are bench_byte(i) = (i * 7 + 3) & 255, as the bench checks. */
+
+static guint8 *bench_bytes;
+static size_t bench_bytes_len;
+
+static const guint8 *bench_pattern(size_t n)
 {
-	static const char body[] = "1null";
-	GInputStream *in = g_memory_input_stream_new_from_data(body, sizeof(body) - 1, NULL);
-	WebKitURISchemeResponse *resp = webkit_uri_scheme_response_new(in, sizeof(body) - 1);
-	webkit_uri_scheme_response_set_content_type(resp, "text/plain");
+	if (n > bench_bytes_len) {
+		g_free(bench_bytes);
+		bench_bytes = g_malloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++)
+			bench_bytes[i] = (guint8)((i * 7 + 3) & 255);
+		bench_bytes_len = n;
+	}
+	return bench_bytes;
+}
+
+/* The most the floor makes: twice the default binary limit. */
+#define BENCH_MAX ((size_t)128 << 20)
+
+static void bench_answer(WebKitURISchemeRequest *req, GBytes *body, const char *type)
+{
+	GInputStream *in = g_memory_input_stream_new_from_bytes(body);
+	WebKitURISchemeResponse *resp = webkit_uri_scheme_response_new(in, (gint64)g_bytes_get_size(body));
 	SoupMessageHeaders *h = soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
 	soup_message_headers_append(h, "Access-Control-Allow-Origin", "*");
-	soup_message_headers_set_content_type(h, "text/plain", NULL);
+	soup_message_headers_set_content_type(h, type, NULL);
 	webkit_uri_scheme_response_set_http_headers(resp, h);
 	webkit_uri_scheme_request_finish_with_response(req, resp);
 	g_object_unref(resp);
 	g_object_unref(in);
 }
 
-/* CAPGATE_BENCH=1: a bare handler that answers at once, with no router
- * and no policy: the floor that make bench compares invoke against. */
+static void on_bench_scheme(WebKitURISchemeRequest *req, gpointer data)
+{
+	const char *path = webkit_uri_scheme_request_get_path(req);
+	GBytes *out = NULL;
+	if (g_strcmp0(path, "/sink") == 0) {
+		/* Only this bench's own page posts here, and never a Blob:
+		 * WebKitGTK 2.50 crashes reading a Blob body (docs/ARCHITECTURE.md). */
+		GInputStream *body = webkit_uri_scheme_request_get_http_body(req);
+		size_t cap = 64 * 1024, n = 0;
+		guint8 *buf = g_malloc(cap);
+		gsize got = 0;
+		while (body && g_input_stream_read_all(body, buf + n, cap - n, &got, NULL, NULL) && got == cap - n &&
+		       cap < BENCH_MAX) {
+			n += got;
+			cap *= 2;
+			buf = g_realloc(buf, cap);
+		}
+		n += got;
+		g_free(buf);
+		if (body)
+			g_object_unref(body);
+		char *txt = g_strdup_printf("1%zu", n);
+		out = g_bytes_new_take(txt, strlen(txt));
+	} else if (g_strcmp0(path, "/src") == 0) {
+		const char *q = webkit_uri_scheme_request_get_uri(req);
+		q = strstr(q, "?n=");
+		size_t n = q ? strtoul(q + 3, NULL, 10) : 0;
+		n = n > BENCH_MAX ? BENCH_MAX : n;
+		out = g_bytes_new_static(bench_pattern(n), n);
+		bench_answer(req, out, "application/octet-stream");
+		g_bytes_unref(out);
+		return;
+	} else {
+		out = g_bytes_new_static("1null", 5);
+	}
+	bench_answer(req, out, "text/plain");
+	g_bytes_unref(out);
+}
+
 static gboolean on_bare(WebKitUserContentManager *ucm, JSCValue *value, WebKitScriptMessageReply *reply,
 			gpointer data)
 {
@@ -42,14 +108,47 @@ static gboolean on_bare(WebKitUserContentManager *ucm, JSCValue *value, WebKitSc
 	return TRUE;
 }
 
+static gboolean on_bare_src(WebKitUserContentManager *ucm, JSCValue *value, WebKitScriptMessageReply *reply,
+			    gpointer data)
+{
+	double d = jsc_value_is_number(value) ? jsc_value_to_double(value) : 0;
+	size_t n = d > 0 && d < (double)BENCH_MAX ? (size_t)d : 0;
+	char *b64 = g_base64_encode(bench_pattern(n), n);
+	char *s = g_strconcat("2", b64, NULL);
+	g_free(b64);
+	JSCValue *v = jsc_value_new_string(jsc_value_get_context(value), s);
+	g_free(s);
+	webkit_script_message_reply_return_value(reply, v);
+	g_object_unref(v);
+	return TRUE;
+}
+
+static gboolean on_bare_json(WebKitUserContentManager *ucm, JSCValue *value, WebKitScriptMessageReply *reply,
+			     gpointer data)
+{
+	double d = jsc_value_is_number(value) ? jsc_value_to_double(value) : 0;
+	size_t n = d > 0 && d < (double)BENCH_MAX ? (size_t)d : 0;
+	char *s = g_malloc(n + 4);
+	s[0] = '1';
+	s[1] = '"';
+	memset(s + 2, 'x', n);
+	s[n + 2] = '"';
+	s[n + 3] = 0;
+	JSCValue *v = jsc_value_new_string(jsc_value_get_context(value), s);
+	g_free(s);
+	webkit_script_message_reply_return_value(reply, v);
+	g_object_unref(v);
+	return TRUE;
+}
+
 void cgr_testing_register_schemes(cg_app *app)
 {
 	if (!g_getenv("CAPGATE_BENCH"))
 		return;
-	webkit_web_context_register_uri_scheme(app->ctx, "capgate-ipc", on_bench_scheme, app, NULL);
+	webkit_web_context_register_uri_scheme(app->ctx, "capgate-bare", on_bench_scheme, app, NULL);
 	WebKitSecurityManager *bsm = webkit_web_context_get_security_manager(app->ctx);
-	webkit_security_manager_register_uri_scheme_as_secure(bsm, "capgate-ipc");
-	webkit_security_manager_register_uri_scheme_as_cors_enabled(bsm, "capgate-ipc");
+	webkit_security_manager_register_uri_scheme_as_secure(bsm, "capgate-bare");
+	webkit_security_manager_register_uri_scheme_as_cors_enabled(bsm, "capgate-bare");
 }
 
 void cgr_testing_attach(cg_win *w)
@@ -58,9 +157,14 @@ void cgr_testing_attach(cg_win *w)
 		return;
 	/* In both worlds: make bench compares the page's and the
 	 * transport's round trips. */
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", NULL);
-	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate_bare", CGR_WORLD);
+	static const char *const names[] = {"capgate_bare", "capgate_bare_src", "capgate_bare_json"};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, names[i], NULL);
+		webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, names[i], CGR_WORLD);
+	}
 	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare", G_CALLBACK(on_bare), w);
+	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare_src", G_CALLBACK(on_bare_src), w);
+	g_signal_connect(w->ucm, "script-message-with-reply-received::capgate_bare_json", G_CALLBACK(on_bare_json), w);
 }
 
 /* ---------------------------------------------------------------- hooks */

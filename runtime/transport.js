@@ -25,9 +25,28 @@
  * that finds no key when it starts says capgate_hello, and the core hands
  * the key to the main frame again.
  *
- * Handlers: capgate (JSON calls), capgate_raw (binary calls) and, under the
- * isolation pattern, capgate_seal: KEY + "ready" | "nohook" moves the
- * webview to a new epoch whenever the isolation frame (re)starts.
+ * Handlers: capgate (JSON calls, and small binary calls: their body as
+ * base64 in "body", which the router reads with the same parser) and,
+ * under the isolation pattern, capgate_seal: KEY +
+ * "ready" | "nohook" moves the webview to a new epoch whenever the
+ * isolation frame (re)starts.
+ *
+ * The data path: in the top frame, a binary call the page hands over as
+ * bytes (runtime/bridge.js) goes as the body of a fetch POST to
+ * capgate-ipc://localhost/call (runtime/ipc.c), with
+ *   Capgate-Key     the document's key (a header: no page can read the
+ *                   headers of this world's requests; a URL could show
+ *                   in the page's resource timing),
+ *   Capgate-Length  the body's size, which the core checks against
+ *                   limits.binary_size before it reads anything,
+ *   Capgate-Call    the call without its payload, URI-encoded, or under
+ *                   the isolation pattern Capgate-Sealed: the envelope,
+ *                   whose ciphertext is the body.
+ * The page's CSP does not govern this world's fetches. The answer is the
+ * response: "1"/"0" and JSON as text, or the bytes of a binary answer
+ * (application/octet-stream), which go to the page as an ArrayBuffer.
+ * A sub-frame's key may be known to its page (see runtime/identity.c), so
+ * a sub-frame sends bytes as base64 messages and never uses this path.
  *
  * Under the isolation pattern (meta.isolation, the launch's isolation
  * origin), every call goes first to a hidden <iframe sandbox="allow-scripts">
@@ -51,6 +70,7 @@
   const meta = typeof __CAPGATE_TRANSPORT__ === 'object' && __CAPGATE_TRANSPORT__ !== null ? __CAPGATE_TRANSPORT__ : {}
   const REQUEST = 'capgate:request'
   const REPLY = 'capgate:reply'
+  const IPC_URL = 'capgate-ipc://localhost/call'
   const doc = document
   let isTop = false
   try { isTop = window.top === window } catch (e) { isTop = false }
@@ -63,7 +83,6 @@
     return null
   }
   const ipc = handler('capgate')
-  const ipcRaw = handler('capgate_raw')
   const ipcSeal = handler('capgate_seal')
   const ipcHello = handler('capgate_hello')
 
@@ -78,15 +97,20 @@
   // ------------------------------------------------------------------ key
 
   let key = null
+  let rawKey = null
   let keyError = null
   const waiting = [] // [channel, text, done] until the key is here
 
   function setKey(k) {
     if (typeof k !== 'string' || k.length === 0) return false
     key = k + '\n'
+    rawKey = isTop ? k : null
     keyError = null
     const all = waiting.splice(0)
-    for (const [channel, text, done] of all) post(channel, text, done)
+    for (const [channel, text, done, body, header] of all) {
+      if (channel === IPC_URL) postBody(text, body, done, header)
+      else post(channel, text, done)
+    }
     return true
   }
 
@@ -109,6 +133,29 @@
     failKey('capgate: refused: only the window\'s top frame may call commands')
   }
 
+  /* The data path: fetch with the key in a header (see the top). header
+   * is 'Capgate-Call' or 'Capgate-Sealed'. */
+  function postBody(text, body, done, header = 'Capgate-Call') {
+    if (rawKey === null) {
+      if (keyError !== null) done('0' + JSON.stringify(keyError))
+      else waiting.push([IPC_URL, text, done, body, header])
+      return
+    }
+    let n = 0
+    try { n = body.byteLength } catch (e) { n = 0 }
+    const headers = { 'Capgate-Key': rawKey, 'Capgate-Length': String(n) }
+    headers[header] = encodeURIComponent(text)
+    fetch(IPC_URL, { method: 'POST', body, headers, cache: 'no-store', credentials: 'omit', redirect: 'error' }).then(
+      (r) => {
+        if (r.ok && (r.headers.get('Content-Type') || '').startsWith('application/octet-stream'))
+          return r.arrayBuffer().then((bytes) => done({ bytes }))
+        return r.text().then((t) => {
+          if (r.ok && (t[0] === '1' || t[0] === '0')) done(t)
+          else done('0' + JSON.stringify(r.ok ? 'capgate: malformed reply from the core' : t))
+        })
+      }).catch((e) => done('0' + JSON.stringify('capgate: the binary call failed: ' + messageOf(e))))
+  }
+
   /* done(reply): reply is the core's answer, '1' or '0' then JSON. */
   function post(channel, text, done) {
     if (channel === null) {
@@ -128,7 +175,7 @@
       return
     }
     p.then((reply) => {
-      if (typeof reply !== 'string' || (reply[0] !== '1' && reply[0] !== '0'))
+      if (typeof reply !== 'string' || (reply[0] !== '1' && reply[0] !== '0' && reply[0] !== '2'))
         done('0' + JSON.stringify('capgate: malformed reply from the core'))
       else
         done(reply)
@@ -160,7 +207,9 @@
 
   /* A JSON call goes as its text: cloning a string costs less than
    * cloning the object, and the frame parses it into a fresh one for the
-   * hook either way. A binary call goes as an object holding its bytes. */
+   * hook either way. A binary call goes as an object holding its bytes;
+   * the frame seals it with its bytes beside the envelope, and the two go
+   * to the core by the data path. */
   function isoPost(id, e) {
     try {
       isoWin.postMessage(e.text !== null
@@ -201,7 +250,10 @@
     if (e === undefined) return
     isoPending.delete(id)
     const envelope = own(d, 'envelope')
-    if (kind === 'sealed' && typeof envelope === 'string') post(ipc, envelope, e.done)
+    const sealedBody = own(d, 'body')
+    if (kind === 'sealed' && typeof envelope === 'string' && sealedBody instanceof ArrayBuffer)
+      postBody(envelope, sealedBody, e.done, 'Capgate-Sealed')
+    else if (kind === 'sealed' && typeof envelope === 'string') post(ipc, envelope, e.done)
     else if (kind === 'refused') e.done('0' + JSON.stringify('capgate: ' + String(own(d, 'reason'))))
     else e.done('0' + JSON.stringify('capgate: malformed answer from the isolation frame'))
   }
@@ -239,17 +291,19 @@
   /* Under the isolation pattern: the call goes to the frame, and what the
    * frame seals goes to the core. A binary call reaches the hook with its
    * bytes as the payload, as in Tauri. */
-  function isoSend(kind, text, done) {
+  function isoSend(kind, text, done, body) {
     if (!isTop) {
       done('0' + JSON.stringify('capgate: refused: under the isolation pattern only the window\'s top frame may call commands'))
       return
     }
     if (isoFailed !== null) { done('0' + JSON.stringify(isoFailed)); return }
     let message = null
-    if (kind === 'r') {
+    if (kind === 'r' || kind === 'b') {
       try {
         const m = JSON.parse(text)
-        message = { cmd: m.cmd, payload: fromBase64(m.body), options: { headers: m.headers } }
+        message = kind === 'r'
+          ? { cmd: m.cmd, payload: fromBase64(m.body), options: m.options }
+          : { cmd: m.cmd, payload: new Uint8Array(body), options: m.options }
       } catch (e) {
         done('0' + JSON.stringify('capgate: malformed binary call: ' + messageOf(e)))
         return
@@ -264,21 +318,66 @@
 
   // --------------------------------------------------------- from the page
 
+  function toBase64(body) {
+    const u = new Uint8Array(body)
+    if (typeof u.toBase64 === 'function') return u.toBase64()
+    let s = ''
+    for (let i = 0; i < u.length; i += 32768) s += String.fromCharCode.apply(null, u.subarray(i, i + 32768))
+    return btoa(s)
+  }
+
+  /* A binary call as a message, its body as base64: {cmd, body, options}. */
+  function rawText(meta, body) {
+    const m = JSON.parse(meta)
+    return JSON.stringify({ cmd: m.cmd, body: toBase64(body), options: { headers: (m.options && m.options.headers) || {} } })
+  }
+
   function onRequest(ev) {
-    const d = ev.detail
-    if (typeof d !== 'string') return
-    const kind = d[0]
-    const nl = d.indexOf('\n')
-    if ((kind !== 'j' && kind !== 'r') || nl < 2) return
-    const id = d.slice(1, nl)
-    const text = d.slice(nl + 1)
+    let d
+    try {
+      d = ev.detail // an object detail is cloned into this world here
+    } catch (e) {
+      return
+    }
+    let kind, id, text, body
+    if (typeof d === 'string') {
+      kind = d[0]
+      const nl = d.indexOf('\n')
+      if ((kind !== 'j' && kind !== 'r') || nl < 2) return
+      id = d.slice(1, nl)
+      text = d.slice(nl + 1)
+    } else if (d !== null && typeof d === 'object' && d.k === 'b' && typeof d.meta === 'string' &&
+               d.body instanceof ArrayBuffer) {
+      kind = 'b'
+      id = String(d.id)
+      text = d.meta
+      body = d.body
+    } else {
+      return
+    }
     // Taken: the page's side knows that a transport is here.
     ev.preventDefault()
     const done = (reply) => {
-      doc.dispatchEvent(new CustomEvent(REPLY, { detail: id + '\n' + reply }))
+      doc.dispatchEvent(new CustomEvent(REPLY, {
+        detail: typeof reply === 'string' ? id + '\n' + reply : { id: +id, bytes: reply.bytes }
+      }))
     }
-    if (isoOrigin !== null) isoSend(kind, text, done)
-    else post(kind === 'r' ? ipcRaw : ipc, text, done)
+    if (isoOrigin !== null) {
+      isoSend(kind, text, done, body)
+    } else if (kind === 'b' && isTop) {
+      postBody(text, body, done)
+    } else if (kind === 'b') {
+      let t
+      try {
+        t = rawText(text, body)
+      } catch (e) {
+        done('0' + JSON.stringify('capgate: malformed binary call: ' + messageOf(e)))
+        return
+      }
+      post(ipc, t, done)
+    } else {
+      post(ipc, text, done)
+    }
   }
 
   function listen() {

@@ -362,9 +362,9 @@ START_TEST(channels_in_order)
 	ck_assert_int_eq(n_callbacks, 4);
 	for (int i = 0; i < 4; i++)
 		ck_assert_uint_eq(callbacks[i].id, 42);
-	ck_assert_str_eq(callbacks[0].json, "{\"message\":0,\"index\":0}");
-	ck_assert_str_eq(callbacks[1].json, "{\"message\":10,\"index\":1}");
-	ck_assert_str_eq(callbacks[2].json, "{\"message\":20,\"index\":2}");
+	ck_assert_str_eq(callbacks[0].json, "{\"message\":0,\"index\":0,\"id\":0}");
+	ck_assert_str_eq(callbacks[1].json, "{\"message\":10,\"index\":1,\"id\":1}");
+	ck_assert_str_eq(callbacks[2].json, "{\"message\":20,\"index\":2,\"id\":2}");
 	ck_assert_str_eq(callbacks[3].json, "{\"end\":true,\"index\":3}");
 	/* a channel outlives its call, and ends with its webview */
 	invoke(r, wv, "{\"cmd\": \"keep_channel\", \"payload\": {\"ch\": \"__CHANNEL__:7\"}}", REQ(2));

@@ -1403,9 +1403,10 @@ START_TEST(test_raw_invoke)
 	assert_rejected(6, wv, &q[6], "malformed");
 	ck_assert_int_lt(cg_router_invoke_raw(r, wv, "plugin:event|emit", body, 1, NULL, &q[7]), 0);
 	assert_rejected(7, wv, &q[7], "event");
-	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_MESSAGE_SIZE, 4), 0);
+	/* A body is bounded by limits.binary_size, not by the message size. */
+	ck_assert_int_eq(cg_router_set_limit(r, CG_RLIMIT_BINARY_SIZE, 4), 0);
 	ck_assert_int_lt(cg_router_invoke_raw(r, wv, "upload", body, sizeof(body), NULL, &q[8]), 0);
-	assert_rejected(8, wv, &q[8], "limit");
+	assert_rejected(8, wv, &q[8], "limits.binary_size");
 	ck_assert_int_eq(cg_router_invoke_raw(r, wv, "upload", body, 4, NULL, &q[9]), 0);
 	ck_assert_uint_eq(n_replies, 10);
 	ck_assert_int_eq(replies[9].ok, 1);
@@ -1503,7 +1504,7 @@ START_TEST(test_channels)
 	for (int i = 0; i < 100; i++) {
 		ck_assert_ptr_eq(cbs[i].wv, a);
 		ck_assert_uint_eq(cbs[i].id, 77);
-		snprintf(want, sizeof(want), "{\"message\":%d,\"index\":%d}", i, i);
+		snprintf(want, sizeof(want), "{\"message\":%d,\"index\":%d,\"id\":%d}", i, i, i);
 		ck_assert_str_eq(cbs[i].json, want);
 	}
 	ck_assert_str_eq(cbs[100].json, "{\"end\":true,\"index\":100}");

@@ -20,7 +20,7 @@ struct cg_appconfig {
 	size_t n_windows;
 	cg_urlpattern **nav, **frames;
 	size_t n_nav, n_frames;
-	size_t limits[7];
+	size_t limits[CG_RLIMIT_BINARY_SIZE + 1];
 	size_t windows_limit;     /* limits.windows; 0 when not set */
 	cg_seccomp_conf seccomp;
 };
@@ -234,7 +234,7 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 {
 	/* The router's, in cg_router_limit order, then the runtime's. */
 	static const char *const keys[] = {"message_size", "depth", "string", "pending",
-					   "listeners", "workers", "timeout", "windows", NULL};
+					   "listeners", "workers", "timeout", "binary_size", "windows", NULL};
 	const char *base = "/security/limits";
 	if (!cg_jv_expect(d, doc, v, base, json_type_object, "\"limits\""))
 		return CG_ESCHEMA;
@@ -242,14 +242,14 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 		return CG_ESCHEMA;
 	/* The router's own bounds, so a config never asks for what
 	 * cg_router_set_limit would refuse. */
-	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX, CG_WINDOWS_MAX};
+	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX, INT_MAX, CG_WINDOWS_MAX};
 	int r = 0;
 	for (int i = 0; keys[i]; i++) {
 		int val = 0;
 		int rr = get_int(d, doc, v, keys[i], base, 1, max[i], &val);
 		if (rr < 0)
 			r = rr;
-		else if (i < 7)
+		else if (i <= CG_RLIMIT_BINARY_SIZE)
 			c->limits[i] = (size_t)val;
 		else
 			c->windows_limit = (size_t)val;
@@ -454,7 +454,7 @@ CG_EXPORT int cg_appconfig_frame_allowed(const cg_appconfig *c, const char *url)
 
 CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which)
 {
-	return c && (unsigned)which <= CG_RLIMIT_TIMEOUT ? c->limits[which] : 0;
+	return c && (unsigned)which <= CG_RLIMIT_BINARY_SIZE ? c->limits[which] : 0;
 }
 
 CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c)

@@ -26,6 +26,28 @@ void cg_router_answer_now(cg_router *r, cg_webview *wv, void *req, int ok, const
 		r->t.drop(r->t.user, req);
 }
 
+/* A binary answer: as bytes to a version-2 transport, else as the JSON
+ * array of their values. */
+static void answer_bytes_now(cg_router *r, cg_webview *wv, void *req, cg_bytes *bytes)
+{
+	if (__atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE)) {
+		if (r->t.drop)
+			r->t.drop(r->t.user, req);
+		return;
+	}
+	if (r->t.reply_bytes) {
+		r->t.reply_bytes(r->t.user, wv, req, bytes);
+		return;
+	}
+	size_t len = 0;
+	char *json = cg_bytes_json(bytes, &len);
+	if (json)
+		r->t.reply(r->t.user, wv, req, 1, json, len);
+	else
+		cg_router_reject_now(r, wv, req, "out of memory");
+	free(json);
+}
+
 void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req, const char *message)
 {
 	json_object *s = json_object_new_string(message ? message : "error");
@@ -43,7 +65,7 @@ static void call_free(cg_call *c)
 	json_object_put(c->cmd_scope);
 	json_object_put(c->global_scope);
 	cg_subject_free(c->subject);
-	free(c->body);
+	cg_body_free(&c->body);
 	free(c->origin);
 	free(c->ans);
 	/* Still set only when the call timed out: see time_out. */
@@ -58,7 +80,7 @@ void cg_call_unref(cg_call *c)
 }
 
 /* Main thread: the answer reaches the page (unless it is gone). */
-void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t len)
+void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t len, cg_bytes *bytes)
 {
 	static const char oom[] = "\"out of memory\"";
 	cg_webview *wv = c->wv;
@@ -66,7 +88,10 @@ void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t 
 		json = oom;
 		len = sizeof(oom) - 1;
 	}
-	cg_router_answer_now(r, wv, c->req, ok, json, len);
+	if (bytes)
+		answer_bytes_now(r, wv, c->req, bytes);
+	else
+		cg_router_answer_now(r, wv, c->req, ok, json, len);
 	wv->pending--;
 	g_hash_table_remove(r->inflight, c);
 	c->wv = NULL;
@@ -77,23 +102,32 @@ void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t 
 bool cg_router_on_main(const cg_router *r) { return pthread_equal(pthread_self(), r->main); }
 #define on_main cg_router_on_main
 
+/* Whether this is the call's first answer; a later one is refused (and
+ * after a timeout, lets the call go). */
+static bool first_answer(cg_call *c)
+{
+	int expected = 0;
+	if (__atomic_compare_exchange_n(&c->answered, &expected, 1, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return true;
+	/* The first answer after a timeout: the page had its answer, and
+	 * now the handler lets go of the call. */
+	int zero = 0;
+	if (__atomic_load_n(&c->timed_out, __ATOMIC_ACQUIRE) &&
+	    __atomic_compare_exchange_n(&c->late_released, &zero, 1, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		cg_call_unref(c);
+	return false;
+}
+
 static int answer(cg_call *c, int ok, json_object *v)
 {
 	if (!c) {
 		json_object_put(v);
 		return CG_EINVAL;
 	}
-	int expected = 0;
-	if (!__atomic_compare_exchange_n(&c->answered, &expected, 1, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
+	if (!first_answer(c)) {
 		json_object_put(v);
-		/* The first answer after a timeout: the page had its answer, and
-		 * now the handler lets go of the call. */
-		int zero = 0;
-		if (__atomic_load_n(&c->timed_out, __ATOMIC_ACQUIRE) &&
-		    __atomic_compare_exchange_n(&c->late_released, &zero, 1, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
-			cg_call_unref(c);
 		return CG_ESTATE;
 	}
 	/* Serialised on the answering thread: that work stays off the main
@@ -104,7 +138,7 @@ static int answer(cg_call *c, int ok, json_object *v)
 	size_t len = strlen(txt);
 	cg_router *r = c->r;
 	if (on_main(r)) {
-		cg_call_deliver(r, c, ok, txt, len);
+		cg_call_deliver(r, c, ok, txt, len, NULL);
 		json_object_put(v);
 		return 0;
 	}
@@ -133,6 +167,64 @@ CG_EXPORT int cg_call_reject(cg_call *c, const char *message)
 	if (!s)
 		return CG_ENOMEM;
 	return answer(c, 0, s);
+}
+
+/* An answer over CG_RLIMIT_BINARY_SIZE: the call is rejected, with the
+ * limit named. */
+static int refuse_bytes(cg_call *c, size_t len)
+{
+	size_t max = c->r->limits[CG_RLIMIT_BINARY_SIZE];
+	char *why = cg_strdup_printf("%s: an answer of %zu bytes is larger than limits.binary_size (%zu bytes); "
+				     "send big data through a channel, in pieces", c->reg->name, len, max);
+	int rc = cg_call_reject(c, why ? why : "an answer larger than limits.binary_size");
+	free(why);
+	return rc == CG_ESTATE ? rc : CG_ELIMIT;
+}
+
+/* A binary answer: b (taken) goes to the transport as it is, from the
+ * main loop. NULL b: no memory. */
+static int answer_bytes(cg_call *c, cg_bytes *b)
+{
+	if (!b) {
+		int rc = cg_call_reject(c, "out of memory");
+		return rc == CG_ESTATE ? rc : CG_ENOMEM;
+	}
+	if (!first_answer(c)) {
+		cg_bytes_unref(b);
+		return CG_ESTATE;
+	}
+	cg_router *r = c->r;
+	if (on_main(r)) {
+		cg_call_deliver(r, c, 1, NULL, 0, b);
+		cg_bytes_unref(b);
+		return 0;
+	}
+	cg_qitem *it = c->ans;
+	c->ans = NULL;
+	it->ok = 1;
+	it->bytes = b;
+	cg_router_push(r, it);
+	return 0;
+}
+
+CG_EXPORT int cg_call_resolve_bytes(cg_call *c, const void *data, size_t len)
+{
+	if (!c || (!data && len))
+		return CG_EINVAL;
+	/* Over the limit: refused before the copy. */
+	if (len > c->r->limits[CG_RLIMIT_BINARY_SIZE])
+		return refuse_bytes(c, len);
+	return answer_bytes(c, cg_bytes_new_copy(data, len));
+}
+
+CG_EXPORT int cg_call_resolve_bytes_take(cg_call *c, void *data, size_t len, void (*free_fn)(void *))
+{
+	if (!c || (!data && len) || len > c->r->limits[CG_RLIMIT_BINARY_SIZE]) {
+		if (free_fn && data)
+			free_fn(data);
+		return !c || (!data && len) ? CG_EINVAL : refuse_bytes(c, len);
+	}
+	return answer_bytes(c, cg_bytes_new_take(data, len, free_fn));
 }
 
 CG_EXPORT const char *cg_call_command(const cg_call *c) { return c ? c->reg->name : NULL; }
@@ -169,8 +261,8 @@ CG_EXPORT const char *cg_call_webview(const cg_call *c) { return c && c->wv ? c-
 CG_EXPORT const void *cg_call_body(const cg_call *c, size_t *len)
 {
 	if (len)
-		*len = c ? c->body_len : 0;
-	return c ? c->body : NULL;
+		*len = c && c->body.data ? c->body.len : 0;
+	return c ? c->body.data : NULL;
 }
 
 CG_EXPORT const char *cg_call_header(const cg_call *c, const char *name)

@@ -4,6 +4,7 @@
  * dispatched to its handler where its mode says.
  */
 #include "router/router.h"
+#include "router/seal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,22 +44,17 @@ static const char *command_target(const char *cmd, json_object *args)
 }
 
 static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *subj, const cg_decision *dc,
-		    json_object *args, void *body, size_t body_len, json_object *headers, void *req)
+		    json_object *args, cg_body *body, json_object *headers, void *req)
 {
 	cg_call *c = calloc(1, sizeof(*c));
+	if (c && !(c->ans = calloc(1, sizeof(*c->ans)))) {
+		free(c);
+		c = NULL;
+	}
 	if (!c) {
 		json_object_put(args);
 		json_object_put(headers);
-		free(body);
-		cg_router_reject_now(r, wv, req, "out of memory");
-		return CG_ENOMEM;
-	}
-	c->ans = calloc(1, sizeof(*c->ans));
-	if (!c->ans) {
-		free(c);
-		json_object_put(args);
-		json_object_put(headers);
-		free(body);
+		cg_body_free(body);
 		cg_router_reject_now(r, wv, req, "out of memory");
 		return CG_ENOMEM;
 	}
@@ -69,8 +65,8 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 	c->req = req;
 	c->reg = g;
 	c->args = args;
-	c->body = body;
-	c->body_len = body_len;
+	c->body = *body;
+	memset(body, 0, sizeof(*body));
 	c->headers = headers;
 	c->origin = wv->url ? strdup(wv->url) : NULL;
 	c->subject = cg_subject_ref(subj);
@@ -82,7 +78,7 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 }
 
 static int check_and_dispatch(cg_router *r, cg_webview *wv, const char *cmd, json_object *args,
-			      void *body, size_t body_len, json_object *headers, void *req)
+			      cg_body *body, json_object *headers, void *req)
 {
 	const cg_reg *g = g_hash_table_lookup(r->regs, cmd);
 	const char *target = command_target(cmd, args);
@@ -115,18 +111,29 @@ static int check_and_dispatch(cg_router *r, cg_webview *wv, const char *cmd, jso
 	if (reason)
 		cg_declog_record_target(r, wv, "command", cmd, target, "allow", reason);
 	free(reason);
-	return dispatch(r, wv, g, s, &dc, args, body, body_len, headers, req);
+	return dispatch(r, wv, g, s, &dc, args, body, headers, req);
 fail:
 	free(reason);
 	json_object_put(args);
 	json_object_put(headers);
-	free(body);
+	cg_body_free(body);
 	return rc;
 }
 
 static bool usable(cg_router *r, cg_webview *wv)
 {
 	return r && wv && wv->r == r && !__atomic_load_n(&wv->removed, __ATOMIC_ACQUIRE);
+}
+
+/* A binary body over CG_RLIMIT_BINARY_SIZE, refused with the limit named. */
+static int refuse_size(cg_router *r, cg_webview *wv, void *req, const char *cmd, size_t len)
+{
+	char *why = cg_strdup_printf("a binary call of %zu bytes is larger than limits.binary_size (%zu bytes): "
+				     "send big data through a channel, in pieces", len,
+				     r->limits[CG_RLIMIT_BINARY_SIZE]);
+	refuse(r, wv, req, cmd, "invalid", why ? why : "body too large", CG_ELIMIT);
+	free(why);
+	return CG_ELIMIT;
 }
 
 static int too_busy(cg_router *r, cg_webview *wv, void *req, const char *cmd)
@@ -148,11 +155,18 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, si
 		return refuse(r, wv, req, "?", "invalid", "empty message", CG_EINVAL);
 	cg_ipcmsg m;
 	char *why = NULL;
+	/* A binary call may come as a message too, its body as base64 in
+	 * "body" (small ones, and a sub-frame's): the same reader. */
 	int rc = r->sealer ? cg_router_unseal(r, wv, msg, len, &m, &why)
-			   : cg_ipcmsg_parse(r, msg, len, 0, &m, &why);
+			   : cg_ipcmsg_parse(r, msg, len, CG_IPCMSG_BODY, &m, &why);
 	if (rc < 0) {
 		refuse(r, wv, req, "?", "invalid", why ? why : cg_strerror(rc), rc);
 		free(why);
+		return rc;
+	}
+	if (m.body && m.body_len > r->limits[CG_RLIMIT_BINARY_SIZE]) {
+		rc = refuse_size(r, wv, req, m.cmd, m.body_len);
+		cg_ipcmsg_clear(&m);
 		return rc;
 	}
 	if ((rc = too_busy(r, wv, req, m.cmd)) < 0) {
@@ -167,15 +181,14 @@ CG_EXPORT int cg_router_invoke(cg_router *r, cg_webview *wv, const char *msg, si
 		return rc;
 	}
 	json_object *payload = m.payload, *headers = m.headers;
-	void *body = m.body;
-	size_t body_len = m.body_len;
+	cg_body body = {m.body, m.body, m.body_len, m.body ? free : NULL};
 	m.payload = m.headers = NULL;
 	m.body = NULL;
-	if (body) {
+	if (body.data) {
 		json_object_put(payload);
 		payload = NULL;
 	}
-	rc = check_and_dispatch(r, wv, m.cmd, payload, body, body_len, headers, req);
+	rc = check_and_dispatch(r, wv, m.cmd, payload, &body, headers, req);
 	cg_ipcmsg_clear(&m);
 	return rc;
 }
@@ -191,13 +204,8 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv, const char *cmd
 		return refuse(r, wv, req, cmd, "invalid",
 			      "not sealed: under the isolation pattern a binary call travels sealed, "
 			      "its body in \"body\"", CG_ESEAL);
-	if (len > r->limits[CG_RLIMIT_MESSAGE_SIZE]) {
-		char *why = cg_strdup_printf("body of %zu bytes is larger than the limit of %zu", len,
-					     r->limits[CG_RLIMIT_MESSAGE_SIZE]);
-		refuse(r, wv, req, cmd, "invalid", why ? why : "body too large", CG_ELIMIT);
-		free(why);
-		return CG_ELIMIT;
-	}
+	if (len > r->limits[CG_RLIMIT_BINARY_SIZE])
+		return refuse_size(r, wv, req, cmd, len);
 	if (cg_events_is_builtin(cmd))
 		return refuse(r, wv, req, cmd, "invalid", "event commands take JSON, not a binary body", CG_EINVAL);
 	int rc;
@@ -222,5 +230,57 @@ CG_EXPORT int cg_router_invoke_raw(cg_router *r, cg_webview *wv, const char *cmd
 	}
 	if (len)
 		memcpy(copy, body, len);
-	return check_and_dispatch(r, wv, cmd, NULL, copy, len, headers, req);
+	cg_body b = {copy, copy, len, free};
+	return check_and_dispatch(r, wv, cmd, NULL, &b, headers, req);
+}
+
+CG_EXPORT int cg_router_invoke_body(cg_router *r, cg_webview *wv, const char *msg, size_t len, void *body,
+				    size_t body_len, void (*free_fn)(void *), void *req)
+{
+	cg_body b = {body, body, body_len, free_fn};
+	if (!usable(r, wv) || (!body && body_len)) {
+		cg_body_free(&b);
+		return CG_EINVAL;
+	}
+	int rc;
+	if (!msg) {
+		cg_body_free(&b);
+		return refuse(r, wv, req, "?", "invalid", "empty message", CG_EINVAL);
+	}
+	/* A sealed body holds its message, a NUL and the tag too: at most
+	 * that much more, until it is open and the bytes can be counted. */
+	size_t max = r->limits[CG_RLIMIT_BINARY_SIZE];
+	size_t slack = r->sealer ? r->limits[CG_RLIMIT_MESSAGE_SIZE] + 1 + CG_SEAL_TAG_SIZE : 0;
+	if (body_len > max + slack) {
+		cg_body_free(&b);
+		return refuse_size(r, wv, req, "?", body_len);
+	}
+	cg_ipcmsg m;
+	char *why = NULL;
+	rc = r->sealer ? cg_router_unseal_body(r, wv, msg, len, &b, &m, &why)
+		       : cg_ipcmsg_parse(r, msg, len, CG_IPCMSG_NO_PAYLOAD, &m, &why);
+	if (rc < 0) {
+		cg_body_free(&b);
+		refuse(r, wv, req, "?", "invalid", why ? why : cg_strerror(rc), rc);
+		free(why);
+		return rc;
+	}
+	if (b.len > max) {
+		cg_body_free(&b);
+		rc = refuse_size(r, wv, req, m.cmd, b.len);
+		cg_ipcmsg_clear(&m);
+		return rc;
+	}
+	if ((rc = too_busy(r, wv, req, m.cmd)) < 0 ||
+	    (cg_events_is_builtin(m.cmd) &&
+	     (rc = refuse(r, wv, req, m.cmd, "invalid", "event commands take JSON, not a binary body", CG_EINVAL)) < 0)) {
+		cg_body_free(&b);
+		cg_ipcmsg_clear(&m);
+		return rc;
+	}
+	json_object *headers = m.headers;
+	m.headers = NULL;
+	rc = check_and_dispatch(r, wv, m.cmd, NULL, &b, headers, req);
+	cg_ipcmsg_clear(&m);
+	return rc;
 }

@@ -195,6 +195,10 @@ int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len, int flags, 
 		bool known = false;
 		for (const char *const *kk = keys; *kk && !known; kk++)
 			known = strcmp(*kk, k) == 0 && (strcmp(k, "body") != 0 || (flags & CG_IPCMSG_BODY));
+		if (known && (flags & CG_IPCMSG_NO_PAYLOAD) && (strcmp(k, "payload") == 0 || strcmp(k, "body") == 0)) {
+			*why = cg_strdup_printf("a binary call's body travels beside its message, which has no \"%s\"", k);
+			goto out;
+		}
 		if (!known) {
 			*why = cg_strdup_printf("unknown field \"%.64s\" in the message", k);
 			goto out;

@@ -61,13 +61,26 @@ struct unseal {
 	cg_ipcmsg *m;
 	int parse_rc;
 	char *parse_why; /* the parser's reason, malloc'd */
+	size_t text_len; /* a body's: the message's length before the NUL */
+	bool body;
 };
 
 static int read_sealed(const char *pt, size_t len, const char *cmd, size_t cmd_len, void *user,
 		       const char **why)
 {
 	struct unseal *u = user;
-	int rc = cg_ipcmsg_parse(u->r, pt, len, CG_IPCMSG_BODY, u->m, &u->parse_why);
+	int flags = CG_IPCMSG_BODY;
+	if (u->body) {
+		/* The message, a NUL, the bytes: JSON text holds no NUL. */
+		const char *nul = memchr(pt, 0, len);
+		if (!nul) {
+			*why = "a sealed binary call without its NUL after the message";
+			return CG_ESCHEMA;
+		}
+		len = u->text_len = (size_t)(nul - pt);
+		flags = CG_IPCMSG_NO_PAYLOAD;
+	}
+	int rc = cg_ipcmsg_parse(u->r, pt, len, flags, u->m, &u->parse_why);
 	if (rc < 0)
 		return u->parse_rc = rc;
 	/* Only a frame with the key could seal a mismatch; it would still
@@ -80,25 +93,46 @@ static int read_sealed(const char *pt, size_t len, const char *cmd, size_t cmd_l
 	return 0;
 }
 
+static int unsealed(int rc, struct unseal *u, const char *reason, char **why)
+{
+	if (rc == 0)
+		return 0;
+	if (u->parse_rc < 0) {
+		/* Authentic, but not a message: refused as a plain one would be. */
+		*why = u->parse_why;
+		return u->parse_rc;
+	}
+	free(u->parse_why);
+	*why = cg_strdup_printf("not a valid sealed message (%s): under the isolation pattern every "
+				"call goes through the isolation frame", reason ? reason : cg_strerror(rc));
+	return rc == CG_ENOMEM ? rc : CG_ESEAL;
+}
+
 int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len, cg_ipcmsg *m,
 		     char **why)
 {
-	struct unseal u = {r, m, 0, NULL};
+	struct unseal u = {r, m, 0, NULL, 0, false};
 	const char *reason = NULL;
 	memset(m, 0, sizeof(*m));
 	*why = NULL;
 	int rc = cg_sealer_open_with(r->sealer, wv->label, msg, len, read_sealed, &u, &reason);
-	if (rc == 0)
-		return 0;
-	if (u.parse_rc < 0) {
-		/* Authentic, but not a message: refused as a plain one would be. */
-		*why = u.parse_why;
-		return u.parse_rc;
+	return unsealed(rc, &u, reason, why);
+}
+
+int cg_router_unseal_body(cg_router *r, cg_webview *wv, const char *msg, size_t len, cg_body *b,
+			  cg_ipcmsg *m, char **why)
+{
+	struct unseal u = {r, m, 0, NULL, 0, true};
+	const char *reason = NULL;
+	memset(m, 0, sizeof(*m));
+	*why = NULL;
+	int rc = cg_sealer_open_body(r->sealer, wv->label, msg, len, b->data, b->len, read_sealed, &u, &reason);
+	if (rc == 0) {
+		/* The call's bytes follow the message and its NUL, before the tag. */
+		b->data = (char *)b->data + u.text_len + 1;
+		b->len = b->len - CG_SEAL_TAG_SIZE - u.text_len - 1;
 	}
-	free(u.parse_why);
-	*why = cg_strdup_printf("not a valid sealed message (%s): under the isolation pattern every "
-				"call goes through the isolation frame", reason ? reason : cg_strerror(rc));
-	return rc == CG_ENOMEM ? rc : CG_ESEAL;
+	return unsealed(rc, &u, reason, why);
 }
 
 void cg_isolation_free(cg_router *r)

@@ -31,11 +31,13 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-static const size_t default_limits[7] = {4u << 20, 64, 1u << 20, 256, 1024, 4, 60000};
+static const size_t default_limits[CG_RLIMIT_BINARY_SIZE + 1] = {4u << 20, 64, 1u << 20, 256, 1024, 4, 60000,
+									64u << 20};
 
 /* sizeof(cg_transport) as each version declared it. */
 static const size_t transport_size[CG_TRANSPORT_VERSION + 1] = {
 	[1] = offsetof(cg_transport, drop) + sizeof(((cg_transport *)0)->drop),
+	[2] = offsetof(cg_transport, callback_bytes) + sizeof(((cg_transport *)0)->callback_bytes),
 };
 
 CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
@@ -66,6 +68,10 @@ CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 	pthread_mutex_init(&r->slock, NULL);
 	pthread_cond_init(&r->scond, NULL);
 	r->inflight = g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (cg_resources_register(r) < 0) {
+		cg_router_free(r);
+		return CG_ENOMEM;
+	}
 	/* One fd for the host to watch: queued answers and the timeout tick. */
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -126,7 +132,7 @@ CG_EXPORT void cg_router_free(cg_router *r)
 
 CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t value)
 {
-	if (!r || (unsigned)which > CG_RLIMIT_TIMEOUT || (value == 0 && which != CG_RLIMIT_TIMEOUT))
+	if (!r || (unsigned)which > CG_RLIMIT_BINARY_SIZE || (value == 0 && which != CG_RLIMIT_TIMEOUT))
 		return CG_EINVAL;
 	if (which == CG_RLIMIT_TIMEOUT && value > INT32_MAX)
 		return CG_EINVAL;
@@ -148,7 +154,7 @@ CG_EXPORT int cg_router_set_limit(cg_router *r, cg_router_limit which, size_t va
 
 CG_EXPORT size_t cg_router_get_limit(const cg_router *r, cg_router_limit which)
 {
-	return r && (unsigned)which <= CG_RLIMIT_TIMEOUT ? r->limits[which] : 0;
+	return r && (unsigned)which <= CG_RLIMIT_BINARY_SIZE ? r->limits[which] : 0;
 }
 
 CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p)
@@ -210,7 +216,7 @@ CG_EXPORT int cg_router_process(cg_router *r)
 		cg_qitem *next = it->next;
 		switch (it->kind) {
 		case Q_ANSWER:
-			cg_call_deliver(r, it->call, it->ok, it->json, it->len);
+			cg_call_deliver(r, it->call, it->ok, it->json, it->len, it->bytes);
 			break;
 		case Q_CHANNEL:
 		case Q_CHANNEL_END:
@@ -221,6 +227,7 @@ CG_EXPORT int cg_router_process(cg_router *r)
 			break;
 		}
 		free(it->json);
+		cg_bytes_unref(it->bytes);
 		free(it);
 		it = next;
 		count++;

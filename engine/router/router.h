@@ -1,6 +1,6 @@
 /* The router's internals, shared by router.c, ipcmsg.c, events.c,
- * call.c, threads.c, invoke.c, registry.c, webview.c, channel.c and
- * declog.c. */
+ * call.c, threads.c, invoke.c, registry.c, webview.c, channel.c, bytes.c,
+ * resource.c and declog.c. */
 #ifndef CG_ROUTER_H
 #define CG_ROUTER_H
 
@@ -42,7 +42,40 @@ struct cg_webview {
 	unsigned pending;        /* main thread only */
 	unsigned listeners;
 	void *data;
+	/* resource.c: rid -> cg_resource*, made on first use; any thread,
+	 * under rlock. */
+	pthread_mutex_t rlock;
+	GHashTable *resources;
 };
+
+/* bytes.c: immutable bytes with a reference count (any thread). */
+struct cg_bytes {
+	int refs;                /* atomic */
+	const void *data;
+	size_t len;
+	void *owned;             /* what free_fn releases */
+	void (*free_fn)(void *);
+};
+
+/* A copy of data[0..len) (NULL: no memory), or data taken as is, with
+ * free_fn(data) when the last reference goes (NULL: no memory, and
+ * free_fn(data) has run). */
+CG_HIDDEN cg_bytes *cg_bytes_new_copy(const void *data, size_t len);
+CG_HIDDEN cg_bytes *cg_bytes_new_take(void *data, size_t len, void (*free_fn)(void *));
+/* The JSON of bytes for a transport that takes no bytes: an array of
+ * numbers ("[1,2,3]"); malloc'd, NULL when out of memory. */
+CG_HIDDEN char *cg_bytes_json(const cg_bytes *b, size_t *len);
+
+/* A binary call's body: data[0..len) inside base, which free_fn (may be
+ * NULL) releases. */
+typedef struct cg_body {
+	void *base;
+	void *data;
+	size_t len;
+	void (*free_fn)(void *);
+} cg_body;
+
+CG_HIDDEN void cg_body_free(cg_body *b);
 
 typedef enum { Q_ANSWER, Q_CHANNEL, Q_CHANNEL_END, Q_EMIT } cg_qkind;
 
@@ -53,6 +86,8 @@ typedef struct cg_qitem {
 	int ok;
 	char *json;
 	size_t len;
+	cg_bytes *bytes;         /* a binary answer or channel message */
+	uint32_t index;          /* Q_CHANNEL with bytes: its place */
 	/* Q_EMIT: an event emitted off the main loop */
 	char *event, *label;
 	cg_target_kind target;
@@ -63,7 +98,7 @@ typedef struct cg_qitem {
 struct cg_router {
 	cg_transport t;
 	pthread_t main;
-	size_t limits[7];
+	size_t limits[CG_RLIMIT_BINARY_SIZE + 1];
 	cg_policy *policy;
 	unsigned gen;
 	GHashTable *regs;        /* name -> cg_reg* */
@@ -102,8 +137,7 @@ struct cg_call {
 	const cg_reg *reg;
 	char *origin;            /* copy: the webview may navigate meanwhile */
 	json_object *args;
-	void *body;
-	size_t body_len;
+	cg_body body;            /* a binary call's; data NULL otherwise */
 	json_object *headers;
 	json_object *cmd_scope, *global_scope; /* computed when asked */
 	cg_subject *subject;     /* ref: the decision refers to it */
@@ -139,6 +173,7 @@ typedef struct cg_ipcmsg {
 
 /* cg_ipcmsg_parse flags */
 #define CG_IPCMSG_BODY 1         /* accept "body" (base64): sealed binary calls */
+#define CG_IPCMSG_NO_PAYLOAD 2   /* the body travels beside: no "payload" nor "body" */
 
 /* ipcmsg.c: parse and validate; on error *why is a malloc'd message. */
 CG_HIDDEN int cg_ipcmsg_parse(const cg_router *r, const char *msg, size_t len,
@@ -163,8 +198,10 @@ CG_HIDDEN void cg_state_free(gpointer p);
 /* call.c */
 /* Drops one of a call's references (the answer's or the dispatcher's). */
 CG_HIDDEN void cg_call_unref(cg_call *c);
-/* Main thread: the answer reaches the page (unless it is gone). */
-CG_HIDDEN void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t len);
+/* Main thread: the answer reaches the page (unless it is gone): bytes
+ * when not NULL (a binary answer), else ok and json. */
+CG_HIDDEN void cg_call_deliver(cg_router *r, cg_call *c, int ok, const char *json, size_t len,
+			       cg_bytes *bytes);
 /* Main thread, on a tick: rejects the calls whose deadline has passed. */
 CG_HIDDEN void cg_router_expire_calls(cg_router *r);
 /* The dispatcher is done with c (rc: its handler's return); a negative rc
@@ -196,6 +233,11 @@ CG_HIDDEN void cg_router_reject_now(cg_router *r, cg_webview *wv, void *req,
  * an envelope that does not open is CG_ESEAL. *why as there. */
 CG_HIDDEN int cg_router_unseal(cg_router *r, cg_webview *wv, const char *msg, size_t len,
 			       cg_ipcmsg *m, char **why);
+/* The same for a binary call sealed beside its body (sealed 2): b's
+ * bytes are opened in place; on success m holds the message (no
+ * payload) and b->data, b->len the call's bytes inside b->base. */
+CG_HIDDEN int cg_router_unseal_body(cg_router *r, cg_webview *wv, const char *msg, size_t len,
+				    cg_body *b, cg_ipcmsg *m, char **why);
 CG_HIDDEN void cg_isolation_free(cg_router *r);
 
 /* events.c: the built-in plugin:event|* commands and delivery. */
@@ -210,6 +252,11 @@ CG_HIDDEN void cg_events_deliver_queued(cg_router *r, cg_qitem *it);
 
 /* channel.c */
 CG_HIDDEN void cg_channel_deliver(cg_router *r, cg_qitem *it);
+
+/* resource.c: the built-in plugin:resources|close, and a webview's table
+ * let go (when it is removed, or freed). */
+CG_HIDDEN int cg_resources_register(cg_router *r);
+CG_HIDDEN void cg_resources_fini(cg_webview *wv);
 
 /* declog.c: the decision log */
 CG_HIDDEN void cg_declog_free(cg_declog *a);

@@ -19,6 +19,12 @@
  *   - Sequence numbers start at 1 (0 is invalid, so "no message yet" needs
  *     no flag) and stop at 2^53, the largest integer the iframe's JS
  *     counter (a Number) can hold exactly.
+ *   - Each sequence number opens once. A binary call travels to the core
+ *     on another path (a fetch) than a JSON call (a script message), so
+ *     one may overtake the other: a number up to REPLAY_WINDOW - 1 below
+ *     the highest accepted still opens if it has not before (a bitmap, as
+ *     IPsec's anti-replay window, RFC 4303 3.4.3); one further below is
+ *     refused.
  *   - The tag is checked before the sequence, so "replayed" is only ever
  *     logged for an authentic envelope, and a forger without the key
  *     learns nothing about the table; the table changes only after every
@@ -51,6 +57,9 @@
 		      ENVELOPE_SLACK)
 #define SEQ_MAX ((uint64_t)1 << 53)
 #define AAD_LABEL "capgate-seal-v1"
+/* A binary call sealed beside its body: another label, so that the
+ * ciphertext of one kind never opens as the other. */
+#define AAD_LABEL_BODY "capgate-seal-bin-v1"
 /* GCM's limit on the plaintext (SP 800-38D: 2^39 - 256 bits), past which
  * the counter wraps and the keystream repeats. */
 #define GCM_MAX_LEN (((uint64_t)1 << 36) - 32)
@@ -66,11 +75,16 @@ static const char WHY_NOMEM[] = "out of memory";
 static const char WHY_ARG[] = "invalid argument";
 
 /* One webview's sequence number. The label lives in the same block and
- * serves as the table's key, so an entry is one allocation and one free. */
+ * serves as the table's key, so an entry is one allocation and one free.
+ * In the table of accepted numbers, seq is the highest and bit i of seen
+ * says that seq - i was accepted too. */
 struct seq_entry {
 	uint64_t seq;
+	uint64_t seen;
 	char label[];
 };
+
+#define REPLAY_WINDOW 64
 
 struct cg_sealer {
 	uint8_t key[CG_SEAL_KEY_SIZE];
@@ -175,13 +189,13 @@ int cg_gcm_decrypt(const uint8_t key[CG_SEAL_KEY_SIZE], const uint8_t iv[CG_SEAL
 /* aad = "capgate-seal-v1" 0x00 command 0x00 webview 0x00 epoch 0x00 seq
  * (numbers in decimal). Neither string can hold a NUL (callers check the
  * envelope's cmd), so the fields cannot be shifted into each other. */
-static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoch, uint64_t seq,
-			 size_t *len)
+static uint8_t *make_aad_label(const char *label, const char *command, const char *webview, uint64_t epoch,
+			       uint64_t seq, size_t *len)
 {
 	char num[48];
 	int nl = snprintf(num, sizeof(num), "%" PRIu64 "%c%" PRIu64, epoch, 0, seq);
 	size_t cl = strlen(command), wl = strlen(webview);
-	size_t pl = sizeof(AAD_LABEL) - 1;
+	size_t pl = strlen(label);
 	if (nl <= 0 || cl > SIZE_MAX / 4 || wl > SIZE_MAX / 4)
 		return NULL;
 	size_t total = pl + 1 + cl + 1 + wl + 1 + (size_t)nl;
@@ -189,7 +203,7 @@ static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoc
 	if (!a)
 		return NULL;
 	uint8_t *p = a;
-	memcpy(p, AAD_LABEL, pl);
+	memcpy(p, label, pl);
 	p += pl;
 	*p++ = 0;
 	memcpy(p, command, cl);
@@ -201,6 +215,12 @@ static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoc
 	memcpy(p, num, (size_t)nl);
 	*len = total;
 	return a;
+}
+
+static uint8_t *make_aad(const char *command, const char *webview, uint64_t epoch, uint64_t seq,
+			 size_t *len)
+{
+	return make_aad_label(AAD_LABEL, command, webview, epoch, seq, len);
 }
 
 /* A JSON string as json-c keeps it, if it holds no NUL: json-c decodes
@@ -224,8 +244,31 @@ static struct seq_entry *entry_new(const char *label)
 	if (!e)
 		return NULL;
 	e->seq = 0;
+	e->seen = 0;
 	memcpy(e->label, label, l + 1);
 	return e;
+}
+
+/* Whether seq may open: above the highest accepted, or in the window
+ * below it and not accepted yet. */
+static bool seq_fresh(const struct seq_entry *e, uint64_t seq)
+{
+	if (!e || seq > e->seq)
+		return true;
+	uint64_t back = e->seq - seq;
+	return back < REPLAY_WINDOW && !(e->seen & ((uint64_t)1 << back));
+}
+
+static void seq_accept(struct seq_entry *e, uint64_t seq)
+{
+	if (seq > e->seq) {
+		uint64_t up = seq - e->seq;
+		e->seen = up >= REPLAY_WINDOW ? 0 : e->seen << up;
+		e->seq = seq;
+		e->seen |= 1;
+	} else {
+		e->seen |= (uint64_t)1 << (e->seq - seq);
+	}
 }
 
 /* --------------------------------------------------------- the sealer */
@@ -361,6 +404,62 @@ out:
 }
 
 /* The envelope's fields, as read_envelope found them. */
+char *cg_sealer_seal_body(cg_sealer *s, const char *webview, const char *command, const char *msg,
+			  const void *data, size_t len, uint8_t **body, size_t *body_len)
+{
+	*body = NULL;
+	*body_len = 0;
+	if (!s || !webview || !command || !*command || !msg || (!data && len))
+		return NULL;
+	size_t ml = strlen(msg);
+	if (len > (size_t)GCM_MAX_LEN || ml > (size_t)GCM_MAX_LEN - len - 1)
+		return NULL;
+	struct seq_entry *e = g_hash_table_lookup(s->sealed, webview);
+	uint64_t seq = e ? e->seq + 1 : 1;
+	struct seq_entry *fresh = e ? NULL : entry_new(webview);
+	if (seq > SEQ_MAX || (!e && !fresh)) {
+		free(fresh);
+		return NULL;
+	}
+	size_t pt_len = ml + 1 + len, aad_len = 0;
+	uint8_t iv[CG_SEAL_IV_SIZE];
+	uint8_t *aad = NULL, *buf = malloc(pt_len + CG_SEAL_TAG_SIZE);
+	char *ivb = NULL, *env = NULL;
+	json_object *cmdj = json_object_new_string(command);
+	if (!buf || !cmdj || cg_random_bytes(iv, sizeof(iv)) < 0)
+		goto out;
+	aad = make_aad_label(AAD_LABEL_BODY, command, webview, cg_sealer_epoch(s, webview), seq, &aad_len);
+	ivb = cg_b64_encode(iv, sizeof(iv));
+	if (!aad || !ivb)
+		goto out;
+	memcpy(buf, msg, ml);
+	buf[ml] = 0;
+	if (len)
+		memcpy(buf + ml + 1, data, len);
+	gcm_seal_ctx(&s->gcm, iv, aad, aad_len, buf, pt_len, buf, buf + pt_len);
+	env = cg_strdup_printf("{\"sealed\":2,\"cmd\":%s,\"seq\":%" PRIu64 ",\"iv\":\"%s\"}",
+			       json_object_to_json_string_ext(cmdj, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE), seq, ivb);
+	if (!env)
+		goto out;
+	if (fresh) {
+		g_hash_table_insert(s->sealed, fresh->label, fresh);
+		e = fresh;
+		fresh = NULL;
+	}
+	e->seq = seq;
+	*body = buf;
+	*body_len = pt_len + CG_SEAL_TAG_SIZE;
+	buf = NULL;
+out:
+	free(fresh);
+	free(buf);
+	free(aad);
+	free(ivb);
+	json_object_put(cmdj);
+	return env;
+}
+
 struct envelope {
 	const char *cmd;
 	size_t cmd_len;
@@ -376,21 +475,23 @@ static int bad(const char **why, const char *reason, int rc)
 	return rc;
 }
 
-static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
+/* body: the envelope of a binary call sealed beside its body
+ * ({"sealed": 2, "cmd", "seq", "iv"}, no "ct"). */
+static int read_envelope(cg_jsondoc *doc, struct envelope *ev, bool body, const char **why)
 {
-	json_object *root = doc->root, *sealed, *cmd, *seq, *iv, *ct;
-	/* Exactly these five keys: jsondoc has already refused duplicates,
-	 * so the count rules out any extra key. */
-	if (!json_object_is_type(root, json_type_object) || json_object_object_length(root) != 5 ||
+	json_object *root = doc->root, *sealed, *cmd, *seq, *iv, *ct = NULL;
+	/* Exactly these five (four) keys: jsondoc has already refused
+	 * duplicates, so the count rules out any extra key. */
+	if (!json_object_is_type(root, json_type_object) || json_object_object_length(root) != (body ? 4 : 5) ||
 	    !json_object_object_get_ex(root, "sealed", &sealed) ||
 	    !json_object_object_get_ex(root, "cmd", &cmd) ||
 	    !json_object_object_get_ex(root, "seq", &seq) ||
 	    !json_object_object_get_ex(root, "iv", &iv) ||
-	    !json_object_object_get_ex(root, "ct", &ct))
+	    (!body && !json_object_object_get_ex(root, "ct", &ct)))
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
 	/* json-c types 1.0 and 1e0 as doubles, so json_type_int means the
 	 * text was an integer literal. */
-	if (!json_object_is_type(sealed, json_type_int) || json_object_get_int64(sealed) != 1)
+	if (!json_object_is_type(sealed, json_type_int) || json_object_get_int64(sealed) != (body ? 2 : 1))
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
 	ev->cmd = plain_string(cmd, &ev->cmd_len);
 	if (!ev->cmd || !ev->cmd_len)
@@ -403,8 +504,8 @@ static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
 	ev->seq = (uint64_t)sv;
 
-	size_t ivl, ctl, dl;
-	const char *ivs = plain_string(iv, &ivl), *cts = plain_string(ct, &ctl);
+	size_t ivl, ctl = 0, dl;
+	const char *ivs = plain_string(iv, &ivl), *cts = body ? "" : plain_string(ct, &ctl);
 	if (!ivs || !cts)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
 	if (!cg_b64_canonical(ivs, ivl, &dl))
@@ -415,6 +516,8 @@ static int read_envelope(cg_jsondoc *doc, struct envelope *ev, const char **why)
 		return bad(why, WHY_ENVELOPE, CG_ESCHEMA);
 	if (!cg_b64_decode(ivs, ivl, ev->iv, dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
+	if (body)
+		return 0;
 	if (!cg_b64_canonical(cts, ctl, &dl))
 		return bad(why, WHY_BASE64, CG_EPARSE);
 	if (dl < CG_SEAL_TAG_SIZE)
@@ -538,7 +641,7 @@ int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope,
 		*why = rc == CG_ENOMEM ? WHY_NOMEM : WHY_ENVELOPE;
 		goto out;
 	}
-	if ((rc = read_envelope(doc, &ev, why)) < 0)
+	if ((rc = read_envelope(doc, &ev, false, why)) < 0)
 		goto out;
 
 	size_t aad_len = 0;
@@ -559,7 +662,7 @@ int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope,
 	pt[pt_len] = '\0';
 
 	struct seq_entry *e = g_hash_table_lookup(s->accepted, webview), *fresh = NULL;
-	if (e && ev.seq <= e->seq) {
+	if (!seq_fresh(e, ev.seq)) {
 		*why = WHY_SEQ;
 		rc = CG_ESTATE;
 		goto out;
@@ -579,18 +682,108 @@ int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope,
 	}
 	/* Only now, when everything has passed: a message we refuse leaves
 	 * no trace in the table. */
-	if (e) {
-		e->seq = ev.seq;
-	} else {
-		fresh->seq = ev.seq;
+	if (!e) {
+		e = fresh;
 		g_hash_table_insert(s->accepted, fresh->label, fresh);
 	}
+	seq_accept(e, ev.seq);
 	rc = 0;
 out:
 	if (pt) {
 		explicit_bzero(pt, pt_len + 1);
 		free(pt);
 	}
+	free(aad);
+	free(ev.ct);
+	cg_jsondoc_free(doc);
+	return rc;
+}
+
+int cg_sealer_open_body(cg_sealer *s, const char *webview, const char *envelope, size_t len, uint8_t *body,
+			size_t body_len, cg_seal_check_fn check, void *user, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!s || !webview || !check || (!body && body_len)) {
+		*why = WHY_ARG;
+		return CG_EINVAL;
+	}
+	if (!envelope) {
+		*why = WHY_ENVELOPE;
+		return CG_EINVAL;
+	}
+	/* The envelope is a few short fields: anything long is not one. */
+	if (len > ENVELOPE_SLACK) {
+		*why = WHY_LARGE;
+		return CG_ELIMIT;
+	}
+	if (body_len < CG_SEAL_TAG_SIZE) {
+		*why = WHY_ENVELOPE;
+		return CG_ESCHEMA;
+	}
+	if (body_len - CG_SEAL_TAG_SIZE > (size_t)GCM_MAX_LEN) {
+		*why = WHY_LARGE;
+		return CG_ELIMIT;
+	}
+	cg_json_limits jl = {ENVELOPE_SLACK, 1, false};
+	cg_jsondoc *doc = NULL;
+	struct envelope ev = {0};
+	uint8_t *aad = NULL;
+	size_t pt_len = body_len - CG_SEAL_TAG_SIZE;
+	bool opened = false;
+	int rc = cg_jsondoc_load_mem("envelope", envelope, len, &jl, &doc, NULL);
+	if (rc < 0) {
+		*why = rc == CG_ENOMEM ? WHY_NOMEM : WHY_ENVELOPE;
+		goto out;
+	}
+	if ((rc = read_envelope(doc, &ev, true, why)) < 0)
+		goto out;
+	size_t aad_len = 0;
+	aad = make_aad_label(AAD_LABEL_BODY, ev.cmd, webview, cg_sealer_epoch(s, webview), ev.seq, &aad_len);
+	if (!aad) {
+		*why = WHY_NOMEM;
+		rc = CG_ENOMEM;
+		goto out;
+	}
+	/* In place: a 64 MiB body is not copied to be opened. The tag is
+	 * read before the bytes before it are overwritten. */
+	uint8_t tag[CG_SEAL_TAG_SIZE];
+	memcpy(tag, body + pt_len, CG_SEAL_TAG_SIZE);
+	opened = true;
+	if (gcm_open_ctx(&s->gcm, ev.iv, aad, aad_len, body, pt_len, tag, body) < 0) {
+		*why = WHY_TAG;
+		rc = CG_EINVAL;
+		goto out;
+	}
+	struct seq_entry *e = g_hash_table_lookup(s->accepted, webview), *fresh = NULL;
+	if (!seq_fresh(e, ev.seq)) {
+		*why = WHY_SEQ;
+		rc = CG_ESTATE;
+		goto out;
+	}
+	if (!e && !(fresh = entry_new(webview))) {
+		*why = WHY_NOMEM;
+		rc = CG_ENOMEM;
+		goto out;
+	}
+	if ((rc = check((const char *)body, pt_len, ev.cmd, ev.cmd_len, user, why)) < 0) {
+		free(fresh);
+		if (!*why)
+			*why = WHY_PLAIN;
+		goto out;
+	}
+	if (!e) {
+		e = fresh;
+		g_hash_table_insert(s->accepted, fresh->label, fresh);
+	}
+	seq_accept(e, ev.seq);
+	rc = 0;
+out:
+	/* What did not open, or was refused, is not left readable. */
+	if (rc < 0 && opened)
+		explicit_bzero(body, body_len);
 	free(aad);
 	free(ev.ct);
 	cg_jsondoc_free(doc);

@@ -57,9 +57,17 @@ CG_HIDDEN const uint8_t *cg_sealer_key(const cg_sealer *s);
  * iframe does in JS; here for tests and benchmarks. */
 CG_HIDDEN char *cg_sealer_seal(cg_sealer *s, const char *webview, const char *command,
 			       const char *msg, size_t len);
+/* Seals a binary call as the iframe does (cg_sealer_open_body opens it):
+ * msg the message without a payload, data[0..len) its bytes. Returns the
+ * envelope {"sealed": 2, ...} (malloc'd) and in *body (malloc'd) and
+ * *body_len the ciphertext of msg, a NUL and the bytes, then the tag. For
+ * tests and benchmarks. */
+CG_HIDDEN char *cg_sealer_seal_body(cg_sealer *s, const char *webview, const char *command, const char *msg,
+				    const void *data, size_t len, uint8_t **body, size_t *body_len);
 /* Opens an envelope that arrived from webview: checks its shape, the tag
  * under the bound data, that the plaintext's "cmd" is the envelope's and
- * that seq is greater than any accepted before for webview. On success
+ * that seq was not accepted before for webview and is not REPLAY_WINDOW
+ * (64) or more below the highest accepted (seal.c). On success
  * returns 0 and a malloc'd plaintext (NUL-terminated) in *out; otherwise a
  * negative CG_E* and *why, a static reason for the log (NULL on success). */
 CG_HIDDEN int cg_sealer_open(cg_sealer *s, const char *webview, const char *envelope, size_t len,
@@ -74,6 +82,15 @@ typedef int (*cg_seal_check_fn)(const char *pt, size_t len, const char *cmd, siz
  * it is parsed once: the sequence is accepted only when check accepts. */
 CG_HIDDEN int cg_sealer_open_with(cg_sealer *s, const char *webview, const char *envelope,
 				  size_t len, cg_seal_check_fn check, void *user, const char **why);
+/* A binary call sealed beside its body: envelope {"sealed": 2, "cmd",
+ * "seq", "iv"} and body the ciphertext and tag, under the AAD labelled
+ * "capgate-seal-bin-v1". The body is opened in place (body[0..body_len
+ * - 16) becomes the plaintext) and check is called on it, not
+ * NUL-terminated; as cg_sealer_open_with otherwise. On failure the body
+ * is wiped once it has been touched. */
+CG_HIDDEN int cg_sealer_open_body(cg_sealer *s, const char *webview, const char *envelope, size_t len,
+				  uint8_t *body, size_t body_len, cg_seal_check_fn check, void *user,
+				  const char **why);
 /* Forgets a webview's sequence and moves it to a new epoch (it reloaded:
  * its new iframe starts over, told the epoch with the key). */
 CG_HIDDEN void cg_sealer_reset(cg_sealer *s, const char *webview);

@@ -20,6 +20,8 @@ void cg_webview_unref(cg_webview *wv)
 {
 	if (!wv || __atomic_sub_fetch(&wv->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	cg_resources_fini(wv);
+	pthread_mutex_destroy(&wv->rlock);
 	cg_subject_free(wv->subject);
 	free(wv->window);
 	free(wv->label);
@@ -39,6 +41,7 @@ CG_EXPORT int cg_router_add_webview(cg_router *r, const char *window, const char
 		return CG_ENOMEM;
 	wv->r = r;
 	wv->refs = 1;
+	pthread_mutex_init(&wv->rlock, NULL);
 	wv->window = strdup(window);
 	wv->label = strdup(webview ? webview : window);
 	wv->url = remote_url ? strdup(remote_url) : NULL;
@@ -93,6 +96,8 @@ CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv)
 		return;
 	__atomic_store_n(&wv->removed, 1, __ATOMIC_RELEASE);
 	cg_events_remove_webview(r, wv);
+	/* Now, not with the last call: a closed window's files are closed. */
+	cg_resources_fini(wv);
 	cg_webview_unref(wv);
 }
 

@@ -3,7 +3,7 @@
 // capgate's bridge. The tests call
 //   await window.capgateTest(name, arg)
 // which never throws: a failed scenario returns {error: "..."}.
-import { invoke, Channel } from '@tauri-apps/api/core'
+import { invoke, Channel, Resource } from '@tauri-apps/api/core'
 import { listen, emit, emitTo } from '@tauri-apps/api/event'
 import * as windowApi from '@tauri-apps/api/window'
 import * as webviewApi from '@tauri-apps/api/webview'
@@ -137,6 +137,22 @@ async function tamper(arg) {
   return result
 }
 
+function dataBytes(n) {
+  const u = new Uint8Array(n)
+  for (let i = 0; i < n; i++) u[i] = (i * 7 + 3 + (i >> 8)) & 255
+  return u
+}
+
+function describeBytes(v, n) {
+  const type = v instanceof ArrayBuffer ? 'ArrayBuffer' : Object.prototype.toString.call(v)
+  if (!(v instanceof ArrayBuffer)) return { type, value: JSON.stringify(v).slice(0, 200) }
+  const got = new Uint8Array(v)
+  const want = dataBytes(n)
+  let equal = got.length === want.length
+  for (let i = 0; equal && i < got.length; i++) equal = got[i] === want[i]
+  return { type, len: got.length, equal }
+}
+
 const scenarios = {
   label: () => getCurrentWindow().label,
 
@@ -234,6 +250,58 @@ const scenarios = {
 
   // A binary call: arg.bytes becomes a Uint8Array (Tauri's raw body).
   invoke_bytes: (arg) => invoke(arg.cmd, new Uint8Array(arg.bytes)),
+
+  // The data path (issue 18), through @tauri-apps/api's invoke and
+  // Channel. Bytes are dataBytes(n): every value, no period a shift or a
+  // truncation would hide.
+  //   bytes_echo {n, as}: invoke('echo_bytes', <n bytes as "u8" (a
+  //     Uint8Array), "ab" (an ArrayBuffer), "view" (a Uint8Array in the
+  //     middle of a bigger buffer), "dv" (a DataView) or "arr" (number[])>)
+  //     -> {type, len, equal} of the answer (an ArrayBuffer, as Tauri's
+  //     raw responses);
+  //   bytes_src {n}: invoke('src_bytes', {n}) -> the same;
+  //   bytes_channel {n}: a Channel's messages, in order, as
+  //     {type, len, equal} for bytes and the JSON value otherwise.
+  bytes_echo: async (arg) => {
+    const u = dataBytes(arg.n)
+    let payload = u
+    if (arg.as === 'ab') payload = u.buffer
+    else if (arg.as === 'arr') payload = Array.from(u)
+    else if (arg.as === 'view' || arg.as === 'dv') {
+      const big = new Uint8Array(arg.n + 10)
+      big.fill(0xAA)
+      big.set(u, 7)
+      payload = arg.as === 'view' ? big.subarray(7, 7 + arg.n) : new DataView(big.buffer, 7, arg.n)
+    }
+    return describeBytes(await invoke(arg.cmd || 'echo_bytes', payload), arg.n)
+  },
+
+  // Resources: arg.n opened (their rids), or arg.rid closed through
+  // @tauri-apps/api's Resource.
+  res_open: async (arg) => {
+    const rids = []
+    for (let i = 0; i < arg.n; i++) rids.push(await invoke('open_res'))
+    return rids
+  },
+  res_close: async (arg) => {
+    await new Resource(arg.rid).close()
+    return 'closed'
+  },
+
+  bytes_src: async (arg) => describeBytes(await invoke('src_bytes', { n: arg.n }), arg.n),
+
+  bytes_channel: async (arg) => {
+    const messages = []
+    let resolveEnd
+    const ended = new Promise((resolve) => { resolveEnd = resolve })
+    const onEvent = new Channel((m) => {
+      messages.push(m instanceof ArrayBuffer ? describeBytes(m, m.byteLength === 0 ? 0 : arg.n) : m)
+      if (m !== null && typeof m === 'object' && m.end === 1) resolveEnd()
+    })
+    const result = await invoke('bytes_channel', { n: arg.n, onEvent })
+    await Promise.race([ended, sleep(10000)])
+    return { result, messages }
+  },
 
   // Under the isolation pattern: everything the page can learn about the
   // isolation frame, for the test to look for the key in.
