@@ -4,7 +4,11 @@
 // ES2020 IIFE (the pages load it with a plain <script>), and DIR/src/*.html and
 // *.css are copied next to it.
 //
-//   node build-aux/build-frontends.mjs [--out BUILD_DIR] [DIR...]
+//   node build-aux/build-frontends.mjs [--out BUILD_DIR] [--oldest-api] [DIR...]
+//
+// --oldest-api bundles against the oldest @tauri-apps/api 2.x release
+// (package.json's "tauri-api-oldest" alias, 2.0.0) into DIR/dist-oldest, so
+// the runtime tests can hold capgate to both ends of what apps ship.
 //
 // DIRs are relative to the project root (the directory above tools/), so a
 // VPATH build can name them as in the source tree. --out BUILD_DIR writes
@@ -28,6 +32,7 @@ function fail(msg) {
 
 function parseArgs(argv) {
   let out = null
+  let oldest = false
   const dirs = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -36,9 +41,12 @@ function parseArgs(argv) {
       out = path.resolve(argv[++i])
     } else if (a.startsWith('--out=')) {
       out = path.resolve(a.slice('--out='.length))
+    } else if (a === '--oldest-api') {
+      oldest = true
     } else if (a === '-h' || a === '--help') {
-      console.log('usage: node build-aux/build-frontends.mjs [--out BUILD_DIR] [DIR...]\n' +
-        `  DIR (relative to ${root}) holds src/main.js; default: ${DEFAULT_DIRS.join(' ')}`)
+      console.log('usage: node build-aux/build-frontends.mjs [--out BUILD_DIR] [--oldest-api] [DIR...]\n' +
+        `  DIR (relative to ${root}) holds src/main.js; default: ${DEFAULT_DIRS.join(' ')}\n` +
+        '  --oldest-api: bundle @tauri-apps/api 2.0.0 (tauri-api-oldest) into DIR/dist-oldest')
       process.exit(0)
     } else if (a.startsWith('-')) {
       fail(`unknown option ${a} (see --help)`)
@@ -46,7 +54,7 @@ function parseArgs(argv) {
       dirs.push(a)
     }
   }
-  return { out, dirs: dirs.length ? dirs : DEFAULT_DIRS }
+  return { out, oldest, dirs: dirs.length ? dirs : DEFAULT_DIRS }
 }
 
 // The node_modules directories to resolve from, most specific first.
@@ -70,7 +78,7 @@ function loadEsbuild(dirs) {
     `run "npm ci" in ${root} or set NODE_PATH`)
 }
 
-async function buildOne(esbuild, dir, out, nodePaths) {
+async function buildOne(esbuild, dir, out, nodePaths, oldest) {
   const srcAbs = path.resolve(root, dir)
   const rel = path.relative(root, srcAbs)
   if (out && (rel.startsWith('..') || path.isAbsolute(rel)))
@@ -78,7 +86,7 @@ async function buildOne(esbuild, dir, out, nodePaths) {
   const src = path.join(srcAbs, 'src')
   const entry = path.join(src, 'main.js')
   if (!fs.existsSync(entry)) fail(`${path.join(dir, 'src', 'main.js')}: no such file (in ${root})`)
-  const dist = path.join(out ? path.join(out, rel) : srcAbs, 'dist')
+  const dist = path.join(out ? path.join(out, rel) : srcAbs, oldest ? 'dist-oldest' : 'dist')
   try {
     fs.mkdirSync(dist, { recursive: true })
   } catch (e) {
@@ -94,6 +102,8 @@ async function buildOne(esbuild, dir, out, nodePaths) {
       minify: false,
       platform: 'browser',
       nodePaths,
+      // subpaths follow: '@tauri-apps/api/core' -> 'tauri-api-oldest/core'
+      alias: oldest ? { '@tauri-apps/api': 'tauri-api-oldest' } : {},
       logLevel: 'warning'
     })
   } catch (e) {
@@ -114,7 +124,7 @@ async function buildOne(esbuild, dir, out, nodePaths) {
   console.log(`build-frontends: ${rel} -> ${dist} (bundle.js and ${copied} page file(s))`)
 }
 
-const { out, dirs } = parseArgs(process.argv.slice(2))
+const { out, oldest, dirs } = parseArgs(process.argv.slice(2))
 const nodePaths = moduleDirs(out)
 const esbuild = loadEsbuild(nodePaths)
-for (const dir of dirs) await buildOne(esbuild, dir, out, nodePaths)
+for (const dir of dirs) await buildOne(esbuild, dir, out, nodePaths, oldest)

@@ -92,6 +92,39 @@ START_TEST(events_reach_only_allowed_windows)
 }
 END_TEST
 
+/* The same calls and events through @tauri-apps/api 2.0.0, the oldest 2.x
+ * release apps ship: its invoke, Channel and event wire forms must work
+ * unchanged. The bundle is checked to be built from that package. */
+static void use_oldest_api(void)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/tests/integration/frontend/dist-oldest/bundle.js", BUILDDIR);
+	gchar *js = NULL;
+	ck_assert(g_file_get_contents(path, &js, NULL, NULL));
+	ck_assert_msg(strstr(js, "node_modules/tauri-api-oldest/") != NULL,
+		      "%s is not built from @tauri-apps/api 2.0.0", path);
+	ck_assert_msg(strstr(js, "node_modules/@tauri-apps/api/") == NULL,
+		      "%s also holds the newest @tauri-apps/api", path);
+	g_free(js);
+	frontend_dist = "dist-oldest";
+}
+
+START_TEST(invoke_through_oldest_api)
+{
+	use_oldest_api();
+	make_app("main,other");
+	run_app(sc_invoke);
+}
+END_TEST
+
+START_TEST(events_through_oldest_api)
+{
+	use_oldest_api();
+	make_app("main,viewer,other");
+	run_app(sc_events);
+}
+END_TEST
+
 static void sc_frames(cg_app *a, void *u)
 {
 	/* a same-origin iframe calling the message handler itself: it has no
@@ -361,6 +394,8 @@ int main(void)
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, invoke_through_tauri_api);
 	tcase_add_test(tc, events_reach_only_allowed_windows);
+	tcase_add_test(tc, invoke_through_oldest_api);
+	tcase_add_test(tc, events_through_oldest_api);
 	tcase_add_test(tc, frames_and_tampering);
 	tcase_add_test(tc, remote_page_cannot_call);
 	tcase_add_test(tc, web_process_crash_recovery);

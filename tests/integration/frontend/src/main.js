@@ -171,7 +171,10 @@ const scenarios = {
   // arg.wait: ms to keep collecting after the command resolved (default 0).
   channel: async (arg) => {
     const messages = []
-    const onEvent = new Channel((m) => messages.push(m))
+    // onmessage set after construction: @tauri-apps/api 2.0's Channel
+    // constructor takes no handler (2.1 added that).
+    const onEvent = new Channel()
+    onEvent.onmessage = (m) => messages.push(m)
     const result = await invoke(arg.cmd, { ...(arg.args || {}), onEvent })
     await sleep(arg.wait || 0)
     return { result, messages }
