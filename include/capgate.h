@@ -850,6 +850,13 @@ CG_EXPORT unsigned cg_glob_flags(const cg_glob *g);
  * "/data/[*]x/" followed by "*.txt" it is "/data/" + "*x/" (the 11 bytes
  * "/data/[*]x/"). */
 CG_EXPORT const char *cg_glob_literal_prefix(const cg_glob *g, size_t *pattern_len);
+/* 1 if every text below dir_a ("dir_a/" followed by anything) is matched
+ * exactly as the same text below dir_b; 0 if they may differ (also for a
+ * NULL argument). The matcher's state after "dir_a/" and "dir_b/" is
+ * compared, so 0 can be said of two places that in fact agree, never the
+ * other way round. The fs scope refuses to move a directory when a deny
+ * entry does not see both places alike. */
+CG_EXPORT int cg_glob_same_below(const cg_glob *g, const char *dir_a, const char *dir_b);
 /* A pattern that matches text and nothing else: every '*', '?', '[' and
  * ']' written as a one-character class (the crate's Pattern::escape).
  * malloc'd; NULL if text is NULL or memory runs out. */

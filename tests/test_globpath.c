@@ -529,6 +529,65 @@ START_TEST(test_differential_against_crate)
 }
 END_TEST
 
+/* cg_glob_same_below: the places a directory may be moved between without
+ * changing what a pattern (a deny entry) says of its contents. */
+START_TEST(test_same_below)
+{
+	static const struct {
+		const char *pat, *a, *b;
+		int want;
+	} v[] = {
+		{"/A/secret/**", "/A/secret", "/A/public", 0},
+		{"/A/secret/**", "/A/x", "/A/y/z", 1},     /* neither is matched */
+		{"/A/*/secret", "/A/a", "/A/c/d", 0},
+		{"/A/*/secret", "/A/a", "/A/b", 1},
+		{"**/.env", "/x/a", "/y/b/c", 1},          /* anywhere alike */
+		{"/H/.ssh/**", "/H/docs", "/H/x", 1},
+		{"/H/.ssh/**", "/H/.ssh", "/H/x", 0},
+		{"/H/.ssh/**", "/H", "/G", 0},             /* "/H/" is inside the prefix */
+		{"/H/.ssh/**", "/G", "/F", 1},
+		{"/a/b*", "/a", "/a", 1},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cg_glob *g;
+		ck_assert_int_eq(cg_glob_new(v[i].pat, PATHF, &g, NULL, NULL), 0);
+		ck_assert_msg(cg_glob_same_below(g, v[i].a, v[i].b) == v[i].want, "\"%s\": \"%s\" vs \"%s\"",
+			      v[i].pat, v[i].a, v[i].b);
+		cg_glob_free(g);
+	}
+	ck_assert_int_eq(cg_glob_same_below(NULL, "/a", "/a"), 0);
+
+	/* Sound: whenever it says 1, random texts below both places match
+	 * alike. */
+	static const char pat_alpha[] = "ab./*?[]";
+	char pat[16], a[12], b[12], sfx[12], ta[32], tb[32];
+	unsigned said_same = 0;
+	for (int round = 0; round < 3000; round++) {
+		cg_glob *g;
+		random_text(pat, pat_alpha, 9);
+		if (cg_glob_new(pat, (unsigned)round & PATHF, &g, NULL, NULL) != 0)
+			continue;
+		for (int k = 0; k < 20; k++) {
+			random_text(a, "ab./", 5);
+			random_text(b, "ab./", 5);
+			if (!cg_glob_same_below(g, a, b))
+				continue;
+			said_same++;
+			for (int m = 0; m < 10; m++) {
+				random_text(sfx, "ab./", 6);
+				snprintf(ta, sizeof(ta), "%s/%s", a, sfx);
+				snprintf(tb, sizeof(tb), "%s/%s", b, sfx);
+				ck_assert_msg(cg_glob_matches(g, ta) == cg_glob_matches(g, tb),
+					      "\"%s\": same below \"%s\" and \"%s\", yet \"%s\" and \"%s\" differ",
+					      pat, a, b, ta, tb);
+			}
+		}
+		cg_glob_free(g);
+	}
+	ck_assert_uint_gt(said_same, 1000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("globpath");
@@ -544,6 +603,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_hostile_patterns_finish);
 	tcase_add_test(tc, test_differential_against_crate);
+	tcase_add_test(tc, test_same_below);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -593,42 +593,60 @@ static void closure(const cg_glob *g, uint64_t *v, bool lead, bool at_end)
 	}
 }
 
-static bool run_nfa(const cg_glob *g, const unsigned char *s, bool lead)
+/* One character c of the text: the live tokens cur become nxt. */
+static void nfa_step(const cg_glob *g, const uint64_t *cur, uint64_t *nxt, uint32_t c, bool lead,
+		     bool at_end)
 {
-	uint64_t cur[GLOB_WORDS_MAX], nxt[GLOB_WORDS_MAX];
+	size_t nw = g->nwords;
+
+	memset(nxt, 0, nw * sizeof(uint64_t));
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t x = cur[w];
+		while (x) {
+			size_t j = w * 64 + (size_t)__builtin_ctzll(x);
+			const struct ctok *t;
+			x &= x - 1;
+			if (j == g->ntok)
+				continue; /* the end, with text left */
+			t = &g->tok[j];
+			if (t->kind == TOK_STAR || t->kind == TOK_RSTAR) {
+				if (star_takes(g->flags, t->kind == TOK_RSTAR, lead, c))
+					bit_set(nxt, j);
+			} else if (ctok_matches(g, t, lead, c)) {
+				bit_set(nxt, j + 1);
+			}
+		}
+	}
+	closure(g, nxt, c == '/', at_end);
+}
+
+/* Runs the tokens after the prefix over s (then over '/' if slash); the
+ * live tokens are left in cur. at_end says whether the text ends there.
+ * false when nothing is live any more or s is not UTF-8. */
+static bool nfa_run(const cg_glob *g, const unsigned char *s, bool lead, bool slash, bool at_end,
+		    uint64_t *cur)
+{
+	uint64_t nxt[GLOB_WORDS_MAX];
 	size_t nw = g->nwords;
 
 	memset(cur, 0, nw * sizeof(uint64_t));
 	bit_set(cur, 0);
-	closure(g, cur, lead, s[0] == '\0');
-	while (*s) {
-		uint32_t c;
-		size_t n = utf8_decode(s, &c);
+	closure(g, cur, lead, at_end && !*s && !slash);
+	while (*s || slash) {
+		uint32_t c = '/';
+		size_t n = 0;
 		bool any = false;
 
-		if (n == 0)
-			return false; /* not UTF-8: Path::to_str() fails */
-		memset(nxt, 0, nw * sizeof(uint64_t));
-		for (size_t w = 0; w < nw; w++) {
-			uint64_t x = cur[w];
-			while (x) {
-				size_t j = w * 64 + (size_t)__builtin_ctzll(x);
-				const struct ctok *t;
-				x &= x - 1;
-				if (j == g->ntok)
-					continue; /* the end, with text left */
-				t = &g->tok[j];
-				if (t->kind == TOK_STAR || t->kind == TOK_RSTAR) {
-					if (star_takes(g->flags, t->kind == TOK_RSTAR, lead, c))
-						bit_set(nxt, j);
-				} else if (ctok_matches(g, t, lead, c)) {
-					bit_set(nxt, j + 1);
-				}
-			}
+		if (*s) {
+			n = utf8_decode(s, &c);
+			if (n == 0)
+				return false; /* not UTF-8: Path::to_str() fails */
+		} else {
+			slash = false;
 		}
 		s += n;
+		nfa_step(g, cur, nxt, c, lead, at_end && !*s && !slash);
 		lead = c == '/';
-		closure(g, nxt, lead, *s == '\0');
 		for (size_t w = 0; w < nw; w++) {
 			cur[w] = nxt[w];
 			any |= nxt[w] != 0;
@@ -636,7 +654,13 @@ static bool run_nfa(const cg_glob *g, const unsigned char *s, bool lead)
 		if (!any)
 			return false;
 	}
-	return bit_get(cur, g->ntok);
+	return true;
+}
+
+static bool run_nfa(const cg_glob *g, const unsigned char *s, bool lead)
+{
+	uint64_t cur[GLOB_WORDS_MAX];
+	return nfa_run(g, s, lead, false, true, cur) && bit_get(cur, g->ntok);
 }
 
 /* The tail is one wildcard: it takes every character that is left, or
@@ -673,6 +697,51 @@ CG_EXPORT int cg_glob_matches(const cg_glob *g, const char *text)
 	default:
 		return run_nfa(g, s, g->prefix_lead);
 	}
+}
+
+/* Where the automaton is after "dir/", followed by more text: still in the
+ * literal prefix (at an offset), in the tokens (a set of live ones), or
+ * dead. Two texts in the same state match the same continuations. */
+struct below_state {
+	int where; /* 0 prefix, 1 tokens, 2 dead */
+	size_t off;
+	uint64_t live[GLOB_WORDS_MAX];
+};
+
+static void state_below(const cg_glob *g, const char *dir, struct below_state *st)
+{
+	size_t n = strlen(dir);
+
+	memset(st, 0, sizeof(*st));
+	if (n + 1 <= g->prefix_len) {
+		/* "dir/" is within the prefix, or misses it. */
+		st->where = strncmp(dir, g->prefix, n) == 0 && g->prefix[n] == '/' ? 0 : 2;
+		st->off = n + 1;
+		return;
+	}
+	if (strncmp(dir, g->prefix, g->prefix_len) != 0) {
+		st->where = 2;
+		return;
+	}
+	st->where = nfa_run(g, (const unsigned char *)dir + g->prefix_len, g->prefix_lead, true,
+			    false, st->live) ? 1 : 2;
+}
+
+CG_EXPORT int cg_glob_same_below(const cg_glob *g, const char *dir_a, const char *dir_b)
+{
+	struct below_state a, b;
+
+	if (!g || !dir_a || !dir_b)
+		return 0;
+	state_below(g, dir_a, &a);
+	state_below(g, dir_b, &b);
+	if (a.where != b.where)
+		return 0;
+	if (a.where == 0)
+		return a.off == b.off;
+	if (a.where == 1)
+		return memcmp(a.live, b.live, g->nwords * sizeof(uint64_t)) == 0;
+	return 1;
 }
 
 CG_EXPORT char *cg_glob_escape(const char *text)
