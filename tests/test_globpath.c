@@ -12,6 +12,7 @@
 #include <capgate.h>
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,7 +121,7 @@ START_TEST(test_literal_leading_dot)
 END_TEST
 
 /* The crate's quirks stay: "**" resumes only after a '/' or at the end
- * of the text (so "a/**" matches "a/b/c" by running to the end). */
+ * of the text (so "a/" then "**" matches "a/b/c" by running to the end). */
 START_TEST(test_recursive_quirks)
 {
 	static const struct mcase v[] = {
@@ -312,7 +313,7 @@ struct rtok {
 };
 
 struct rpat {
-	struct rtok t[64];
+	struct rtok t[160];
 	size_t nt;
 };
 
@@ -356,7 +357,7 @@ static void specs(struct rtok *t, const uint32_t *s, size_t n)
 
 static bool rcompile(const char *pattern, struct rpat *p)
 {
-	uint32_t ch[64];
+	uint32_t ch[512];
 	size_t n = to_cps(pattern, ch), i = 0;
 	p->nt = 0;
 	while (i < n) {
@@ -529,6 +530,100 @@ START_TEST(test_differential_against_crate)
 }
 END_TEST
 
+/* Long patterns (tokens around the 64 that one machine word holds, so
+ * both automata run) with non-ASCII characters and texts mostly built to
+ * match them, then sometimes changed in one place: the compiled matcher
+ * and its literal prefilters (suffix, infix) against the crate. */
+static void emit(char *buf, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(buf + *o, s, n);
+	*o += n;
+	buf[*o] = '\0';
+}
+
+START_TEST(test_differential_long)
+{
+	static const char *const lits[] = {"a", "b", ".", "/", "\xc3\xa9", "a", "b"};
+	static const char *const any[] = {"a", "b", ".", "\xc3\xa9"};
+	static const char *const free_chars[] = {"a", "b", ".", "/", "\xc3\xa9"};
+	char pat[1024], txt[2048];
+	uint32_t cps[2048];
+	unsigned compared = 0, matched = 0, words[2] = {0, 0};
+
+	for (int round = 0; round < 3000; round++) {
+		size_t ntok = 52 + rnd(24), po = 0, to = 0;
+		unsigned stars = 0;
+		bool prev_star = false, prev_slash = true;
+		pat[0] = txt[0] = '\0';
+		for (size_t i = 0; i < ntok; i++) {
+			unsigned r = i == 0 ? rnd(5) : rnd(24);
+			if (r == 0 && prev_slash && stars < 3) {
+				emit(pat, &po, "**/");
+				for (unsigned k = rnd(3); k > 0; k--)
+					emit(txt, &to, rnd(4) ? "ab/" : "\xc3\xa9/");
+				stars++;
+				prev_star = false; /* "**" + "/" then "*" is valid */
+				prev_slash = true;
+				continue;
+			}
+			if (r <= 1 && !prev_star && stars < 3) {
+				emit(pat, &po, "*");
+				for (unsigned k = rnd(4); k > 0; k--)
+					emit(txt, &to, free_chars[rnd(5)]);
+				stars++;
+				prev_star = true;
+				prev_slash = false;
+				continue;
+			}
+			prev_star = false;
+			prev_slash = false;
+			if (r == 2 || (i == 0 && r <= 1)) {
+				emit(pat, &po, "?");
+				emit(txt, &to, any[rnd(4)]);
+			} else if (r == 3) {
+				emit(pat, &po, "[a-b]");
+				emit(txt, &to, rnd(2) ? "a" : "b");
+			} else if (r == 4) {
+				emit(pat, &po, "[!a]");
+				emit(txt, &to, any[1 + rnd(3)]);
+			} else {
+				const char *l = lits[rnd(7)];
+				emit(pat, &po, l);
+				emit(txt, &to, l);
+				prev_slash = *l == '/';
+			}
+		}
+		struct rpat rp;
+		ck_assert_msg(rcompile(pat, &rp), "\"%s\": the reference refuses it", pat);
+		ck_assert_msg(cg_glob_validate(pat, NULL, NULL) == 0, "\"%s\": refused", pat);
+		/* Half the texts changed at one ASCII byte. */
+		if (to && rnd(2)) {
+			size_t at = rnd((unsigned)to);
+			if ((unsigned char)txt[at] < 0x80)
+				txt[at] = "ab./"[rnd(4)];
+		}
+		size_t n = to_cps(txt, cps);
+		words[rp.nt >= 64]++;
+		for (unsigned f = 0; f < 4; f++) {
+			cg_glob *g;
+			ck_assert_int_eq(cg_glob_new(pat, f, &g, NULL, NULL), 0);
+			int want = rmatch_from(&rp, true, cps, n, 0, 0, f) == MATCH;
+			ck_assert_msg(cg_glob_matches(g, txt) == want, "\"%s\" (flags %u) vs \"%s\": crate %d",
+				      pat, f, txt, want);
+			matched += (unsigned)want;
+			compared++;
+			cg_glob_free(g);
+		}
+	}
+	/* Both sides of the boundary, and matches as well as misses. */
+	ck_assert_uint_gt(words[0], 100);
+	ck_assert_uint_gt(words[1], 100);
+	ck_assert_uint_gt(matched, compared / 10);
+	ck_assert_uint_lt(matched, compared - compared / 10);
+}
+END_TEST
+
 /* cg_glob_same_below: the places a directory may be moved between without
  * changing what a pattern (a deny entry) says of its contents. */
 START_TEST(test_same_below)
@@ -603,6 +698,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_hostile_patterns_finish);
 	tcase_add_test(tc, test_differential_against_crate);
+	tcase_add_test(tc, test_differential_long);
 	tcase_add_test(tc, test_same_below);
 	suite_add_tcase(s, tc);
 	return s;

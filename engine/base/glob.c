@@ -343,6 +343,16 @@ bool cg_glob_is_literal(const char *pat)
  *     SEPARATOR); '**' consumes c unless (lead && '.' under LEADING_DOT);
  *   - '?' and classes match c unless ('/' under SEPARATOR) or (lead &&
  *     '.' under LEADING_DOT); a literal character matches itself only.
+ *
+ * A scope checks one path against many entries that often share a long
+ * literal prefix ("$HOME/docs/" + "**" + "/n1-*.txt", ...). So before the
+ * automaton runs, each pattern refuses cheaply what cannot match: its
+ * literal prefix, its literal suffix (the tokens after the last wildcard
+ * are fixed-width, so they are the text's last characters) and its
+ * longest other literal run (somewhere in between). A pattern of fewer
+ * than 64 tokens then runs in one machine word (shift-and), with the
+ * tokens each ASCII character passes precomputed. Every path stays
+ * O(|pattern| x |text|) with no backtracking, whatever the pattern.
  * ------------------------------------------------------------------------ */
 
 struct ctok {
@@ -365,6 +375,16 @@ struct cg_glob {
 	uint64_t *rstar;
 	size_t nwords;        /* words for ntok + 1 bits */
 	int tail;             /* TAIL_*: fast paths for common tails */
+	char *suffix;         /* the literal characters every match ends with */
+	size_t suffix_len;
+	char *infix;          /* the longest other run of literal characters */
+	size_t infix_len;
+	/* One word of tokens (ntok < 64): the fixed tokens each ASCII
+	 * character passes, options aside, and the literal '/' and '.'
+	 * tokens (all that may pass a '/' under SEPARATOR or a leading '.'
+	 * under LEADING_DOT). NULL otherwise. */
+	uint64_t *ascii;
+	uint64_t lit_slash, lit_dot;
 };
 
 enum { TAIL_NFA, TAIL_EMPTY, TAIL_STAR, TAIL_RSTAR };
@@ -430,6 +450,9 @@ CG_EXPORT void cg_glob_free(cg_glob *g)
 	free(g->tok);
 	free(g->star);
 	free(g->rstar);
+	free(g->suffix);
+	free(g->infix);
+	free(g->ascii);
 	free(g);
 }
 
@@ -484,6 +507,62 @@ static int compile(cg_glob *g)
 			bit_set(g->star, j);
 		if (g->tok[j].kind == TOK_RSTAR)
 			bit_set(g->rstar, j);
+	}
+	/* The trailing literal characters: a match's last characters, as the
+	 * tokens are fixed-width and nothing can follow them. */
+	size_t k = n, bytes = 0;
+	while (k > 0 && g->tok[k - 1].kind == TOK_CHAR)
+		k--;
+	g->suffix = malloc((n - k) * 4 + 1);
+	if (!g->suffix)
+		return CG_ENOMEM;
+	for (size_t j = k; j < n; j++)
+		bytes += utf8_put(g->suffix + bytes, g->tok[j].cp);
+	g->suffix[bytes] = '\0';
+	g->suffix_len = bytes;
+	/* And the longest run of literal characters before it, which a match
+	 * holds somewhere between its prefix and its suffix. */
+	size_t best = 0, best_at = 0;
+	for (size_t j = 0; j < k;) {
+		size_t e = j;
+		while (e < k && g->tok[e].kind == TOK_CHAR)
+			e++;
+		if (e - j > best) {
+			best = e - j;
+			best_at = j;
+		}
+		j = e > j ? e : j + 1;
+	}
+	g->infix = malloc(best * 4 + 1);
+	if (!g->infix)
+		return CG_ENOMEM;
+	bytes = 0;
+	for (size_t j = best_at; j < best_at + best; j++)
+		bytes += utf8_put(g->infix + bytes, g->tok[j].cp);
+	g->infix[bytes] = '\0';
+	g->infix_len = bytes;
+	if (n < 64) {
+		g->ascii = calloc(128, sizeof(uint64_t));
+		if (!g->ascii)
+			return CG_ENOMEM;
+		for (size_t j = 0; j < n; j++) {
+			const struct ctok *ct = &g->tok[j];
+			if (ct->kind == TOK_STAR || ct->kind == TOK_RSTAR)
+				continue;
+			if (ct->kind == TOK_CHAR && ct->cp == '/')
+				g->lit_slash |= (uint64_t)1 << j;
+			if (ct->kind == TOK_CHAR && ct->cp == '.')
+				g->lit_dot |= (uint64_t)1 << j;
+			for (uint32_t c = 1; c < 128; c++) {
+				struct tok kt = {.negated = ct->negated, .set_start = ct->set_start,
+						 .set_end = ct->set_end};
+				bool hit = ct->kind == TOK_CHAR ? ct->cp == c
+					   : ct->kind == TOK_ANY ? true
+								 : class_has(g->pattern, &kt, c) != ct->negated;
+				if (hit)
+					g->ascii[c] |= (uint64_t)1 << j;
+			}
+		}
 	}
 	if (n == 0)
 		g->tail = TAIL_EMPTY;
@@ -657,9 +736,61 @@ static bool nfa_run(const cg_glob *g, const unsigned char *s, bool lead, bool sl
 	return true;
 }
 
+/* The same automaton on one word (fewer than 64 tokens): each step is a
+ * shift and a few masks (the shift-and algorithm), with the characters
+ * each ASCII byte passes precomputed. */
+static bool run_word(const cg_glob *g, const unsigned char *s, bool lead)
+{
+	const uint64_t S = g->star[0], R = g->rstar[0];
+	const bool sep = g->flags & CG_GLOB_LITERAL_SEPARATOR;
+	const bool dot = g->flags & CG_GLOB_LITERAL_LEADING_DOT;
+	uint64_t cur = 1, add;
+
+	for (uint64_t eps = lead || !*s ? S : S & ~R; (add = ((cur & eps) << 1) & ~cur);)
+		cur |= add;
+	while (*s) {
+		uint32_t c;
+		size_t n;
+		uint64_t m, keep;
+
+		if (*s < 0x80) {
+			c = *s;
+			n = 1;
+			m = g->ascii[c];
+		} else {
+			n = utf8_decode(s, &c);
+			if (n == 0)
+				return false; /* not UTF-8: Path::to_str() fails */
+			m = 0;
+			for (size_t j = 0; j < g->ntok; j++)
+				if (g->tok[j].kind != TOK_STAR && g->tok[j].kind != TOK_RSTAR &&
+				    ctok_matches(g, &g->tok[j], false, c))
+					m |= (uint64_t)1 << j;
+		}
+		keep = S;
+		if (lead && c == '.' && dot) {
+			m = g->lit_dot;
+			keep = 0;
+		} else if (c == '/' && sep) {
+			m = g->lit_slash;
+			keep = R;
+		}
+		cur = ((cur & m) << 1) | (cur & keep);
+		s += n;
+		lead = c == '/';
+		for (uint64_t eps = lead || !*s ? S : S & ~R; (add = ((cur & eps) << 1) & ~cur);)
+			cur |= add;
+		if (!cur)
+			return false;
+	}
+	return (cur >> g->ntok) & 1;
+}
+
 static bool run_nfa(const cg_glob *g, const unsigned char *s, bool lead)
 {
 	uint64_t cur[GLOB_WORDS_MAX];
+	if (g->ascii)
+		return run_word(g, s, lead);
 	return nfa_run(g, s, lead, false, true, cur) && bit_get(cur, g->ntok);
 }
 
@@ -678,15 +809,36 @@ static bool run_star(const cg_glob *g, const unsigned char *s, bool lead, bool r
 	return true;
 }
 
+/* Whether s[0..n) holds needle: paths and needles are short, where
+ * memmem's set-up costs more than this loop. */
+static bool holds(const unsigned char *s, size_t n, const char *needle, size_t m)
+{
+	const unsigned char first = (unsigned char)needle[0];
+	for (size_t i = 0; i + m <= n; i++)
+		if (s[i] == first && memcmp(s + i + 1, needle + 1, m - 1) == 0)
+			return true;
+	return false;
+}
+
 CG_EXPORT int cg_glob_matches(const cg_glob *g, const char *text)
 {
 	const unsigned char *s;
+	size_t n;
 
 	if (!g || !text)
 		return 0;
+	/* strncmp stops at the first difference, which for a scope's
+	 * entries is usually early in the prefix. */
 	if (strncmp(text, g->prefix, g->prefix_len) != 0)
 		return 0;
 	s = (const unsigned char *)text + g->prefix_len;
+	n = strlen((const char *)s);
+	/* Cheap refusals first: the literal text a match must end with and
+	 * hold (as whole characters, so bytes compare). */
+	if (n < g->suffix_len || memcmp(s + n - g->suffix_len, g->suffix, g->suffix_len) != 0)
+		return 0;
+	if (g->infix_len > 1 && !holds(s, n - g->suffix_len, g->infix, g->infix_len))
+		return 0;
 	switch (g->tail) {
 	case TAIL_EMPTY:
 		return *s == '\0';
