@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -837,8 +838,9 @@ START_TEST(test_symlink_swap_race)
 }
 END_TEST
 
-/* The same attacker against writes, mkdir and remove: nothing outside the
- * scope is ever created, truncated, written or removed. */
+/* The same attacker against writes, mkdir, remove and rename: nothing
+ * outside the scope is ever created, truncated, written, removed or moved
+ * (into the scope or within the outside). */
 START_TEST(test_symlink_swap_race_writes)
 {
 	if (!use_mode(_i))
@@ -849,6 +851,8 @@ START_TEST(test_symlink_swap_race_writes)
 	mkdirs(P("%s/outside/keep", R));
 	put_file(P("%s/outside/data", R), "OUTSIDE");
 	put_file(P("%s/outside/keep/k", R), "OUTSIDE");
+	put_file(P("%s/outside/mv", R), "OUTSIDE");
+	put_file(P("%s/scope/sub/mv", R), "IN");
 	ck_assert_int_eq(symlink(P("%s/outside", R), P("%s/scope/alt", R)), 0);
 	cg_fs_scope *s = scope(P("{\"allow\": [\"%s/scope/**\"]}", R));
 	struct swapper w = {.pairs = {{"scope/sub", "scope/alt"}, {"scope/sub", "scope/alt"},
@@ -858,12 +862,24 @@ START_TEST(test_symlink_swap_race_writes)
 	atomic_init(&w.stop, false);
 	atomic_init(&w.swaps, 0);
 	char t_data[2][PATH_MAX], t_dir[2][PATH_MAX], t_keep[2][PATH_MAX];
+	char t_mv[2][PATH_MAX], t_mv2[2][PATH_MAX], stolen[PATH_MAX];
+	snprintf(stolen, sizeof(stolen), "%s/scope/stolen", R);
 	for (int k = 0; k < 2; k++) {
 		const char *name = k ? "alt" : "sub";
+		snprintf(t_mv[k], PATH_MAX, "%s/scope/%s/mv", R, name);
+		snprintf(t_mv2[k], PATH_MAX, "%s/scope/%s/mv2", R, name);
 		snprintf(t_data[k], PATH_MAX, "%s/scope/%s/data", R, name);
 		snprintf(t_dir[k], PATH_MAX, "%s/scope/%s/new/deeper", R, name);
 		snprintf(t_keep[k], PATH_MAX, "%s/scope/%s/keep", R, name);
 	}
+	/* The kernel reports any change in the outside, however brief (a
+	 * move there and back included). */
+	int ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(ino, 0);
+	const uint32_t changes = IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO |
+				 IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+	ck_assert_int_ge(inotify_add_watch(ino, P("%s/outside", R), changes), 0);
+	ck_assert_int_ge(inotify_add_watch(ino, P("%s/outside/keep", R), changes), 0);
 	unsigned long done = 0;
 	pthread_t th;
 	ck_assert_int_eq(pthread_create(&th, NULL, swap_loop, &w), 0);
@@ -879,11 +895,25 @@ START_TEST(test_symlink_swap_race_writes)
 				done++;
 			if (cg_fs_remove(s, NULL, t_keep[k], CG_FS_RECURSIVE, NULL) == 0)
 				done++;
+			if (cg_fs_rename(s, NULL, t_mv[k], t_mv2[k], 0, NULL) == 0)
+				done++;
+			if (cg_fs_rename(s, NULL, t_mv2[k], t_mv[k], 0, NULL) == 0)
+				done++;
+			/* Out of the outside into the scope, and straight back. */
+			if (cg_fs_rename(s, NULL, t_mv[k], stolen, CG_FS_NOREPLACE, NULL) == 0) {
+				done++;
+				cg_fs_rename(s, NULL, stolen, t_mv[0], CG_FS_NOREPLACE, NULL);
+			}
 		}
 	}
 	atomic_store(&w.stop, true);
 	pthread_join(th, NULL);
 	close(w.dirfd);
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t evn = read(ino, ev, sizeof(ev));
+	ck_assert_msg(evn < 0 && errno == EAGAIN, "the outside changed: %s",
+		      evn > 0 && ((struct inotify_event *)ev)->len ? ((struct inotify_event *)ev)->name : "?");
+	close(ino);
 	char buf[16] = {0};
 	FILE *f = fopen(P("%s/outside/data", R), "r");
 	ck_assert_ptr_nonnull(f);
@@ -892,6 +922,13 @@ START_TEST(test_symlink_swap_race_writes)
 	ck_assert_str_eq(buf, "OUTSIDE");
 	ck_assert_int_eq(access(P("%s/outside/keep/k", R), F_OK), 0);
 	ck_assert_int_eq(access(P("%s/outside/new", R), F_OK), -1);
+	f = fopen(P("%s/outside/mv", R), "r");
+	ck_assert_ptr_nonnull(f);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_uint_gt(fread(buf, 1, sizeof(buf) - 1, f), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "OUTSIDE");
+	ck_assert_int_eq(access(P("%s/outside/mv2", R), F_OK), -1);
 	ck_assert_uint_gt(done, 0);
 	cg_fs_scope_free(s);
 }
