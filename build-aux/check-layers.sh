@@ -1,7 +1,9 @@
 #!/bin/sh
 # Checks that each layer of the engine includes only its own headers and
-# those of the layers below it, and that the runtime, the plugins, the CLI,
-# the examples and the benchmarks use only the public headers (include/).
+# those of the layers below it, that each plugin includes only the public
+# headers and those of its own folder and of the plugins it builds on, and
+# that the runtime, the plugins, the CLI, the examples and the benchmarks
+# use none of the engine's internal headers.
 #
 #   sh build-aux/check-layers.sh SRCDIR
 #
@@ -62,6 +64,41 @@ for dir in engine/*/; do
 		done
 	done
 done > "$out"
+
+# Plugins: the public headers, their own folder's headers and those of the
+# plugins they build on, each named by its folder ("fs/scope.h"). The
+# table is the one in docs/ARCHITECTURE.md ("Layers").
+plugin_allowed() {
+	case "$1" in
+	fs) echo "fs path" ;;
+	*) echo "$1" ;;
+	esac
+}
+for dir in plugins/*/; do
+	[ -d "$dir" ] || continue
+	plugin=$(basename "$dir")
+	ok=$(plugin_allowed "$plugin")
+	for f in "$dir"*.c "$dir"*.h; do
+		[ -f "$f" ] || continue
+		grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
+		while IFS= read -r line; do
+			n=${line%%:*}
+			inc=$(printf '%s\n' "$line" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
+			case "$inc" in
+			capgate.h | capgate-runtime.h) continue ;;
+			*/*) ;;
+			*)
+				echo "$f:$n: \"$inc\": name the plugin (\"$plugin/$inc\") so the dependency shows"
+				continue ;;
+			esac
+			target=${inc%%/*}
+			case " $ok " in
+			*" $target "*) ;;
+			*) echo "$f:$n: plugin \"$plugin\" includes \"$inc\"; it may include capgate.h, capgate-runtime.h and the headers of: $ok" ;;
+			esac
+		done
+	done
+done >> "$out"
 
 # Above the engine: public headers only. (Tests may reach internals.)
 for f in runtime/*.c runtime/*.h tools/*.c tools/*.h examples/*/*.c bench/*.c plugins/*/*.c plugins/*/*.h; do

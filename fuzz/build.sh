@@ -4,7 +4,9 @@
 #   sh fuzz/build.sh SRCDIR BUILDDIR
 #
 # The engine sources (SRCDIR/engine/*.c, plus the generated
-# BUILDDIR/engine/policy/builtin_core.c) are compiled once into BUILDDIR/fuzz/obj
+# BUILDDIR/engine/policy/builtin_core.c) and the built-in plugins' sources
+# (SRCDIR/plugins/*/*.c, whose file names the engine's do not share) are
+# compiled once into BUILDDIR/fuzz/obj
 # with -fsanitize=fuzzer-no-link,address,undefined; each target is then
 # linked against them into BUILDDIR/fuzz/out/fuzz_<name>. Only files under
 # BUILDDIR/fuzz are written. CC (default clang) and FUZZ_CFLAGS (extra
@@ -42,7 +44,7 @@ mkdir -p "$OBJ" "$OUT"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # The engine's own sources include no config.h today; -I BUILDDIR lets
 # them find it should one start to.
-CPPFLAGS="-D_GNU_SOURCE -I$BUILDDIR/include -I$SRCDIR/include -I$SRCDIR/engine -I$BUILDDIR"
+CPPFLAGS="-D_GNU_SOURCE -I$BUILDDIR/include -I$SRCDIR/include -I$SRCDIR/engine -I$SRCDIR/plugins -I$BUILDDIR"
 CFLAGS="-g -O1 -std=c11 -fno-omit-frame-pointer $FUZZ_CFLAGS"
 ENGINE_FLAGS="$CFLAGS $CPPFLAGS $PKG_CFLAGS $SAN -fsanitize=fuzzer-no-link"
 
@@ -72,6 +74,14 @@ for f in "$SRCDIR"/engine/*/*.c; do
 	esac
 done
 SOURCES="$SOURCES $CORE"
+# The plugins' (not the manifests an in-tree build generates beside them:
+# no target needs them).
+for f in "$SRCDIR"/plugins/*/*.c; do
+	case "$(basename "$f")" in
+	*_json.c) ;;
+	*) SOURCES="$SOURCES $f" ;;
+	esac
+done
 
 # Compile what is out of date, in parallel.
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -81,13 +91,13 @@ for f in $SOURCES; do
 	o="$OBJ/$(basename "$f" .c).o"
 	OBJS="$OBJS $o"
 	if [ ! -f "$o" ] || newer "$f" "$o" ||
-	   [ -n "$(find "$SRCDIR/engine" -name '*.h' -newer "$o" 2>/dev/null | head -n 1)" ]; then
+	   [ -n "$(find "$SRCDIR/engine" "$SRCDIR/plugins" -name '*.h' -newer "$o" 2>/dev/null | head -n 1)" ]; then
 		STALE="$STALE $f"
 	fi
 done
 if [ -n "$STALE" ]; then
 	# shellcheck disable=SC2086
-	echo "fuzz: compiling $(echo $STALE | wc -w) engine sources"
+	echo "fuzz: compiling $(echo $STALE | wc -w) engine and plugin sources"
 	# shellcheck disable=SC2086,SC2016
 	printf '%s\n' $STALE | xargs -P "$JOBS" -I{} sh -c \
 		'f="$1"; shift; o="$1"/$(basename "$f" .c).o; shift; "$@" -c "$f" -o "$o" || { rm -f "$o"; exit 255; }' \

@@ -24,7 +24,13 @@
  *   4. "*" and "**" match everything; the text with every '*', '?' and '['
  *      written as a class ("[*]", "[?]", "[[]") is a valid pattern that
  *      matches the text and nothing else (checked against the pattern
- *      line), when the text is valid UTF-8.
+ *      line), when the text is valid UTF-8;
+ *   5. the compiled patterns of the public API (cg_glob_new) under each of
+ *      the four option sets (CG_GLOB_LITERAL_SEPARATOR, _LEADING_DOT: the
+ *      crate's MatchOptions as Tauri's fs scope sets them) agree with the
+ *      same two references taught the options, and with cg_glob_match
+ *      when no option is set; a text that is not UTF-8 never matches;
+ *      what cg_glob_escape writes matches the text and nothing else.
  */
 #include "fuzz_common.h"
 #include "base/internal.h"
@@ -194,7 +200,21 @@ static bool in_specs(const struct ref *r, const struct rtok *t, uint32_t c)
 static uint8_t *memo;
 static size_t memo_w;
 
-static bool ref_match_at(const struct ref *r, const uint32_t *s, size_t n, size_t ti, size_t pos)
+#define O_SEP 1u /* CG_GLOB_LITERAL_SEPARATOR */
+#define O_DOT 2u /* CG_GLOB_LITERAL_LEADING_DOT */
+
+/* Whether a wildcard may take s[k]: never a '.' that starts the text or
+ * follows a '/' under O_DOT; '*' never a '/' under O_SEP. */
+static bool takes(const uint32_t *s, size_t k, bool rec, unsigned opt)
+{
+	bool lead = k == 0 || s[k - 1] == '/';
+	if ((opt & O_DOT) && lead && s[k] == '.')
+		return false;
+	return rec || !(opt & O_SEP) || s[k] != '/';
+}
+
+static bool ref_match_at(const struct ref *r, const uint32_t *s, size_t n, size_t ti, size_t pos,
+			 unsigned opt)
 {
 	uint8_t *m = &memo[ti * memo_w + pos];
 	if (*m)
@@ -206,26 +226,35 @@ static bool ref_match_at(const struct ref *r, const uint32_t *s, size_t n, size_
 		const struct rtok *t = &r->t[ti];
 		switch (t->k) {
 		case R_STAR:
-			for (size_t k = pos; k <= n && !ok; k++)
-				ok = ref_match_at(r, s, n, ti + 1, k);
+			for (size_t k = pos; k <= n && !ok; k++) {
+				ok = ref_match_at(r, s, n, ti + 1, k, opt);
+				if (k < n && !takes(s, k, false, opt))
+					break;
+			}
 			break;
-		case R_RSTAR:
+		case R_RSTAR: {
 			/* Here, just after each '/', or (the text used up) at the end. */
-			ok = ref_match_at(r, s, n, ti + 1, pos);
-			for (size_t k = pos; k < n && !ok; k++)
+			size_t k = pos;
+			ok = ref_match_at(r, s, n, ti + 1, pos, opt);
+			for (; k < n && !ok && takes(s, k, true, opt); k++)
 				if (s[k] == '/')
-					ok = ref_match_at(r, s, n, ti + 1, k + 1);
-			if (!ok)
-				ok = ref_match_at(r, s, n, ti + 1, n);
+					ok = ref_match_at(r, s, n, ti + 1, k + 1, opt);
+			if (!ok && k == n)
+				ok = ref_match_at(r, s, n, ti + 1, n, opt);
 			break;
+		}
 		default:
 			if (pos < n) {
 				uint32_t c = s[pos];
+				bool lead = pos == 0 || s[pos - 1] == '/';
 				bool hit = t->k == R_ANY ? true
 					   : t->k == R_CHAR ? c == t->c
 					   : t->k == R_IN ? in_specs(r, t, c)
 							  : !in_specs(r, t, c);
-				ok = hit && ref_match_at(r, s, n, ti + 1, pos + 1);
+				if (t->k != R_CHAR && (((opt & O_SEP) && c == '/') ||
+						       ((opt & O_DOT) && lead && c == '.')))
+					hit = false;
+				ok = hit && ref_match_at(r, s, n, ti + 1, pos + 1, opt);
 			}
 			break;
 		}
@@ -234,7 +263,7 @@ static bool ref_match_at(const struct ref *r, const uint32_t *s, size_t n, size_
 	return ok;
 }
 
-static bool ref_match(const char *pat, const char *str, bool *done)
+static bool ref_match(const char *pat, const char *str, unsigned opt, bool *done)
 {
 	static struct ref r;
 	static uint32_t s[1100];
@@ -245,7 +274,7 @@ static bool ref_match(const char *pat, const char *str, bool *done)
 	memo_w = n + 1;
 	memo = calloc((r.nt + 1) * memo_w, 1);
 	FUZZ_SETUP(memo);
-	bool ok = ref_match_at(&r, s, n, 0, 0);
+	bool ok = ref_match_at(&r, s, n, 0, 0, opt);
 	free(memo);
 	memo = NULL;
 	*done = true;
@@ -259,7 +288,7 @@ static bool ref_match(const char *pat, const char *str, bool *done)
 enum cres { C_MATCH, C_SUB_NO, C_ENTIRE_NO };
 
 static enum cres crate_from(const struct ref *r, const uint32_t *s, size_t n, size_t pos, size_t i,
-			    unsigned *budget)
+			    bool follows_sep, unsigned opt, unsigned *budget)
 {
 	if (*budget == 0)
 		return C_ENTIRE_NO; /* out of budget: the answer is not used */
@@ -267,15 +296,19 @@ static enum cres crate_from(const struct ref *r, const uint32_t *s, size_t n, si
 	for (size_t ti = i; ti < r->nt; ti++) {
 		const struct rtok *t = &r->t[ti];
 		if (t->k == R_STAR || t->k == R_RSTAR) {
-			enum cres m = crate_from(r, s, n, pos, ti + 1, budget);
+			enum cres m = crate_from(r, s, n, pos, ti + 1, follows_sep, opt, budget);
 			if (m != C_SUB_NO)
 				return m;
 			while (pos < n) {
 				uint32_t c = s[pos++];
-				bool sep = c == '/';
-				if (t->k == R_RSTAR && !sep)
+				if (follows_sep && (opt & O_DOT) && c == '.')
+					return C_SUB_NO;
+				follows_sep = c == '/';
+				if (t->k == R_RSTAR && !follows_sep)
 					continue;
-				m = crate_from(r, s, n, pos, ti + 1, budget);
+				if (t->k == R_STAR && (opt & O_SEP) && follows_sep)
+					return C_SUB_NO;
+				m = crate_from(r, s, n, pos, ti + 1, follows_sep, opt, budget);
 				if (m != C_SUB_NO)
 					return m;
 			}
@@ -283,19 +316,24 @@ static enum cres crate_from(const struct ref *r, const uint32_t *s, size_t n, si
 			if (pos >= n)
 				return C_ENTIRE_NO;
 			uint32_t c = s[pos++];
+			bool sep = c == '/';
 			bool hit = t->k == R_ANY ? true
 				   : t->k == R_CHAR ? c == t->c
 				   : t->k == R_IN ? in_specs(r, t, c)
 						  : !in_specs(r, t, c);
+			if (t->k != R_CHAR && (((opt & O_SEP) && sep) ||
+					       (follows_sep && (opt & O_DOT) && c == '.')))
+				hit = false;
 			if (!hit)
 				return C_SUB_NO;
+			follows_sep = sep;
 		}
 	}
 	return pos >= n ? C_MATCH : C_SUB_NO;
 }
 
 /* 1 match, 0 no match, -1 not run (too big, or over budget). */
-static int crate_match(const char *pat, const char *str)
+static int crate_match(const char *pat, const char *str, unsigned opt)
 {
 	static struct ref r;
 	static uint32_t s[1100];
@@ -303,7 +341,7 @@ static int crate_match(const char *pat, const char *str)
 		return -1;
 	size_t n = to_chars(str, s, 1100);
 	unsigned budget = 200000;
-	enum cres m = crate_from(&r, s, n, 0, 0, &budget);
+	enum cres m = crate_from(&r, s, n, 0, 0, true, opt, &budget);
 	if (budget == 0)
 		return -1;
 	return m == C_MATCH;
@@ -340,6 +378,51 @@ static char *escape(const char *t)
 	return out;
 }
 
+/* Invariant 5: the public compiled patterns, under every option set. */
+static void check_compiled(const char *pat, const char *str, bool valid)
+{
+	bool utf8 = valid_utf8(str);
+	for (unsigned opt = 0; opt <= CG_GLOB_PATH; opt++) {
+		cg_glob *g = NULL;
+		int rc = cg_glob_new(pat, opt, &g, NULL, NULL);
+		if (!valid || strlen(pat) > CG_GLOB_MAX_PATTERN) {
+			FUZZ_CHECK(rc < 0 && !g, "\"%s\": compiled though invalid", pat);
+			continue;
+		}
+		FUZZ_SETUP(rc == 0);
+		int m = cg_glob_matches(g, str);
+		FUZZ_CHECK(m == cg_glob_matches(g, str), "compiled matching is not deterministic");
+		if (!utf8) {
+			FUZZ_CHECK(!m, "\"%s\" (options %u) matched a text that is not UTF-8", pat, opt);
+		} else {
+			bool done;
+			bool want = ref_match(pat, str, opt, &done);
+			int crate = crate_match(pat, str, opt);
+			if (done)
+				FUZZ_CHECK(m == want && (crate < 0 || crate == m),
+					   "\"%s\" (options %u) vs \"%s\": compiled %d, reference %d, crate's algorithm %d",
+					   pat, opt, str, m, want, crate);
+			if (opt == 0)
+				FUZZ_CHECK(m == cg_glob_match(pat, str), "\"%s\" vs \"%s\": compiled and default differ",
+					   pat, str);
+		}
+		cg_glob_free(g);
+	}
+	if (utf8) {
+		char *e = cg_glob_escape(str);
+		cg_glob *g = NULL;
+		FUZZ_SETUP(e);
+		if (strlen(e) <= CG_GLOB_MAX_PATTERN) {
+			FUZZ_CHECK(cg_glob_new(e, CG_GLOB_PATH, &g, NULL, NULL) == 0, "escaped \"%s\" refused", e);
+			FUZZ_CHECK(cg_glob_matches(g, str), "escaped \"%s\" misses its text", e);
+			FUZZ_CHECK(cg_glob_matches(g, pat) == (strcmp(str, pat) == 0), "escaped \"%s\" vs \"%s\"", e, pat);
+			FUZZ_CHECK(strcmp(cg_glob_literal_prefix(g, NULL), str) == 0, "escaped \"%s\": prefix", e);
+			cg_glob_free(g);
+		}
+		free(e);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *pat, *str;
@@ -359,8 +442,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cg_glob_is_literal(pat))
 			FUZZ_CHECK(m == (strcmp(pat, str) == 0), "literal \"%s\" vs \"%s\": %d", pat, str, m);
 		bool done;
-		bool want = ref_match(pat, str, &done);
-		int crate = crate_match(pat, str);
+		bool want = ref_match(pat, str, 0, &done);
+		int crate = crate_match(pat, str, 0);
 		if (done)
 			FUZZ_CHECK(m == want && (crate < 0 || crate == m),
 				   "\"%s\" vs \"%s\": engine %d, reference %d, crate's algorithm %d",
@@ -379,6 +462,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(cg_glob_match(e, pat) == (strcmp(str, pat) == 0), "escaped \"%s\" vs \"%s\"", e, pat);
 		free(e);
 	}
+	check_compiled(pat, str, v == 0);
 	free(pat);
 	free(str);
 	return 0;

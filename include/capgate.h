@@ -1039,6 +1039,79 @@ CG_EXPORT json_object *cg_json_file_root(const cg_json_file *f);
 CG_EXPORT int cg_json_file_locate(const cg_json_file *f, const char *pointer,
 				  unsigned *line, unsigned *col);
 
+/* ----------------------------------------------------------------- globs */
+
+/*
+ * Glob patterns with the syntax and semantics of the Rust `glob` crate's
+ * Pattern, which Tauri uses for window labels and event names (default
+ * options) and for fs scopes (Pattern::matches_path_with, see below):
+ *   ?          one character (a whole UTF-8 sequence)
+ *   *          any run of characters
+ *   **         any run of whole '/'-separated components; allowed only as
+ *              a whole component (after a '/' or at the start, and before
+ *              a '/' or at the end: never "a**" nor "**a")
+ *   [abc] [a-z] [!a-z]   character classes; a ']' first is a member
+ * There are no backslash escapes: a special character is matched literally
+ * by a class of its own ("[*]", "[?]", "[[]", "[]]"), as cg_glob_escape()
+ * writes it. Matching is case-sensitive and against the whole text; a text
+ * that is not UTF-8 never matches (as Path::to_str() fails in Rust).
+ *
+ * Options (the crate's MatchOptions), or-ed into flags:
+ *   CG_GLOB_LITERAL_SEPARATOR    '*', '?' and classes never match '/'
+ *                                (so "/dir/" then "*" misses "/dir/sub/f")
+ *   CG_GLOB_LITERAL_LEADING_DOT  a '.' that starts the text or follows a
+ *                                '/' is matched only by a literal '.'
+ *                                (so "$HOME/" then "**" misses
+ *                                "$HOME/.ssh/key")
+ * CG_GLOB_PATH is both: Tauri's fs scope on Unix.
+ *
+ * A compiled pattern is immutable and may be matched from many threads at
+ * once. Matching allocates nothing and takes O(pattern x text) time at
+ * worst, whatever the pattern (no exponential backtracking).
+ */
+typedef struct cg_glob cg_glob;
+
+enum {
+	CG_GLOB_LITERAL_SEPARATOR = 1u << 0,
+	CG_GLOB_LITERAL_LEADING_DOT = 1u << 1,
+	CG_GLOB_PATH = CG_GLOB_LITERAL_SEPARATOR | CG_GLOB_LITERAL_LEADING_DOT,
+};
+
+/* The longest pattern cg_glob_new() accepts, in bytes (PATH_MAX). */
+#define CG_GLOB_MAX_PATTERN 4096
+
+/* Compiles pattern with the given options into *out (NULL on failure).
+ * Errors: CG_EINVAL (a NULL argument, an unknown flag), CG_EPATTERN (the
+ * crate would refuse the pattern: *err_offset gets the byte offset of the
+ * problem and *err_msg the crate's message, a static string; either may
+ * be NULL), CG_ELIMIT (longer than CG_GLOB_MAX_PATTERN), CG_ENOMEM. */
+CG_EXPORT int cg_glob_new(const char *pattern, unsigned flags, cg_glob **out,
+			  size_t *err_offset, const char **err_msg);
+CG_EXPORT void cg_glob_free(cg_glob *g);
+/* 1 if text matches g, 0 if not (also for a NULL argument). */
+CG_EXPORT int cg_glob_matches(const cg_glob *g, const char *text);
+/* The pattern as given, and the flags; owned by g. */
+CG_EXPORT const char *cg_glob_pattern(const cg_glob *g);
+CG_EXPORT unsigned cg_glob_flags(const cg_glob *g);
+/* The text every match starts with: the pattern's leading literal
+ * characters, one-character classes such as "[*]" read as the character
+ * (a class of '/' or '.' ends it). Owned by g. *pattern_len (may be NULL)
+ * gets the number of bytes of the pattern that spell it. For the pattern
+ * "/data/[*]x/" followed by "*.txt" it is "/data/" + "*x/" (the 11 bytes
+ * "/data/[*]x/"). */
+CG_EXPORT const char *cg_glob_literal_prefix(const cg_glob *g, size_t *pattern_len);
+/* 1 if every text below dir_a ("dir_a/" followed by anything) is matched
+ * exactly as the same text below dir_b; 0 if they may differ (also for a
+ * NULL argument). The matcher's state after "dir_a/" and "dir_b/" is
+ * compared, so 0 can be said of two places that in fact agree, never the
+ * other way round. The fs scope refuses to move a directory when a deny
+ * entry does not see both places alike. */
+CG_EXPORT int cg_glob_same_below(const cg_glob *g, const char *dir_a, const char *dir_b);
+/* A pattern that matches text and nothing else: every '*', '?', '[' and
+ * ']' written as a one-character class (the crate's Pattern::escape).
+ * malloc'd; NULL if text is NULL or memory runs out. */
+CG_EXPORT char *cg_glob_escape(const char *text);
+
 #ifdef __cplusplus
 }
 #endif
