@@ -57,8 +57,8 @@ CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 	r->main = pthread_self();
 	r->efd = r->tfd = r->pfd = -1;
 	memcpy(r->limits, default_limits, sizeof(default_limits));
-	r->regs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, cg_reg_free);
-	r->state = g_hash_table_new_full(g_str_hash, g_str_equal, free, cg_state_free);
+	r->regs = cg_str_table_new(NULL, cg_reg_free);
+	r->state = cg_str_table_new(free, cg_state_free);
 	r->webviews = g_ptr_array_new();
 	/* Keyed by event names that pages choose: a keyed hash (strhash.h). */
 	r->listeners = cg_str_table_new(free, (GDestroyNotify)g_ptr_array_unref);

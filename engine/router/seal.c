@@ -36,6 +36,7 @@
 #include "router/seal.h"
 #include "base/jsondoc.h"
 #include "base/text.h"
+#include "base/strhash.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -283,9 +284,9 @@ cg_sealer *cg_sealer_new_with_key(const uint8_t key[CG_SEAL_KEY_SIZE])
 	memcpy(s->key, key, CG_SEAL_KEY_SIZE);
 	gcm_aes256_set_key(&s->gcm, s->key);
 	/* Keys point into the entries, which the value destructor frees. */
-	s->accepted = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
-	s->sealed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
-	s->epochs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
+	s->accepted = cg_str_table_new(NULL, free);
+	s->sealed = cg_str_table_new(NULL, free);
+	s->epochs = cg_str_table_new(NULL, free);
 	return s;
 }
 
