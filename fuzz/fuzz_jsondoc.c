@@ -7,7 +7,9 @@
  * held to. Invariants:
  *   1. a document we accept, json-c (strict mode) accepts too, with an
  *      equal tree that prints the same (numbers too long for 64 bits are
- *      skipped: json-c clamps them, we keep the nearest double, as serde).
+ *      skipped: json-c clamps them, we keep the nearest double, as serde;
+ *      so are texts with surrogate pair escapes, which json-c 0.16 can
+ *      decode to U+FFFD).
  *   2. we accept no duplicate key, no invalid UTF-8 and nothing deeper than
  *      the limit; what we refuse comes with an error, what we accept with
  *      none.
@@ -92,6 +94,18 @@ static bool utf8_valid(const uint8_t *d, size_t n)
 	return true;
 }
 
+/* A \u escape of a high surrogate: json-c 0.16 turns some valid pairs
+ * (\ud837\ude00, U+1DE00) into U+FFFD, so the reference is wrong there;
+ * ours is checked by test_jsondoc's pairs instead. */
+static bool has_surrogate_escape(const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i + 3 < n; i++)
+		if (d[i] == '\\' && d[i + 1] == 'u' && (d[i + 2] | 0x20) == 'd' &&
+		    strchr("89abAB", d[i + 3]) && d[i + 3])
+			return true;
+	return false;
+}
+
 /* A run of more than 18 digits may not fit 64 bits. */
 static bool has_long_number(const uint8_t *d, size_t n)
 {
@@ -122,7 +136,8 @@ static void one(const uint8_t *data, size_t size, bool nul_ok)
 	FUZZ_CHECK(utf8_valid(data, size), "accepted invalid UTF-8");
 	FUZZ_CHECK(depth_of(doc->root) <= lim.max_depth, "deeper than the limit");
 
-	if (!has_long_number(data, size) && !memchr(data, 0, size)) {
+	if (!has_long_number(data, size) && !memchr(data, 0, size) &&
+	    !has_surrogate_escape(data, size)) {
 		json_tokener *tok = json_tokener_new();
 		FUZZ_SETUP(tok);
 		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

@@ -1151,6 +1151,16 @@ START_TEST(test_locate_with_nul_values)
 }
 END_TEST
 
+/* A pair json-c 0.16 decodes to U+FFFD: ours gives the character. */
+START_TEST(test_surrogate_pair_decoded)
+{
+	cg_jsondoc *doc = load_ok("[\"\\ud837\\ude00\", \"\\uD83D\\uDE00\"]");
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(doc->root, 0)), "\xf0\x9d\xb8\x80");
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(doc->root, 1)), "\xf0\x9f\x98\x80");
+	cg_jsondoc_free(doc);
+}
+END_TEST
+
 START_TEST(test_pointer_join)
 {
 	char *p;
@@ -1267,6 +1277,7 @@ static Suite *jsondoc_suite(void)
 	tcase_add_test(tc, test_locate_scalar_root_and_crlf);
 	tcase_add_test(tc, test_locate_large);
 	tcase_add_test(tc, test_locate_with_nul_values);
+	tcase_add_test(tc, test_surrogate_pair_decoded);
 	tcase_add_test(tc, test_error_and_warning);
 	tcase_add_test(tc, test_pointer_join);
 	tcase_add_test(tc, test_numbers_as_written);
