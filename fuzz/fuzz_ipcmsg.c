@@ -181,6 +181,23 @@ static bool plain_json_text(const uint8_t *t, size_t n, size_t *colons, int *dep
 			}
 			continue;
 		}
+		/* Outside strings the only words are JSON's literals (json-c
+		 * also takes NaN and Infinity, which the router refuses). */
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			static const char *const words[] = {"true", "false", "null"};
+			bool word = false;
+			for (size_t w = 0; w < 3; w++) {
+				size_t wl = strlen(words[w]);
+				if (n - i >= wl && memcmp(t + i, words[w], wl) == 0) {
+					i += wl - 1;
+					word = true;
+					break;
+				}
+			}
+			if (!word)
+				return false;
+			continue;
+		}
 		if (c == ':')
 			(*colons)++;
 		if (c == '{' || c == '[') {
