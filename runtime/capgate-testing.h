@@ -29,6 +29,11 @@ int cg_app_eval_transport(cg_app *app, const char *label, const char *script, cg
  * that play a page whose bridge has been subverted. CG_ENOTFOUND when no
  * window has that label. */
 int cg_app_post(cg_app *app, const char *label, const char *text, cg_app_js_fn cb, void *user);
+/* Makes the next n hand-overs of a window's document key (at a commit,
+ * or in answer to the transport's hello) get lost, as WebKit can lose one
+ * evaluated while a document is being replaced: for tests that check the
+ * transport asks again. CG_ENOTFOUND when no window has that label. */
+int cg_app_lose_handovers(cg_app *app, const char *label, int n);
 /* The pid of a window's web process (for crash tests), or -1. */
 int cg_app_web_process_pid(cg_app *app, const char *label);
 /* Saves a PNG of a window; 0 or a negative code. */

@@ -13,7 +13,8 @@
  *                        and says capgate_hello (a hand-over made at commit
  *                        that WebKit evaluated before the new document's
  *                        window existed would be lost with the old one:
- *                        seen as a page whose calls never left); the next commit
+ *                        seen as a page whose calls never left; the transport
+ *                        says it again while calls wait); the next commit
  *                        replaces it, so a message still on its way from a
  *                        replaced document is refused.
  *   a frame key          a sub-frame of an origin that security.frames
@@ -96,6 +97,10 @@ static void hand_over(cg_win *w)
 {
 	if (!w->doc_key || !w->view)
 		return;
+	if (w->lose_handovers > 0) {
+		w->lose_handovers--;
+		return;
+	}
 	char *js = g_strdup_printf("globalThis.__capgateTransport ? __capgateTransport.setKey('%s') "
 				   ": (globalThis.__capgateKey = '%s'), void 0",
 				   w->doc_key, w->doc_key);

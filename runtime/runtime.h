@@ -35,6 +35,7 @@ typedef struct cg_win {
 	gint64 crash_times[CGR_CRASH_LIMIT];
 	bool loaded_once;
 	bool top_local;           /* the committed top document is the app's own */
+	int lose_handovers;       /* tests only (cg_app_lose_handovers) */
 } cg_win;
 
 struct cg_app {

@@ -260,6 +260,15 @@ static bool descends_from(int pid, int ancestor)
 	return false;
 }
 
+int cg_app_lose_handovers(cg_app *app, const char *label, int n)
+{
+	cg_win *w = cgr_window(app, label);
+	if (!w)
+		return CG_ENOTFOUND;
+	w->lose_handovers = n > 0 ? n : 0;
+	return 0;
+}
+
 int cg_app_web_process_pid(cg_app *app, const char *label)
 {
 	if (!cgr_window(app, label) || g_hash_table_size(app->windows) != 1)

@@ -23,7 +23,8 @@
  *              that request, which no page can choose. A refusal says why.
  * Calls made before the key is here wait for it; a top frame's transport
  * that finds no key when it starts says capgate_hello, and the core hands
- * the key to the main frame again.
+ * the key to the main frame again; while calls wait, it says it again
+ * (a hand-over can be lost: see hello() below).
  *
  * Handlers: capgate (JSON calls, and small binary calls: their body as
  * base64 in "body", which the router reads with the same parser) and,
@@ -120,11 +121,32 @@
     for (const [, , done] of all) done('0' + JSON.stringify(why))
   }
 
+  /* A hand-over can be lost on its way (WebKit may evaluate it in a
+   * document or a web process that is already being replaced), and a lost
+   * one would leave this document's calls waiting for ever: while calls
+   * wait, say hello again, ever less often. */
+  let helloTimer = null
+  let helloDelay = 250
+  function hello() {
+    if (!isTop || ipcHello === null || key !== null || keyError !== null) return
+    ipcHello.postMessage('').catch(() => {})
+  }
+  function helloLater() {
+    if (helloTimer !== null || !isTop || key !== null) return
+    helloTimer = setTimeout(() => {
+      helloTimer = null
+      if (key !== null || keyError !== null || waiting.length === 0) return
+      hello()
+      helloDelay = Math.min(helloDelay * 2, 8000)
+      helloLater()
+    }, helloDelay)
+  }
+
   if (isTop) {
     // The core may have been quicker than this script, or slower than it,
     // or have handed the key over before this document's window existed.
     if (typeof G.__capgateKey === 'string') setKey(G.__capgateKey)
-    else if (ipcHello !== null) ipcHello.postMessage('').catch(() => {})
+    else hello()
   } else if (typeof meta.frameKeyUrl === 'string') {
     fetch(meta.frameKeyUrl, { method: 'POST', cache: 'no-store', credentials: 'omit', body: '' }).then(
       (r) => r.text().then((t) => { if (r.ok) setKey(t); else failKey(t) }),
@@ -138,7 +160,7 @@
   function postBody(text, body, done, header = 'Capgate-Call') {
     if (rawKey === null) {
       if (keyError !== null) done('0' + JSON.stringify(keyError))
-      else waiting.push([IPC_URL, text, done, body, header])
+      else { waiting.push([IPC_URL, text, done, body, header]); helloLater() }
       return
     }
     let n = 0
@@ -164,7 +186,7 @@
     }
     if (key === null) {
       if (keyError !== null) done('0' + JSON.stringify(keyError))
-      else waiting.push([channel, text, done])
+      else { waiting.push([channel, text, done]); helloLater() }
       return
     }
     let p
