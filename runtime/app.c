@@ -458,6 +458,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	g_free(iso_pattern);
 	cgr_identity_attach(w);
 	cgr_isolation_attach(w);
+	cgr_ipc_filter_attach(app, w->ucm);
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
 					       "user-content-manager", w->ucm, NULL));
 	/* For the schemes' handlers, which are told the view. */
@@ -556,6 +557,8 @@ CG_EXPORT void cg_app_free(cg_app *app)
 		g_main_loop_unref(app->loop);
 	g_free(app->iso_id);
 	g_free(app->iso_origin);
+	if (app->ipc_filter)
+		webkit_user_content_filter_unref(app->ipc_filter);
 	g_free(app->iso_index);
 	if (app->iso_key)
 		explicit_bzero(app->iso_key, strlen(app->iso_key));
@@ -690,6 +693,8 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	cgr_identity_register_scheme(app);
 	cgr_ipc_register_scheme(app);
 	cgr_isolation_register_scheme(app);
+	if ((rc = cgr_ipc_filter_init(app, d)) < 0)
+		return rc;
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);
 	size_t n = cg_appconfig_window_count(app->cfg);

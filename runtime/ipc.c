@@ -23,11 +23,14 @@
  * the request is the transport's own. The body's size (Capgate-Length)
  * is checked against limits.binary_size before a byte of it is read, and
  * exactly that many are read. Then the router judges the call as any
- * other: the policy, and under the isolation pattern the seal.
+ * other: the policy, and under the isolation pattern the seal. Requests
+ * from any frame whose document is not the app's own never get here: a
+ * content rule stops them in the web process (cgr_ipc_filter_init).
  */
 #include "runtime.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,4 +218,92 @@ void cgr_ipc_register_scheme(cg_app *app)
 	 * so that a fetch from any page's origin is allowed at all. */
 	webkit_security_manager_register_uri_scheme_as_secure(sm, IPC_SCHEME);
 	webkit_security_manager_register_uri_scheme_as_cors_enabled(sm, IPC_SCHEME);
+}
+
+/*
+ * WebKit carries a request's whole body into this process before a scheme
+ * handler runs, so refusing a stranger's POST in on_ipc comes too late: a
+ * remote page's keyless 256 MiB no-cors fetch cost the core 512 MiB
+ * (tests/test_runtime_hostile.c, remote_body_costs_the_core_nothing). Content rules
+ * are matched in the web process, before the request leaves it, so these
+ * stop it there: capgate-ipc:// loads from any frame whose document is not
+ * the app's own are blocked (the transport sends the data path from the
+ * app's top documents only, transport.js). Registering the scheme as
+ * local would also stop them, but WebKit then lets only local origins
+ * load it, which the app's pages are not unless capgate:// is made local
+ * too, and that changes how same-app frames reach each other
+ * (docs/ARCHITECTURE.md, "Trust model").
+ */
+static const char filter_rules[] =
+	"[{\"trigger\":{\"url-filter\":\"^capgate-ipc:\"},\"action\":{\"type\":\"block\"}},"
+	"{\"trigger\":{\"url-filter\":\"^capgate-ipc:\",\"if-frame-url\":[\"^capgate://localhost/\"]},"
+	"\"action\":{\"type\":\"ignore-previous-rules\"}}]";
+
+typedef struct {
+	WebKitUserContentFilter *filter;
+	GError *err;
+	bool done;
+} filter_wait;
+
+static void on_filter_saved(GObject *src, GAsyncResult *res, gpointer data)
+{
+	filter_wait *fw = data;
+	fw->filter = webkit_user_content_filter_store_save_finish(WEBKIT_USER_CONTENT_FILTER_STORE(src), res, &fw->err);
+	fw->done = true;
+}
+
+static void remove_tree(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, name, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR))
+			remove_tree(p);
+		else
+			g_unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(dir);
+}
+
+int cgr_ipc_filter_init(cg_app *app, cg_diag *d)
+{
+	/* WebKit compiles rules into a store on disk and maps them from there;
+	 * the mapping outlives the file, so the directory goes at once. */
+	char *dir = g_dir_make_tmp("capgate-rules-XXXXXX", NULL);
+	if (!dir) {
+		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL, "check that TMPDIR is writable",
+				    "cannot make a directory for WebKit's content rules");
+		return CG_ESTATE;
+	}
+	WebKitUserContentFilterStore *store = webkit_user_content_filter_store_new(dir);
+	GBytes *src = g_bytes_new_static(filter_rules, sizeof(filter_rules) - 1);
+	filter_wait fw = {0};
+	webkit_user_content_filter_store_save(store, "capgate-ipc", src, NULL, on_filter_saved, &fw);
+	while (!fw.done)
+		g_main_context_iteration(NULL, TRUE);
+	g_bytes_unref(src);
+	g_object_unref(store);
+	remove_tree(dir);
+	g_free(dir);
+	if (!fw.filter) {
+		char *m = g_strdup_printf("WebKit refused capgate's content rules: %s",
+					  fw.err ? fw.err->message : "unknown error");
+		cg_diag_add_message(d, CG_SEV_ERROR, CG_ESTATE, NULL, 0, 0, NULL,
+				    "this WebKitGTK is too old for capgate (2.50 or newer is needed)", m);
+		g_free(m);
+		g_clear_error(&fw.err);
+		return CG_ESTATE;
+	}
+	app->ipc_filter = fw.filter;
+	return 0;
+}
+
+void cgr_ipc_filter_attach(cg_app *app, WebKitUserContentManager *ucm)
+{
+	if (app->ipc_filter)
+		webkit_user_content_manager_add_filter(ucm, app->ipc_filter);
 }

@@ -55,6 +55,7 @@ struct cg_app {
 	char *iso_index;          /* the isolation app's index.html */
 	char *iso_key;            /* base64: only for the frame's user script */
 	cg_seccomp *seccomp;      /* the core's filter (docs/seccomp.md) */
+	WebKitUserContentFilter *ipc_filter; /* ipc.c: who may send bodies to the core */
 };
 
 /* A JSON answer for the host (runtime/capgate-testing.h has the same). */
@@ -111,6 +112,10 @@ int cgr_seccomp_start(cg_app *app, cg_diag *d);
 
 /* ipc.c: the data path (capgate-ipc://), binary answers to it. */
 void cgr_ipc_register_scheme(cg_app *app);
+/* Compiles the content rules that keep other pages' bodies out of the core
+ * (ipc.c); CG_ESTATE with a diagnostic when WebKit refuses them. */
+int cgr_ipc_filter_init(cg_app *app, cg_diag *d);
+void cgr_ipc_filter_attach(cg_app *app, WebKitUserContentManager *ucm);
 void cgr_ipc_reply(cgr_pending *p, int ok, const char *json, size_t len);
 void cgr_ipc_reply_bytes(cgr_pending *p, cg_bytes *bytes);
 void cgr_ipc_drop(cgr_pending *p);
