@@ -379,6 +379,7 @@ static void win_free(gpointer p)
 		g_object_unref(w->ucm);
 	}
 	g_hash_table_destroy(w->frames);
+	cgr_budget_unref(w->budget);
 	g_free(w->doc_key);
 	g_free(w->label);
 	g_free(w);
@@ -429,6 +430,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	w->app = app;
 	w->label = g_strdup(label);
 	w->frames = cgr_frames_new();
+	w->budget = cgr_budget_new();
 	w->ucm = webkit_user_content_manager_new();
 	/* In the transport's world only: page code cannot even see them. */
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", CGR_WORLD);

@@ -22,6 +22,11 @@
 /* The most windows open at once, unless limits.windows says otherwise. */
 #define CGR_WINDOWS_DEFAULT 32
 
+/* Bytes of binary calls in flight on one window's data path (ipc.c),
+ * shared with each body it admitted: a body may be freed on a worker
+ * thread, after its window is gone. */
+typedef struct cgr_budget cgr_budget;
+
 typedef struct cg_win {
 	cg_app *app;
 	char *label;
@@ -35,6 +40,7 @@ typedef struct cg_win {
 	gint64 crash_times[CGR_CRASH_LIMIT];
 	bool loaded_once;
 	bool top_local;           /* the committed top document is the app's own */
+	cgr_budget *budget;       /* limits.binary_in_flight (ipc.c) */
 } cg_win;
 
 struct cg_app {
@@ -116,6 +122,8 @@ void cgr_ipc_register_scheme(cg_app *app);
  * (ipc.c); CG_ESTATE with a diagnostic when WebKit refuses them. */
 int cgr_ipc_filter_init(cg_app *app, cg_diag *d);
 void cgr_ipc_filter_attach(cg_app *app, WebKitUserContentManager *ucm);
+cgr_budget *cgr_budget_new(void);
+void cgr_budget_unref(cgr_budget *b);
 void cgr_ipc_reply(cgr_pending *p, int ok, const char *json, size_t len);
 void cgr_ipc_reply_bytes(cgr_pending *p, cg_bytes *bytes);
 void cgr_ipc_drop(cgr_pending *p);
