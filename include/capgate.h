@@ -833,7 +833,7 @@ CG_EXPORT int cg_router_set_decision_log(cg_router *r, cg_decision_log_level lev
  *                 "navigation": [URL patterns], "frames": [URL patterns],
  *                 "limits": {"message_size", "depth", "string", "pending",
  *                            "listeners", "workers", "timeout", "binary_size",
- *                            "windows"},
+ *                            "windows", "binary_in_flight"},
  *                 "seccomp": false | {"enabled", "action", "exec", "network",
  *                                     "allow": [...], "deny": [...]}}}
  * Relative paths are resolved against the config file's directory.
@@ -881,6 +881,13 @@ CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which
  * CG_WINDOWS_MAX), or 0 when not set (the runtime then allows 32). */
 #define CG_WINDOWS_MAX 1024
 CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c);
+/* The most bytes of binary calls one window's data path may hold at once,
+ * queued or running (security.limits.binary_in_flight, never below
+ * limits.binary_size), or 0 when not set (the runtime then allows
+ * CG_BINARY_IN_FLIGHT_DEFAULT). The runtime checks it before it reads a
+ * body. */
+#define CG_BINARY_IN_FLIGHT_DEFAULT ((size_t)256 << 20)
+CG_EXPORT size_t cg_appconfig_binary_in_flight(const cg_appconfig *c);
 
 /* The window labels of an app configuration, in order, each given to fn:
  * a capgate app config (read and checked whole, as cg_appconfig_load

@@ -379,6 +379,7 @@ static void win_free(gpointer p)
 		g_object_unref(w->ucm);
 	}
 	g_hash_table_destroy(w->frames);
+	cgr_budget_unref(w->budget);
 	g_free(w->doc_key);
 	g_free(w->label);
 	g_free(w);
@@ -429,6 +430,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	w->app = app;
 	w->label = g_strdup(label);
 	w->frames = cgr_frames_new();
+	w->budget = cgr_budget_new();
 	w->ucm = webkit_user_content_manager_new();
 	/* In the transport's world only: page code cannot even see them. */
 	webkit_user_content_manager_register_script_message_handler_with_reply(w->ucm, "capgate", CGR_WORLD);
@@ -458,6 +460,7 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	g_free(iso_pattern);
 	cgr_identity_attach(w);
 	cgr_isolation_attach(w);
+	cgr_ipc_filter_attach(app, w->ucm);
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", app->ctx,
 					       "user-content-manager", w->ucm, NULL));
 	/* For the schemes' handlers, which are told the view. */
@@ -556,6 +559,8 @@ CG_EXPORT void cg_app_free(cg_app *app)
 		g_main_loop_unref(app->loop);
 	g_free(app->iso_id);
 	g_free(app->iso_origin);
+	if (app->ipc_filter)
+		webkit_user_content_filter_unref(app->ipc_filter);
 	g_free(app->iso_index);
 	if (app->iso_key)
 		explicit_bzero(app->iso_key, strlen(app->iso_key));
@@ -690,6 +695,8 @@ CG_EXPORT int cg_app_run(cg_app *app, cg_diag *d)
 	cgr_identity_register_scheme(app);
 	cgr_ipc_register_scheme(app);
 	cgr_isolation_register_scheme(app);
+	if ((rc = cgr_ipc_filter_init(app, d)) < 0)
+		return rc;
 	app->fd_watch = g_unix_fd_add(cg_router_fd(app->r), G_IO_IN, on_router_fd, app);
 	app->loop = g_main_loop_new(NULL, FALSE);
 	size_t n = cg_appconfig_window_count(app->cfg);

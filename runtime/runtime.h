@@ -22,6 +22,11 @@
 /* The most windows open at once, unless limits.windows says otherwise. */
 #define CGR_WINDOWS_DEFAULT 32
 
+/* Bytes of binary calls in flight on one window's data path (ipc.c),
+ * shared with each body it admitted: a body may be freed on a worker
+ * thread, after its window is gone. */
+typedef struct cgr_budget cgr_budget;
+
 typedef struct cg_win {
 	cg_app *app;
 	char *label;
@@ -36,6 +41,7 @@ typedef struct cg_win {
 	bool loaded_once;
 	bool top_local;           /* the committed top document is the app's own */
 	int lose_handovers;       /* tests only (cg_app_lose_handovers) */
+	cgr_budget *budget;       /* limits.binary_in_flight (ipc.c) */
 } cg_win;
 
 struct cg_app {
@@ -56,6 +62,7 @@ struct cg_app {
 	char *iso_index;          /* the isolation app's index.html */
 	char *iso_key;            /* base64: only for the frame's user script */
 	cg_seccomp *seccomp;      /* the core's filter (docs/seccomp.md) */
+	WebKitUserContentFilter *ipc_filter; /* ipc.c: who may send bodies to the core */
 };
 
 /* A JSON answer for the host (runtime/capgate-testing.h has the same). */
@@ -112,6 +119,12 @@ int cgr_seccomp_start(cg_app *app, cg_diag *d);
 
 /* ipc.c: the data path (capgate-ipc://), binary answers to it. */
 void cgr_ipc_register_scheme(cg_app *app);
+/* Compiles the content rules that keep other pages' bodies out of the core
+ * (ipc.c); CG_ESTATE with a diagnostic when WebKit refuses them. */
+int cgr_ipc_filter_init(cg_app *app, cg_diag *d);
+void cgr_ipc_filter_attach(cg_app *app, WebKitUserContentManager *ucm);
+cgr_budget *cgr_budget_new(void);
+void cgr_budget_unref(cgr_budget *b);
 void cgr_ipc_reply(cgr_pending *p, int ok, const char *json, size_t len);
 void cgr_ipc_reply_bytes(cgr_pending *p, cg_bytes *bytes);
 void cgr_ipc_drop(cgr_pending *p);

@@ -32,7 +32,9 @@
  * "ready" | "nohook" moves the webview to a new epoch whenever the
  * isolation frame (re)starts.
  *
- * The data path: in the top frame, a binary call the page hands over as
+ * The data path: in the app's own top documents (capgate://localhost/;
+ * runtime/ipc.c's content rule blocks this scheme for every other frame,
+ * before a body leaves the web process), a binary call the page hands over as
  * bytes (runtime/bridge.js) goes as the body of a fetch POST to
  * capgate-ipc://localhost/call (runtime/ipc.c), with
  *   Capgate-Key     the document's key (a header: no page can read the
@@ -75,6 +77,12 @@
   const doc = document
   let isTop = false
   try { isTop = window.top === window } catch (e) { isTop = false }
+  /* The data path is open to the app's own top documents only: a content
+   * rule (runtime/ipc.c) stops every other frame's capgate-ipc:// request
+   * in the web process, before its body reaches the core. Elsewhere a
+   * binary call goes as a message. */
+  let appDoc = false
+  try { appDoc = isTop && location.protocol === 'capgate:' && location.host === 'localhost' } catch (e) { appDoc = false }
 
   function handler(name) {
     try {
@@ -273,7 +281,9 @@
     isoPending.delete(id)
     const envelope = own(d, 'envelope')
     const sealedBody = own(d, 'body')
-    if (kind === 'sealed' && typeof envelope === 'string' && sealedBody instanceof ArrayBuffer)
+    if (kind === 'sealed' && typeof envelope === 'string' && sealedBody instanceof ArrayBuffer && !appDoc)
+      e.done('0' + JSON.stringify('capgate: refused: under the isolation pattern binary calls are sent from the app\'s own pages only'))
+    else if (kind === 'sealed' && typeof envelope === 'string' && sealedBody instanceof ArrayBuffer)
       postBody(envelope, sealedBody, e.done, 'Capgate-Sealed')
     else if (kind === 'sealed' && typeof envelope === 'string') post(ipc, envelope, e.done)
     else if (kind === 'refused') e.done('0' + JSON.stringify('capgate: ' + String(own(d, 'reason'))))
@@ -386,7 +396,7 @@
     }
     if (isoOrigin !== null) {
       isoSend(kind, text, done, body)
-    } else if (kind === 'b' && isTop) {
+    } else if (kind === 'b' && appDoc) {
       postBody(text, body, done)
     } else if (kind === 'b') {
       let t

@@ -90,9 +90,25 @@ static int h_stream(cg_call *c, void *u)
 /* The data path (issue 18). echo_bytes: a binary call's body back as a
  * binary answer (handed over, no copy), counted. */
 static int data_calls;
+/* While echo_hold is set, echo_bytes waits (on its worker) before it
+ * answers: calls stay in flight until echo_release(). */
+static GMutex echo_lock;
+static GCond echo_cond;
+static gboolean echo_hold;
+static void echo_release(void)
+{
+	g_mutex_lock(&echo_lock);
+	echo_hold = FALSE;
+	g_cond_broadcast(&echo_cond);
+	g_mutex_unlock(&echo_lock);
+}
 static int h_echo_bytes(cg_call *c, void *u)
 {
 	__atomic_add_fetch(&data_calls, 1, __ATOMIC_RELAXED);
+	g_mutex_lock(&echo_lock);
+	while (echo_hold)
+		g_cond_wait(&echo_cond, &echo_lock);
+	g_mutex_unlock(&echo_lock);
 	size_t len = 0;
 	const void *b = cg_call_body(c, &len);
 	if (!b)

@@ -728,7 +728,7 @@ static const char *CONFIG =
 	"  \"navigation\": [\"https://docs.example.com/*\", \"https://*.example.org\"],\n"
 	"  \"frames\": [\"https://frames.example.com\"],\n"
 	"  \"limits\": {\"message_size\": 1048576, \"depth\": 32, \"string\": 65536, \"pending\": 64,\n"
-	"             \"listeners\": 128, \"workers\": 2, \"windows\": 8},\n"
+	"             \"listeners\": 128, \"workers\": 2, \"windows\": 8, \"binary_in_flight\": 134217728},\n"
 	"  \"seccomp\": {\"enabled\": true, \"action\": \"kill\", \"exec\": false, \"network\": true,\n"
 	"              \"allow\": [\"@personality\"], \"deny\": [\"chmod\", \"fchmodat\"]}\n"
 	" }\n"
@@ -761,6 +761,7 @@ static char *config_fingerprint(const cg_appconfig *c)
 	for (int i = 0; i <= CG_RLIMIT_WORKERS; i++)
 		fprintf(f, "limit %d %zu\n", i, cg_appconfig_limit(c, (cg_router_limit)i));
 	fprintf(f, "windows limit %zu\n", cg_appconfig_window_limit(c));
+	fprintf(f, "binary in flight %zu\n", cg_appconfig_binary_in_flight(c));
 	const cg_seccomp_conf *sc = cg_appconfig_seccomp_conf(c);
 	fprintf(f, "seccomp written %d enabled %d action %d exec %d network %d file %s\n", sc->written,
 		sc->enabled, sc->action, sc->exec, sc->network, S(sc->file));
@@ -833,6 +834,45 @@ static void config_failed(void *vc, int r, long n, int mode, cg_diag *d)
 	ck_assert_msg(r == CG_ENOMEM, "n=%ld mode=%d: failed with %d (%s), not CG_ENOMEM", n, mode, r, cg_strerror(r));
 }
 
+/* limits.binary_in_flight below the largest body allowed (binary_size,
+ * set or its 64 MiB default) is an error at the key, naming both. */
+START_TEST(appconfig_in_flight_below_binary_size)
+{
+	static const char *const limits[] = {"\"binary_size\": 1000, \"binary_in_flight\": 999",
+					     "\"binary_in_flight\": 1000", NULL};
+	static const char *const want[] = {"limits.binary_in_flight (999 bytes) is smaller than limits.binary_size (1000 bytes)",
+					   "limits.binary_in_flight (1000 bytes) is smaller than limits.binary_size (67108864 bytes)"};
+	char dir[256], path[512];
+	make_tmp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/app.json", dir);
+	for (int i = 0; limits[i]; i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "{\"name\": \"x\", \"version\": \"1.0.0\", \"windows\": [],\n"
+			 " \"security\": {\"limits\": {%s}}}\n", limits[i]);
+		write_at(dir, "app.json", text);
+		cg_diag *d = cg_diag_new();
+		cg_appconfig *c = NULL;
+		ck_assert_int_eq(cg_appconfig_load(path, &c, d), CG_ELIMIT);
+		ck_assert_ptr_null(c);
+		ck_assert_uint_ge(cg_diag_count(d), 1);
+		char *m = cg_diag_format(d, 0);
+		ck_assert_msg(m && strstr(m, want[i]) && strstr(m, "app.json:2:"), "%s", m ? m : "(null)");
+		free(m);
+		cg_diag_free(d);
+	}
+	/* At binary_size, it is taken. */
+	write_at(dir, "app.json", "{\"name\": \"x\", \"version\": \"1.0.0\", \"windows\": [],\n"
+				  " \"security\": {\"limits\": {\"binary_size\": 1000, \"binary_in_flight\": 1000}}}\n");
+	cg_diag *d = cg_diag_new();
+	cg_appconfig *c = NULL;
+	ck_assert_int_eq(cg_appconfig_load(path, &c, d), 0);
+	ck_assert_uint_eq(cg_appconfig_binary_in_flight(c), 1000);
+	cg_appconfig_free(c);
+	cg_diag_free(d);
+	remove_tree(dir);
+}
+END_TEST
+
 START_TEST(alloc_fail_appconfig)
 {
 	char dir[256], rdir[PATH_MAX], want[PATH_MAX + 64];
@@ -872,6 +912,7 @@ START_TEST(alloc_fail_appconfig)
 	ck_assert_uint_eq(cg_appconfig_limit(c, CG_RLIMIT_MESSAGE_SIZE), 1048576);
 	ck_assert_uint_eq(cg_appconfig_limit(c, CG_RLIMIT_WORKERS), 2);
 	ck_assert_uint_eq(cg_appconfig_window_limit(c), 8);
+	ck_assert_uint_eq(cg_appconfig_binary_in_flight(c), 134217728);
 	const cg_seccomp_conf *sc = cg_appconfig_seccomp_conf(c);
 	ck_assert_int_eq(sc->action, CG_SECCOMP_KILL);
 	ck_assert_int_eq(sc->exec, 0);
@@ -1537,6 +1578,7 @@ int main(void)
 	tcase_add_test(tc, alloc_fail_policy_json);
 	tcase_add_test(tc, alloc_fail_policy_dirs);
 	tcase_add_test(tc, alloc_fail_appconfig);
+	tcase_add_test(tc, appconfig_in_flight_below_binary_size);
 	tcase_add_test(tc, alloc_fail_reload);
 	suite_add_tcase(s, tc);
 	TCase *rl = tcase_create("reload");

@@ -230,6 +230,60 @@ static void sc_limit(cg_app *a, void *u)
 	cg_app_quit(app);
 }
 
+/* limits.binary_in_flight: the bytes of binary calls one window holds at
+ * once, checked before a body is read. Two calls of 100000 bytes are held
+ * in their handler; a third would put 300000 in flight, more than 250000:
+ * refused with the limit named, its handler never run. Once the two are
+ * answered the budget is free again. */
+static void sc_in_flight(cg_app *a, void *u)
+{
+	if (!page_ready("main")) {
+		EXPECT(0, "page not ready");
+		cg_app_quit(app);
+		return;
+	}
+	int before = __atomic_load_n(&data_calls, __ATOMIC_RELAXED);
+	g_mutex_lock(&echo_lock);
+	echo_hold = TRUE;
+	g_mutex_unlock(&echo_lock);
+	char *r = eval_in("main", "const inv = window.__TAURI_INTERNALS__.invoke;"
+				  "window.__held = [1, 2].map((i) => { const b = new Uint8Array(100000); b[0] = i;"
+				  "  return inv('echo_bytes', b).then((x) => 'ok ' + x.byteLength + ' ' + new Uint8Array(x)[0],"
+				  "    (e) => 'err ' + e) });"
+				  "return true;");
+	g_free(r);
+	gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while (__atomic_load_n(&data_calls, __ATOMIC_RELAXED) < before + 2 && g_get_monotonic_time() < end)
+		pause_loop();
+	EXPECT(__atomic_load_n(&data_calls, __ATOMIC_RELAXED) == before + 2, "the two held calls did not start");
+	r = eval_in("main", "return await window.__TAURI_INTERNALS__.invoke('echo_bytes', new Uint8Array(100000))"
+			    "  .then((x) => 'ok ' + x.byteLength, (e) => 'err ' + e);");
+	EXPECT(strstr(r, "err ") && strstr(r, "300000 bytes in flight") &&
+	       strstr(r, "limits.binary_in_flight (250000 bytes)"), "a third call over the budget: %s", r);
+	g_free(r);
+	EXPECT(__atomic_load_n(&data_calls, __ATOMIC_RELAXED) == before + 2, "the handler ran for a call over the budget");
+	echo_release();
+	r = eval_in("main", "return (await Promise.all(window.__held)).join(',');");
+	EXPECT(strcmp(r, "\"ok 100000 1,ok 100000 2\"") == 0, "the held calls: %s", r);
+	g_free(r);
+	/* Answered, their bodies freed: the budget is whole again. */
+	r = eval_in("main", "const inv = window.__TAURI_INTERNALS__.invoke;"
+			    "return (await Promise.all([1, 2].map(() => inv('echo_bytes', new Uint8Array(100000))"
+			    "  .then((x) => 'ok ' + x.byteLength, (e) => 'err ' + e)))).join(',');");
+	EXPECT(strcmp(r, "\"ok 100000,ok 100000\"") == 0, "after the answers: %s", r);
+	g_free(r);
+	cg_app_quit(app);
+}
+
+START_TEST(in_flight_budget)
+{
+	extra_security = ", \"limits\": {\"binary_size\": 100000, \"binary_in_flight\": 250000}";
+	make_app("main");
+	run_app(sc_in_flight);
+	extra_security = "";
+}
+END_TEST
+
 START_TEST(limit_before_reading)
 {
 	extra_security = ", \"limits\": {\"binary_size\": 100000}";
@@ -337,6 +391,7 @@ int main(void)
 	tcase_add_test(tc, bytes_under_isolation);
 	tcase_add_test(tc, resources_freed);
 	tcase_add_test(tc, limit_before_reading);
+	tcase_add_test(tc, in_flight_budget);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -22,6 +22,7 @@ struct cg_appconfig {
 	size_t n_nav, n_frames;
 	size_t limits[CG_RLIMIT_BINARY_SIZE + 1];
 	size_t windows_limit;     /* limits.windows; 0 when not set */
+	size_t binary_in_flight;  /* limits.binary_in_flight; 0 when not set */
 	cg_seccomp_conf seccomp;
 };
 
@@ -234,7 +235,8 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 {
 	/* The router's, in cg_router_limit order, then the runtime's. */
 	static const char *const keys[] = {"message_size", "depth", "string", "pending",
-					   "listeners", "workers", "timeout", "binary_size", "windows", NULL};
+					   "listeners", "workers", "timeout", "binary_size", "windows",
+					   "binary_in_flight", NULL};
 	const char *base = "/security/limits";
 	if (!cg_jv_expect(d, doc, v, base, json_type_object, "\"limits\""))
 		return CG_ESCHEMA;
@@ -242,7 +244,8 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 		return CG_ESCHEMA;
 	/* The router's own bounds, so a config never asks for what
 	 * cg_router_set_limit would refuse. */
-	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX, INT_MAX, CG_WINDOWS_MAX};
+	static const int max[] = {INT_MAX, 4096, INT_MAX, INT_MAX, INT_MAX, 256, INT_MAX, INT_MAX, CG_WINDOWS_MAX,
+				  INT_MAX};
 	int r = 0;
 	for (int i = 0; keys[i]; i++) {
 		int val = 0;
@@ -251,8 +254,20 @@ static int read_limits(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, json_
 			r = rr;
 		else if (i <= CG_RLIMIT_BINARY_SIZE)
 			c->limits[i] = (size_t)val;
-		else
+		else if (strcmp(keys[i], "windows") == 0)
 			c->windows_limit = (size_t)val;
+		else
+			c->binary_in_flight = (size_t)val;
+	}
+	/* The router's default binary_size is 64 MiB (engine/router/router.c). */
+	size_t one = c->limits[CG_RLIMIT_BINARY_SIZE] ? c->limits[CG_RLIMIT_BINARY_SIZE] : (size_t)64 << 20;
+	if (r == 0 && c->binary_in_flight && c->binary_in_flight < one) {
+		cg_jsondoc_error(d, doc, CG_ELIMIT, "/security/limits/binary_in_flight",
+				 "raise limits.binary_in_flight to at least limits.binary_size, or lower binary_size",
+				 "limits.binary_in_flight (%zu bytes) is smaller than limits.binary_size (%zu bytes): "
+				 "no binary call of the largest allowed size could ever be taken",
+				 c->binary_in_flight, one);
+		r = CG_ELIMIT;
 	}
 	return r;
 }
@@ -460,6 +475,11 @@ CG_EXPORT size_t cg_appconfig_limit(const cg_appconfig *c, cg_router_limit which
 CG_EXPORT size_t cg_appconfig_window_limit(const cg_appconfig *c)
 {
 	return c ? c->windows_limit : 0;
+}
+
+CG_EXPORT size_t cg_appconfig_binary_in_flight(const cg_appconfig *c)
+{
+	return c ? c->binary_in_flight : 0;
 }
 
 CG_EXPORT size_t cg_appconfig_frames_count(const cg_appconfig *c)
