@@ -943,6 +943,10 @@ typedef struct cg_window_config {
 CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d);
 CG_EXPORT void cg_appconfig_free(cg_appconfig *c);
 /* "name", "version" ("0.0.0" when not set) and "identifier". */
+/* The app config's plugins.NAME value (as tauri.conf.json's "plugins"
+ * object holds each plugin's configuration), for cg_router_enable_plugin;
+ * NULL when there is none. Owned by c. */
+CG_EXPORT json_object *cg_appconfig_plugin_config(const cg_appconfig *c, const char *name);
 CG_EXPORT const char *cg_appconfig_name(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_version(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_identifier(const cg_appconfig *c);
