@@ -7,6 +7,7 @@
  * scope. */
 #include "testutil.h"
 #include "fs/plugin.h"
+#include "builtin/builtin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -233,6 +234,20 @@ START_TEST(write_exists_stat_mkdir_dir_rename_copy_remove)
 	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
 	snprintf(p, sizeof(p), "%s/outside/w", home);
 	ck_assert_int_ne(access(p, F_OK), 0);
+	/* The attacker's spellings of a header path: "..", percent-encoded,
+	 * climbing out of the base directory; a NUL cutting it short; a path
+	 * that is not UTF-8. */
+	i = write_call(wv_main, "sub/%2E%2E/%2e%2e/%2E%2E/outside/w", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, "forbidden path: "), "%s", replies[i].json);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	i = write_call(wv_main, "ok.txt%00/../../../outside/w", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	snprintf(p, sizeof(p), "%s/ok.txt", appdata);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	i = write_call(wv_main, "bad%FF.txt", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, "forbidden path: "), "%s", replies[i].json);
 
 	i = call(wv_main, "exists", "{\"path\": \"new file.txt\", \"options\": {\"baseDir\": 14}}");
 	ck_assert_str_eq(replies[i].json, "true");
@@ -304,6 +319,67 @@ START_TEST(write_exists_stat_mkdir_dir_rename_copy_remove)
 }
 END_TEST
 
+/* plugins.fs from the app configuration: refused when it is wrong, and
+ * requireLiteralLeadingDot false lets $APPDATA/** reach a dotfile. */
+static cg_appconfig *config_with(const char *plugins, cg_diag *d)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/app.json", home);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "{\"name\": \"x\", \"identifier\": \"com.example.fs\", \"plugins\": %s}",
+				  plugins), 0);
+	write_text(path, text);
+	free(text);
+	cg_appconfig *c = NULL;
+	cg_appconfig_load(path, &c, d);
+	return c;
+}
+
+START_TEST(plugins_config)
+{
+	cg_diag *d = cg_diag_new();
+	ck_assert_ptr_null(config_with("5", d));
+	ck_assert_int_ge(diag_find(d, "plugin"), 0);
+	cg_appconfig *c = config_with("{\"fs\": {\"requireLiteralLeadingDot\": \"no\"}}", d);
+	ck_assert_ptr_nonnull(c);
+	cg_router *r2 = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r2), 0);
+	ck_assert_int_eq(cg_builtin_plugins_enable(r2, c, NULL, d), CG_ESCHEMA);
+	ck_assert_int_ge(diag_find(d, "\"fs\""), 0);
+	cg_router_free(r2);
+	cg_appconfig_free(c);
+	cg_diag_free(d);
+
+	/* Dotfiles: refused by default (the fixture's router), allowed with
+	 * requireLiteralLeadingDot false. */
+	char p[700];
+	snprintf(p, sizeof(p), "%s/.hidden", appdata);
+	write_text(p, "dot");
+	int i = call(wv_main, "read_file", "{\"path\": \".hidden\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	d = cg_diag_new();
+	c = config_with("{\"fs\": {\"requireLiteralLeadingDot\": false}}", d);
+	ck_assert_ptr_nonnull(c);
+	cg_router_free(r);
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
+	ck_assert_int_eq(cg_builtin_plugins_enable(r, c, NULL, d), 0);
+	cg_builder *b = cg_builder_new();
+	ck_assert_int_eq(cg_router_declare_commands(r, b), 0);
+	cg_builder_add_capability_json(b, "caps.json", CAPS, strlen(CAPS), d);
+	cg_policy *pol = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &pol, d), 0);
+	ck_assert_int_eq(cg_router_set_policy(r, pol), 0);
+	cg_policy_unref(pol);
+	cg_builder_free(b);
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv_main), 0);
+	i = call(wv_main, "read_file", "{\"path\": \".hidden\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_msg(replies[i].ok && replies[i].is_bytes && replies[i].len == 3, "%s",
+		      replies[i].json ? replies[i].json : "");
+	cg_appconfig_free(c);
+	cg_diag_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fscmds");
@@ -312,6 +388,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, read_in_and_out_of_scope);
 	tcase_add_test(tc, write_exists_stat_mkdir_dir_rename_copy_remove);
+	tcase_add_test(tc, plugins_config);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
