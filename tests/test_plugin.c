@@ -388,6 +388,34 @@ START_TEST(policy_swap_invalidates)
 }
 END_TEST
 
+/* A page that navigates (or reloads into a new origin) in a loop, or
+ * windows that come and go, must not grow the cache: a replaced subject's
+ * scopes are dropped at once. */
+START_TEST(navigation_and_removal_drop_scopes)
+{
+	cg_router *r = make_router(CAPS);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(cg_webview_set_origin(wv, NULL), 0);
+		call(r, wv, "plugin:demo|look", i);
+		ck_assert(wait_replies(r, i + 1));
+		ck_assert_int_eq(replies[i].ok, 1);
+		ck_assert_int_eq(compiled, i + 1);
+		/* only the current subject's scope is alive (a worker may
+		 * still hold the previous call for a moment) */
+		for (int k = 0; k < 200 && compiled - __atomic_load_n(&freed, __ATOMIC_RELAXED) > 1; k++)
+			usleep(10000);
+		ck_assert_int_eq(compiled - freed, 1);
+	}
+	cg_router_remove_webview(r, wv);
+	for (int k = 0; k < 200 && __atomic_load_n(&freed, __ATOMIC_RELAXED) < compiled; k++)
+		usleep(10000);
+	ck_assert_int_eq(freed, compiled);
+	cg_router_free(r);
+}
+END_TEST
+
 START_TEST(scope_that_does_not_compile_rejects)
 {
 	const char *caps = "[{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": ["
@@ -435,6 +463,7 @@ int main(void)
 	tcase_add_test(tc, manifest_is_a_fallback);
 	tcase_add_test(tc, scope_compiled_once_per_caller);
 	tcase_add_test(tc, policy_swap_invalidates);
+	tcase_add_test(tc, navigation_and_removal_drop_scopes);
 	tcase_add_test(tc, scope_that_does_not_compile_rejects);
 	tcase_add_test(tc, fallback_api);
 	suite_add_tcase(s, tc);

@@ -93,6 +93,20 @@ void cg_plugins_policy_changed(cg_router *r)
 	pthread_mutex_unlock(&r->scope_lock);
 }
 
+static gboolean of_subject(gpointer key, gpointer value, gpointer user)
+{
+	return ((scope_key *)key)->subject == user;
+}
+
+void cg_plugins_forget_subject(cg_router *r, cg_subject *s)
+{
+	if (!s || !r->plugins)
+		return;
+	pthread_mutex_lock(&r->scope_lock);
+	g_hash_table_foreach_remove(r->scopes, of_subject, s);
+	pthread_mutex_unlock(&r->scope_lock);
+}
+
 static bool descriptor_ok(const cg_plugin_def *p)
 {
 	const char *why;

@@ -222,6 +222,9 @@ CG_HIDDEN void cg_plugins_free(cg_router *r);
 /* Main thread, when a policy is installed: the cached scopes go. */
 CG_HIDDEN void cg_plugins_policy_changed(cg_router *r);
 CG_HIDDEN void cg_pscope_unref(cg_pscope *ps);
+/* Drops the cached scopes of a subject that is being replaced (a
+ * navigation) or whose webview is gone. s may be NULL. */
+CG_HIDDEN void cg_plugins_forget_subject(cg_router *r, cg_subject *s);
 /* registry.c: registers a command and gives its entry (NULL: not made). */
 CG_HIDDEN int cg_router_register_reg(cg_router *r, const char *plugin, const char *command,
 				     cg_command_fn fn, void *user, cg_cmd_mode mode, cg_reg **out);
