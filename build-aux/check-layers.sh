@@ -71,6 +71,7 @@ done > "$out"
 plugin_allowed() {
 	case "$1" in
 	fs) echo "fs path" ;;
+	builtin) echo "builtin fs path" ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -221,6 +221,14 @@ CG_EXPORT int cg_builder_add_capability_json(cg_builder *b, const char *name,
 CG_EXPORT int cg_builder_add_tauri_config(cg_builder *b, const char *path,
 					  cg_diag *d);
 
+/* A plugin's manifest to use only if no other source defines that
+ * plugin's permissions when the policy is built (an app that ships its
+ * own fs manifest keeps it). Parsed when the policy is built; text is
+ * copied. CG_EINVAL, CG_EIDENT (bad plugin name), CG_ENOMEM. */
+CG_EXPORT int cg_builder_add_manifest_fallback(cg_builder *b, const char *plugin,
+					       const char *name, const char *text,
+					       size_t len);
+
 /* Declares that a plugin (NULL or "" for the app) owns a command, so that
  * allow-<cmd> and deny-<cmd> exist for it even when no manifest names it. */
 CG_EXPORT int cg_builder_declare_command(cg_builder *b, const char *plugin,
@@ -490,7 +498,8 @@ CG_EXPORT size_t cg_router_get_limit(const cg_router *r, cg_router_limit which);
  * policy they started with; the next message uses the new one. */
 CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p);
 /* Declares every registered command to a builder, so allow-/deny- exist
- * for them when the policy is built. */
+ * for them when the policy is built, and gives it each enabled plugin's
+ * manifest as a fallback (cg_builder_add_manifest_fallback). */
 CG_EXPORT int cg_router_declare_commands(const cg_router *r, cg_builder *b);
 
 /* A readable fd that becomes readable when work waits for the main loop
@@ -641,6 +650,83 @@ CG_EXPORT uint32_t cg_resource_rid(const cg_resource *res);
 CG_EXPORT const char *cg_resource_type(const cg_resource *res);
 /* Drops a reference (res may be NULL). */
 CG_EXPORT void cg_resource_unref(cg_resource *res);
+
+/* -------------------------------------------------------------- plugins */
+
+/*
+ * A plugin: a named set of commands with its permissions, its config and
+ * its scope, enabled on a router with one call (cg_router_enable_plugin).
+ * capgate's built-in plugins (fs, ...) are described this way, and a host
+ * may describe its own; they live beside the host's own commands.
+ *
+ * Its scope compiler turns what a caller's capabilities grant (the
+ * resolved "allow"/"deny" objects of the global and the command scope, as
+ * cg_call_global_scope and cg_call_command_scope give them) into the
+ * plugin's own matcher. The router compiles it once per (policy, command,
+ * caller) and keeps it until the policy is replaced, so handlers check
+ * paths against a ready matcher, not against JSON, on every call.
+ */
+typedef struct cg_plugin_command {
+	const char *name;        /* the command inside the plugin ("read_file") */
+	cg_command_fn fn;        /* gets the plugin's state (init) as user */
+	cg_cmd_mode mode;        /* CG_CMD_MAIN for GTK work, CG_CMD_ASYNC for I/O */
+} cg_plugin_command;
+
+/* What a plugin may want to know about the app it serves. Both may be NULL. */
+typedef struct cg_plugin_env {
+	const char *identifier;   /* the app's identifier ("com.example.notes") */
+	const char *resource_dir; /* the app's files (an absolute path) */
+} cg_plugin_env;
+
+#define CG_PLUGIN_VERSION 1
+
+typedef struct cg_plugin_def {
+	unsigned version;        /* CG_PLUGIN_VERSION */
+	/* The permission prefix and IPC name: "fs" for "plugin:fs|read_file". */
+	const char *name;
+	/* Its permission manifest (a permission file's JSON), loaded by
+	 * cg_router_declare_commands when the app ships no manifest for the
+	 * plugin (cg_builder_add_manifest_fallback). May be NULL. */
+	const char *manifest_json;
+	const cg_plugin_command *commands;
+	size_t n_commands;
+	/* JavaScript for every page, run before the page's own scripts (the
+	 * host injects cg_router_init_script's); may be NULL. */
+	const char *init_script;
+	/* Optional: makes the plugin's state from the app and its config (the
+	 * app config's plugins.NAME object, or NULL). Returns 0 or a negative
+	 * CG_E* code, with *why (malloc'd, may be left NULL) saying what is
+	 * wrong. free_state releases it when the router is freed. */
+	int (*init)(const cg_plugin_env *env, json_object *config, void **state, char **why);
+	void (*free_state)(void *state);
+	/* Optional: compiles n scope objects (NULL ones skipped) into *out for
+	 * cg_call_plugin_scope; 0 or a negative CG_E* code, problems in d.
+	 * Called from any thread, never twice at once for one router.
+	 * free_scope releases what it made (from any thread). */
+	int (*compile_scope)(void *state, json_object *const *scopes, size_t n, void **out,
+			     cg_diag *d);
+	void (*free_scope)(void *scope);
+} cg_plugin_def;
+
+/* Enables p on r: its state is made (p->init with env and config, both
+ * may be NULL), its commands registered, its manifest and init script
+ * kept. p must outlive r. Main thread, before the policy is built (so
+ * cg_router_declare_commands sees it). CG_EINVAL (bad descriptor or
+ * version), CG_EDUPLICATE (a plugin of that name, or one of its commands,
+ * is there already: nothing is registered), what p->init returned (its
+ * why logged through cg_router_log), CG_ENOMEM. */
+CG_EXPORT int cg_router_enable_plugin(cg_router *r, const cg_plugin_def *p,
+				      const cg_plugin_env *env, json_object *config);
+/* The init scripts of the enabled plugins, in the order they were
+ * enabled: i from 0 until NULL. Owned by the plugins. */
+CG_EXPORT const char *cg_router_init_script(const cg_router *r, size_t i);
+/* The caller's compiled scope for the call's plugin command in *out: the
+ * global and the command scope compiled by the plugin's compile_scope,
+ * once per policy, command and caller (a new policy compiles again).
+ * Valid until the call is answered. Any thread. CG_EINVAL (not a plugin
+ * command, or a plugin without compile_scope), the compiler's error (the
+ * first of its problems then logged through cg_router_log). */
+CG_EXPORT int cg_call_plugin_scope(cg_call *c, const void **out);
 
 /* -------------------------------------------------------------- webviews */
 
@@ -857,6 +943,10 @@ typedef struct cg_window_config {
 CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d);
 CG_EXPORT void cg_appconfig_free(cg_appconfig *c);
 /* "name", "version" ("0.0.0" when not set) and "identifier". */
+/* The app config's plugins.NAME value (as tauri.conf.json's "plugins"
+ * object holds each plugin's configuration), for cg_router_enable_plugin;
+ * NULL when there is none. Owned by c. */
+CG_EXPORT json_object *cg_appconfig_plugin_config(const cg_appconfig *c, const char *name);
 CG_EXPORT const char *cg_appconfig_name(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_version(const cg_appconfig *c);
 CG_EXPORT const char *cg_appconfig_identifier(const cg_appconfig *c);

@@ -457,6 +457,14 @@ static int open_window(cg_app *app, const char *label, const char *title, const 
 	webkit_user_content_manager_add_script(w->ucm, us);
 	webkit_user_script_unref(us);
 	g_free(src);
+	/* The enabled plugins' init scripts, after the bridge they call. */
+	const char *init;
+	for (size_t i = 0; (init = cg_router_init_script(app->r, i)); i++) {
+		us = webkit_user_script_new(init, frames, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL,
+					    iso_pattern ? block : NULL);
+		webkit_user_content_manager_add_script(w->ucm, us);
+		webkit_user_script_unref(us);
+	}
 	g_free(iso_pattern);
 	cgr_identity_attach(w);
 	cgr_isolation_attach(w);

@@ -33,6 +33,8 @@ static const char *extra_security = "";
  * (e.g. "\"identifier\": \"x.y\","). */
 static const char *extra_config = "";
 static int failures;
+/* The capabilities directory of the next make_app, below the source tree. */
+static G_GNUC_UNUSED const char *capabilities_dir = "tests/integration/capabilities";
 
 /* ----------------------------------------------------------- app set-up */
 
@@ -236,9 +238,9 @@ static void make_app(const char *windows)
 	g_strfreev(labels);
 	char *cfg = g_strdup_printf(
 		"{\"name\": \"capgate-integration\", \"version\": \"1.2.3\", %s\"frontend\": \"%s/tests/integration/frontend/%s\","
-		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/tests/integration/capabilities\","
+		" \"windows\": [%s], \"security\": {\"capabilities\": \"%s/%s\","
 		" \"navigation\": [\"http://127.0.0.1:*\"]%s}}",
-		extra_config, BUILDDIR, frontend_dist, w->str, SRCDIR, extra_security);
+		extra_config, BUILDDIR, frontend_dist, w->str, SRCDIR, capabilities_dir, extra_security);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/app.json", dir);
 	write_text(path, cfg);

@@ -1,6 +1,8 @@
 /* capgate run APPDIR: runs an app that has no C code of its own. */
 #include "cli.h"
 
+#include "builtin/builtin.h"
+
 #include <capgate-runtime.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +14,8 @@ static void run_usage(FILE *f)
 	fputs("Usage: capgate run [--decision-log FILE] [--log-all] APPDIR|APP.json\n"
 	      "\n"
 	      "Runs an app from its configuration (APPDIR/capgate.json): its windows,\n"
-	      "frontend and capabilities, with the built-in core commands. Exits when its\n"
+	      "frontend and capabilities, with the built-in core commands and plugins\n"
+	      "(fs), each configured by the config's plugins.NAME object. Exits when its\n"
 	      "last window closes.\n"
 	      "\n"
 	      "  --decision-log FILE  append a JSON line for every denial (with --log-all,\n"
@@ -63,7 +66,10 @@ int cmd_run(int argc, char **argv)
 	cg_diag *d = cg_diag_new();
 	cg_app *app = config ? cg_app_new(config, d) : NULL;
 	int rc = CLI_USAGE;
-	if (app && (!log || cg_app_set_decision_log(app, log, all) == 0)) {
+	if (app && cg_builtin_plugins_enable(cg_app_router(app), cg_app_config(app),
+					     cg_appconfig_frontend_dir(cg_app_config(app)), d) < 0) {
+		/* d says which plugin and why */
+	} else if (app && (!log || cg_app_set_decision_log(app, log, all) == 0)) {
 		rc = cg_app_run(app, d) < 0 ? CLI_USAGE : CLI_OK;
 	} else if (app) {
 		fprintf(stderr, "capgate: cannot open the decision log %s\n", log);

@@ -24,12 +24,14 @@ struct cg_appconfig {
 	size_t windows_limit;     /* limits.windows; 0 when not set */
 	size_t binary_in_flight;  /* limits.binary_in_flight; 0 when not set */
 	cg_seccomp_conf seccomp;
+	json_object *plugins;     /* "plugins": NAME -> its config, or NULL */
 };
 
 CG_EXPORT void cg_appconfig_free(cg_appconfig *c)
 {
 	if (!c)
 		return;
+	json_object_put(c->plugins);
 	free(c->name);
 	free(c->version);
 	free(c->identifier);
@@ -352,7 +354,7 @@ static int read_security(cg_appconfig *c, cg_diag *d, const cg_jsondoc *doc, jso
 CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d)
 {
 	static const char *const keys[] = {"$schema", "name", "version", "identifier", "frontend",
-					   "windows", "security", NULL};
+					   "windows", "security", "plugins", NULL};
 	if (!out)
 		return CG_EINVAL;
 	*out = NULL;
@@ -406,6 +408,14 @@ CG_EXPORT int cg_appconfig_load(const char *path, cg_appconfig **out, cg_diag *d
 		ret = r;
 	if ((x = cg_jv_get(root, "security")) && (r = read_security(c, d, doc, x, dir)) < 0)
 		ret = r;
+	/* Each plugin checks its own object when it is enabled. */
+	if ((x = cg_jv_get(root, "plugins"))) {
+		if (!cg_jv_expect(d, doc, x, "/plugins", json_type_object,
+				  "an object of plugin configurations (\"plugins\": {\"fs\": {...}})"))
+			ret = CG_ESCHEMA;
+		else
+			c->plugins = json_object_get(x);
+	}
 	if (ret == 0 && c->windows_limit && c->n_windows > c->windows_limit) {
 		cg_jsondoc_error(d, doc, CG_ELIMIT, "/security/limits/windows",
 				 "raise limits.windows or list fewer windows",
@@ -427,6 +437,14 @@ out:
 	}
 	*out = c;
 	return 0;
+}
+
+CG_EXPORT json_object *cg_appconfig_plugin_config(const cg_appconfig *c, const char *name)
+{
+	json_object *v = NULL;
+	if (!c || !name || !c->plugins || !json_object_object_get_ex(c->plugins, name, &v))
+		return NULL;
+	return v;
 }
 
 CG_EXPORT const char *cg_appconfig_name(const cg_appconfig *c) { return c ? c->name : NULL; }

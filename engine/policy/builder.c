@@ -657,7 +657,42 @@ CG_EXPORT int cg_builder_declare_command(cg_builder *b, const char *plugin,
 	return fail(b, cg_plugin_declare(pl, command));
 }
 
+CG_EXPORT int cg_builder_add_manifest_fallback(cg_builder *b, const char *plugin,
+					       const char *name, const char *text, size_t len)
+{
+	if (!b || !plugin || !*plugin || !text)
+		return CG_EINVAL;
+	const char *why;
+	if (cg_plugin_key_validate(plugin, &why) < 0)
+		return CG_EIDENT;
+	return record(b, CG_SRC_MANIFEST_FALLBACK, plugin, name ? name : "<manifest>", text, len);
+}
+
 /* ------------------------------------------------------------------ build */
+
+/* A plugin's fallback manifest counts only when no source defined the
+ * plugin: decided at build time, when every source has been added. A
+ * second fallback for a plugin one already supplied is skipped. */
+static int load_fallbacks(cg_builder *b, cg_diag *d)
+{
+	for (size_t i = 0; i < b->cfg.n_sources; i++) {
+		const cg_source *s = &b->cfg.sources[i];
+		if (s->kind != CG_SRC_MANIFEST_FALLBACK)
+			continue;
+		cg_plugin *existing = g_hash_table_lookup(b->st.plugins, s->plugin);
+		if (existing && existing->from_manifest)
+			continue;
+		cg_jsondoc *doc = NULL;
+		sync_limits(b);
+		int r = cg_jsondoc_load_mem(s->path, s->text, s->len, &b->st.jl, &doc, d);
+		if (r == 0)
+			r = cg_load_manifest_doc(&b->st, s->plugin, doc, d);
+		cg_jsondoc_free(doc);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 static int load_builtin_core(cg_builder *b, cg_diag *d)
 {
@@ -709,6 +744,8 @@ CG_EXPORT int cg_builder_build(cg_builder *b, cg_policy **out, cg_diag *d)
 		return CG_ESTATE; /* already built */
 	size_t errors = cg_diag_error_count(d);
 	int r = 0;
+	if ((r = load_fallbacks(b, d)) < 0)
+		return no_policy(d, errors, r);
 	if (b->cfg.builtin_core && (r = load_builtin_core(b, d)) < 0)
 		return no_policy(d, errors, r);
 	cg_policy *p = calloc(1, sizeof(*p));
@@ -769,6 +806,9 @@ int cg_build_from_config_skipping(const cg_config *cfg, GHashTable *skip, cg_pol
 			break;
 		case CG_SRC_DECLARE: cg_builder_declare_command(b, s->plugin, s->path); break;
 		case CG_SRC_TAURI_CONFIG: cg_builder_add_tauri_config(b, s->path, d); break;
+		case CG_SRC_MANIFEST_FALLBACK:
+			cg_builder_add_manifest_fallback(b, s->plugin, s->path, s->text, s->len);
+			break;
 		}
 	}
 	r = cg_builder_build(b, out, d);

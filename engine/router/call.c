@@ -64,6 +64,7 @@ static void call_free(cg_call *c)
 	json_object_put(c->headers);
 	json_object_put(c->cmd_scope);
 	json_object_put(c->global_scope);
+	cg_pscope_unref(c->pscope);
 	cg_subject_free(c->subject);
 	cg_body_free(&c->body);
 	free(c->origin);

@@ -43,11 +43,26 @@ CG_EXPORT int cg_router_declare_commands(const cg_router *r, cg_builder *b)
 		if (rc < 0)
 			return rc;
 	}
+	for (guint i = 0; i < r->plugins->len; i++) {
+		const cg_plugin_def *p = ((cg_plugin_rec *)r->plugins->pdata[i])->p;
+		if (!p->manifest_json)
+			continue;
+		int rc = cg_builder_add_manifest_fallback(b, p->name, p->name, p->manifest_json,
+							  strlen(p->manifest_json));
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
 CG_EXPORT int cg_router_register(cg_router *r, const char *plugin, const char *command,
 				 cg_command_fn fn, void *user, cg_cmd_mode mode)
+{
+	return cg_router_register_reg(r, plugin, command, fn, user, mode, NULL);
+}
+
+int cg_router_register_reg(cg_router *r, const char *plugin, const char *command,
+			   cg_command_fn fn, void *user, cg_cmd_mode mode, cg_reg **out)
 {
 	const char *why;
 	if (!r || !command || !*command || !fn ||
@@ -78,6 +93,8 @@ CG_EXPORT int cg_router_register(cg_router *r, const char *plugin, const char *c
 		return CG_EDUPLICATE;
 	}
 	g_hash_table_insert(r->regs, g->name, g);
+	if (out)
+		*out = g;
 	return 0;
 }
 

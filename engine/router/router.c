@@ -68,6 +68,7 @@ CG_EXPORT int cg_router_new(const cg_transport *t, cg_router **out)
 	pthread_mutex_init(&r->slock, NULL);
 	pthread_cond_init(&r->scond, NULL);
 	r->inflight = g_hash_table_new(g_direct_hash, g_direct_equal);
+	cg_plugins_init(r);
 	if (cg_resources_register(r) < 0) {
 		cg_router_free(r);
 		return CG_ENOMEM;
@@ -112,6 +113,7 @@ CG_EXPORT void cg_router_free(cg_router *r)
 	g_ptr_array_free(r->webviews, TRUE);
 	g_hash_table_destroy(r->regs);
 	g_hash_table_destroy(r->state);
+	cg_plugins_free(r);
 	cg_policy_unref(r->policy);
 	cg_declog_flush(r, true);
 	cg_declog_free(r->declog);
@@ -165,6 +167,7 @@ CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p)
 	cg_policy_unref(r->policy);
 	r->policy = p;
 	r->gen++;
+	cg_plugins_policy_changed(r);
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, r->regs);

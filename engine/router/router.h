@@ -10,6 +10,8 @@
 
 typedef struct cg_declog cg_declog;
 
+typedef struct cg_plugin_rec cg_plugin_rec;
+
 typedef struct cg_reg {
 	char *name;              /* IPC name */
 	char *plugin;            /* plugin key ("" for the app) */
@@ -18,7 +20,21 @@ typedef struct cg_reg {
 	void *user;
 	cg_cmd_mode mode;
 	int policy_id;           /* id in the current policy, or -1 */
+	cg_plugin_rec *plugin_rec; /* an enabled plugin's command; else NULL */
 } cg_reg;
+
+/* plugin.c: an enabled plugin. */
+struct cg_plugin_rec {
+	const cg_plugin_def *p;
+	void *state;
+};
+
+/* A compiled scope, shared by the cache and the calls using it. */
+typedef struct cg_pscope {
+	int refs;                /* atomic */
+	void *obj;
+	void (*free_fn)(void *);
+} cg_pscope;
 
 /* A webview's event listener. */
 typedef struct cg_listener {
@@ -124,6 +140,13 @@ struct cg_router {
 	struct cg_sealer *sealer; /* isolation pattern: NULL when off */
 	cg_seccomp *seccomp;     /* handler filter: NULL when off */
 	struct cg_hthread *hthread; /* runs sync handlers under it */
+	/* plugin.c: enabled plugins (cg_plugin_rec*), and the compiled
+	 * scopes by (policy generation, command, subject) under scope_lock;
+	 * emptied when a policy is installed. */
+	GPtrArray *plugins;
+	pthread_mutex_t scope_lock;
+	GHashTable *scopes;
+	unsigned scope_gen;      /* under scope_lock: the generation cached */
 	cg_log_fn log;
 	void *log_user;
 	int64_t log_second;      /* rate limit of the log: this second, */
@@ -149,6 +172,8 @@ struct cg_call {
 	int timed_out;           /* atomic */
 	int late_released;       /* atomic: the late answer let the call go */
 	int phase;               /* atomic: an async handler's CALL_* */
+	unsigned gen;            /* the policy generation it was judged under */
+	cg_pscope *pscope;       /* cg_call_plugin_scope's, once asked */
 };
 
 struct cg_channel {
@@ -190,6 +215,19 @@ CG_HIDDEN json_object *cg_ipc_parse_headers(const cg_router *r, const char *text
 
 /* router.c */
 CG_HIDDEN void cg_router_push(cg_router *r, cg_qitem *it);
+
+/* plugin.c */
+CG_HIDDEN void cg_plugins_init(cg_router *r);
+CG_HIDDEN void cg_plugins_free(cg_router *r);
+/* Main thread, when a policy is installed: the cached scopes go. */
+CG_HIDDEN void cg_plugins_policy_changed(cg_router *r);
+CG_HIDDEN void cg_pscope_unref(cg_pscope *ps);
+/* Drops the cached scopes of a subject that is being replaced (a
+ * navigation) or whose webview is gone. s may be NULL. */
+CG_HIDDEN void cg_plugins_forget_subject(cg_router *r, cg_subject *s);
+/* registry.c: registers a command and gives its entry (NULL: not made). */
+CG_HIDDEN int cg_router_register_reg(cg_router *r, const char *plugin, const char *command,
+				     cg_command_fn fn, void *user, cg_cmd_mode mode, cg_reg **out);
 
 /* registry.c: the destroy functions of r->regs and r->state. */
 CG_HIDDEN void cg_reg_free(gpointer p);

@@ -9,6 +9,7 @@ import * as windowApi from '@tauri-apps/api/window'
 import * as webviewApi from '@tauri-apps/api/webview'
 import * as appApi from '@tauri-apps/api/app'
 import * as dpi from '@tauri-apps/api/dpi'
+import * as fs from '@tauri-apps/plugin-fs'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
 window.__received = []
@@ -1023,4 +1024,12 @@ scenarios.spawn = async (arg) => {
     out.push(r.ok ? 'ok' : r.error)
   }
   return out
+}
+
+// The fs plugin through @tauri-apps/plugin-fs, unmodified: fs {op, args}
+// calls fs[op](...args); bytes come back as a number array.
+scenarios.fs = async (arg) => {
+  const r = await settle(fs[arg.op](...arg.args))
+  if (r.ok && r.value instanceof Uint8Array) r.value = Array.from(r.value)
+  return r
 }

@@ -1,0 +1,394 @@
+/* The fs plugin's commands through the router, as @tauri-apps/plugin-fs
+ * sends them: the official manifest as the fallback (fs:allow-* with
+ * fs:scope-* permissions), $APPDATA resolved from the app's identifier,
+ * bytes answered as bytes, the body of write_file with its path and
+ * options in headers, Tauri's error strings, and refusals: outside the
+ * scope, a deny entry, "..", a symlink below the root, a window with no
+ * scope. */
+#include "testutil.h"
+#include "fs/plugin.h"
+#include "builtin/builtin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#define MAXREC 256
+
+static struct {
+	int ok;
+	char *json;
+	unsigned char *bytes;
+	size_t len;
+	int is_bytes;
+} replies[MAXREC];
+static int n_replies;
+
+static void t_reply(void *user, cg_webview *wv, void *req, int ok, const char *json, size_t len)
+{
+	ck_assert_int_lt(n_replies, MAXREC);
+	replies[n_replies].ok = ok;
+	replies[n_replies].json = strndup(json, len);
+	n_replies++;
+}
+
+static void t_reply_bytes(void *user, cg_webview *wv, void *req, cg_bytes *b)
+{
+	size_t len;
+	const void *d = cg_bytes_data(b, &len);
+	replies[n_replies].ok = 1;
+	replies[n_replies].is_bytes = 1;
+	replies[n_replies].bytes = malloc(len + 1);
+	memcpy(replies[n_replies].bytes, d, len);
+	replies[n_replies].len = len;
+	n_replies++;
+}
+
+static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
+
+static const cg_transport T = {.version = CG_TRANSPORT_VERSION,
+			       .reply = t_reply,
+			       .callback = t_callback,
+			       .reply_bytes = t_reply_bytes};
+
+static char home[256], appdata[512];
+static cg_router *r;
+static cg_webview *wv_main, *wv_other;
+
+static void wait_n(int n)
+{
+	for (int i = 0; i < 1000 && n_replies < n; i++) {
+		struct pollfd p = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&p, 1, 10) > 0)
+			cg_router_process(r);
+	}
+	ck_assert_int_ge(n_replies, n);
+}
+
+/* Sends one invoke and returns the index of its answer. */
+static int call(cg_webview *wv, const char *cmd, const char *payload)
+{
+	char *msg = NULL;
+	ck_assert_int_ge(asprintf(&msg, "{\"cmd\": \"plugin:fs|%s\", \"callback\": 1, \"error\": 2, \"payload\": %s}",
+				  cmd, payload), 0);
+	int at = n_replies;
+	cg_router_invoke(r, wv, msg, strlen(msg), NULL);
+	free(msg);
+	wait_n(at + 1);
+	return at;
+}
+
+static int write_call(cg_webview *wv, const char *path_header, const char *options, const char *data)
+{
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "path", json_object_new_string(path_header));
+	if (options)
+		json_object_object_add(h, "options", json_object_new_string(options));
+	int at = n_replies;
+	cg_router_invoke_raw(r, wv, "plugin:fs|write_file", data, strlen(data), json_object_to_json_string(h), NULL);
+	json_object_put(h);
+	wait_n(at + 1);
+	return at;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *CAPS =
+	"[{\"identifier\": \"main\", \"windows\": [\"main\"], \"permissions\": ["
+	"  \"fs:allow-read-file\", \"fs:allow-read-text-file\", \"fs:allow-write-file\", \"fs:allow-exists\","
+	"  \"fs:allow-stat\", \"fs:allow-lstat\", \"fs:allow-mkdir\", \"fs:allow-remove\", \"fs:allow-rename\","
+	"  \"fs:allow-copy-file\", \"fs:allow-read-dir\", \"fs:allow-truncate\","
+	"  \"fs:scope-appdata-recursive\","
+	"  {\"identifier\": \"fs:scope\", \"deny\": [{\"path\": \"$APPDATA/secret\"}]}]},"
+	" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": [\"fs:allow-read-file\", \"fs:allow-exists\"]}]";
+
+static void setup(void)
+{
+	snprintf(home, sizeof(home), "/tmp/cg-fscmds-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	char cmd[600];
+	setenv("HOME", home, 1);
+	snprintf(cmd, sizeof(cmd), "%s/data", home);
+	setenv("XDG_DATA_HOME", cmd, 1);
+	snprintf(appdata, sizeof(appdata), "%s/data/com.example.fs", home);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sub && mkdir -p %s/outside", appdata, home);
+	ck_assert_int_eq(system(cmd), 0);
+	n_replies = 0;
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
+	cg_plugin_env env = {.identifier = "com.example.fs"};
+	ck_assert_int_eq(cg_router_enable_plugin(r, &cg_fs_plugin, &env, NULL), 0);
+	cg_builder *b = cg_builder_new();
+	cg_diag *d = cg_diag_new();
+	ck_assert_int_eq(cg_router_declare_commands(r, b), 0);
+	cg_builder_add_capability_json(b, "caps.json", CAPS, strlen(CAPS), d);
+	cg_policy *p = NULL;
+	if (cg_builder_build(b, &p, d) < 0)
+		dump_diag(d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(cg_router_set_policy(r, p), 0);
+	cg_policy_unref(p);
+	cg_builder_free(b);
+	cg_diag_free(d);
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv_main), 0);
+	ck_assert_int_eq(cg_router_add_webview(r, "other", NULL, NULL, &wv_other), 0);
+}
+
+static void teardown(void)
+{
+	cg_router_free(r);
+	for (int i = 0; i < n_replies; i++) {
+		free(replies[i].json);
+		free(replies[i].bytes);
+		replies[i].json = NULL;
+		replies[i].bytes = NULL;
+		replies[i].is_bytes = 0;
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(read_in_and_out_of_scope)
+{
+	char p[700], payload[900];
+	snprintf(p, sizeof(p), "%s/note.txt", appdata);
+	write_text(p, "hello\n");
+	/* By base directory (AppData = 14), and by absolute path. */
+	int i = call(wv_main, "read_file", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14}}");
+	ck_assert(replies[i].is_bytes);
+	ck_assert_int_eq(replies[i].len, 6);
+	ck_assert(memcmp(replies[i].bytes, "hello\n", 6) == 0);
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\"}", p);
+	i = call(wv_main, "read_text_file", payload);
+	ck_assert(replies[i].is_bytes);
+	ck_assert_int_eq(replies[i].len, 6);
+	/* The other window has the command but no scope. */
+	i = call(wv_other, "read_file", payload);
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "allow-read_file"));
+	/* Outside the scope, "..", and a deny entry. */
+	snprintf(p, sizeof(p), "%s/outside/x", home);
+	write_text(p, "no");
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\"}", p);
+	i = call(wv_main, "read_file", payload);
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
+	i = call(wv_main, "read_file", "{\"path\": \"../../outside/x\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
+	snprintf(p, sizeof(p), "%s/secret", appdata);
+	write_text(p, "s");
+	i = call(wv_main, "read_file", "{\"path\": \"secret\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, "denied by the fs scope entry"), "%s", replies[i].json);
+	/* A symlink inside the scope to a file outside it: never followed. */
+	char target[700];
+	snprintf(target, sizeof(target), "%s/outside/x", home);
+	snprintf(p, sizeof(p), "%s/link", appdata);
+	ck_assert_int_eq(symlink(target, p), 0);
+	i = call(wv_main, "read_file", "{\"path\": \"link\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "os error 40"));
+	/* Missing file: Tauri's io error text. */
+	i = call(wv_main, "read_file", "{\"path\": \"none\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "failed to open file at path: "));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "No such file or directory (os error 2)"));
+	/* Bad arguments. */
+	i = call(wv_main, "read_file", "{\"path\": 5}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	i = call(wv_main, "read_file", "{\"path\": \"a\", \"options\": {\"baseDir\": 99}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+}
+END_TEST
+
+START_TEST(write_exists_stat_mkdir_dir_rename_copy_remove)
+{
+	/* write_file: the body, the path percent-encoded, options as JSON. */
+	int i = write_call(wv_main, "new%20file.txt", "{\"baseDir\": 14}", "written");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	char p[700];
+	snprintf(p, sizeof(p), "%s/new file.txt", appdata);
+	struct stat sb;
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 7);
+	i = write_call(wv_main, "new%20file.txt", "{\"baseDir\": 14, \"append\": true}", "+more");
+	ck_assert(replies[i].ok);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 12);
+	i = write_call(wv_main, "new%20file.txt", "{\"baseDir\": 14, \"createNew\": true}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "File exists (os error 17)"));
+	char hdr[700];
+	snprintf(hdr, sizeof(hdr), "%s/outside/w", home);
+	i = write_call(wv_main, hdr, NULL, "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
+	snprintf(p, sizeof(p), "%s/outside/w", home);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* The attacker's spellings of a header path: "..", percent-encoded,
+	 * climbing out of the base directory; a NUL cutting it short; a path
+	 * that is not UTF-8. */
+	i = write_call(wv_main, "sub/%2E%2E/%2e%2e/%2E%2E/outside/w", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, "forbidden path: "), "%s", replies[i].json);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	i = write_call(wv_main, "ok.txt%00/../../../outside/w", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	snprintf(p, sizeof(p), "%s/ok.txt", appdata);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	i = write_call(wv_main, "bad%FF.txt", "{\"baseDir\": 14}", "x");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, "forbidden path: "), "%s", replies[i].json);
+
+	i = call(wv_main, "exists", "{\"path\": \"new file.txt\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_str_eq(replies[i].json, "true");
+	i = call(wv_main, "exists", "{\"path\": \"nothing\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_str_eq(replies[i].json, "false");
+	i = call(wv_other, "exists", "{\"path\": \"nothing\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+
+	i = call(wv_main, "stat", "{\"path\": \"new file.txt\", \"options\": {\"baseDir\": 14}}");
+	ck_assert(replies[i].ok);
+	json_object *o = json_tokener_parse(replies[i].json), *v;
+	ck_assert(json_object_object_get_ex(o, "size", &v) && json_object_get_int(v) == 12);
+	ck_assert(json_object_object_get_ex(o, "isFile", &v) && json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(o, "mtime", &v) && json_object_get_int64(v) > 0);
+	json_object_put(o);
+
+	i = call(wv_main, "mkdir", "{\"path\": \"a/b/c\", \"options\": {\"baseDir\": 14, \"recursive\": true}}");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	i = call(wv_main, "mkdir", "{\"path\": \"x/y\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "failed to create directory at path: "));
+
+	i = call(wv_main, "copy_file", "{\"fromPath\": \"new file.txt\", \"toPath\": \"a/copy\","
+				       " \"options\": {\"fromPathBaseDir\": 14, \"toPathBaseDir\": 14}}");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	snprintf(p, sizeof(p), "%s/a/copy", appdata);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 12);
+	char payload[900];
+	snprintf(payload, sizeof(payload),
+		 "{\"fromPath\": \"new file.txt\", \"toPath\": \"%s/outside/c\", \"options\": {\"fromPathBaseDir\": 14}}",
+		 home);
+	i = call(wv_main, "copy_file", payload);
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
+
+	i = call(wv_main, "rename", "{\"oldPath\": \"a/copy\", \"newPath\": \"a/moved\","
+				    " \"options\": {\"oldPathBaseDir\": 14, \"newPathBaseDir\": 14}}");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	snprintf(payload, sizeof(payload),
+		 "{\"oldPath\": \"a/moved\", \"newPath\": \"%s/outside/m\", \"options\": {\"oldPathBaseDir\": 14}}", home);
+	i = call(wv_main, "rename", payload);
+	ck_assert_int_eq(replies[i].ok, 0);
+
+	snprintf(p, sizeof(p), "%s/secret", appdata);
+	write_text(p, "s");
+	i = call(wv_main, "read_dir", "{\"path\": \"\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"name\":\"new file.txt\",\"isDirectory\":false,\"isFile\":true"));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"name\":\"a\",\"isDirectory\":true"));
+	ck_assert_ptr_null(strstr(replies[i].json, "secret")); /* denied: not listed */
+
+	i = call(wv_main, "truncate", "{\"path\": \"new file.txt\", \"len\": 3, \"options\": {\"baseDir\": 14}}");
+	ck_assert(replies[i].ok);
+	snprintf(p, sizeof(p), "%s/new file.txt", appdata);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 3);
+
+	i = call(wv_main, "remove", "{\"path\": \"a\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0); /* not empty, not recursive */
+	i = call(wv_main, "remove", "{\"path\": \"a\", \"options\": {\"baseDir\": 14, \"recursive\": true}}");
+	ck_assert_msg(replies[i].ok, "%s", replies[i].json);
+	snprintf(p, sizeof(p), "%s/a", appdata);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	i = call(wv_main, "remove", "{\"path\": \"secret\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	snprintf(p, sizeof(p), "%s/secret", appdata);
+	ck_assert_int_eq(access(p, F_OK), 0);
+}
+END_TEST
+
+/* plugins.fs from the app configuration: refused when it is wrong, and
+ * requireLiteralLeadingDot false lets $APPDATA/** reach a dotfile. */
+static cg_appconfig *config_with(const char *plugins, cg_diag *d)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/app.json", home);
+	char *text = NULL;
+	ck_assert_int_ge(asprintf(&text, "{\"name\": \"x\", \"identifier\": \"com.example.fs\", \"plugins\": %s}",
+				  plugins), 0);
+	write_text(path, text);
+	free(text);
+	cg_appconfig *c = NULL;
+	cg_appconfig_load(path, &c, d);
+	return c;
+}
+
+START_TEST(plugins_config)
+{
+	cg_diag *d = cg_diag_new();
+	ck_assert_ptr_null(config_with("5", d));
+	ck_assert_int_ge(diag_find(d, "plugin"), 0);
+	cg_appconfig *c = config_with("{\"fs\": {\"requireLiteralLeadingDot\": \"no\"}}", d);
+	ck_assert_ptr_nonnull(c);
+	cg_router *r2 = NULL;
+	ck_assert_int_eq(cg_router_new(&T, &r2), 0);
+	ck_assert_int_eq(cg_builtin_plugins_enable(r2, c, NULL, d), CG_ESCHEMA);
+	ck_assert_int_ge(diag_find(d, "\"fs\""), 0);
+	cg_router_free(r2);
+	cg_appconfig_free(c);
+	cg_diag_free(d);
+
+	/* Dotfiles: refused by default (the fixture's router), allowed with
+	 * requireLiteralLeadingDot false. */
+	char p[700];
+	snprintf(p, sizeof(p), "%s/.hidden", appdata);
+	write_text(p, "dot");
+	int i = call(wv_main, "read_file", "{\"path\": \".hidden\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 0);
+	d = cg_diag_new();
+	c = config_with("{\"fs\": {\"requireLiteralLeadingDot\": false}}", d);
+	ck_assert_ptr_nonnull(c);
+	cg_router_free(r);
+	ck_assert_int_eq(cg_router_new(&T, &r), 0);
+	ck_assert_int_eq(cg_builtin_plugins_enable(r, c, NULL, d), 0);
+	cg_builder *b = cg_builder_new();
+	ck_assert_int_eq(cg_router_declare_commands(r, b), 0);
+	cg_builder_add_capability_json(b, "caps.json", CAPS, strlen(CAPS), d);
+	cg_policy *pol = NULL;
+	ck_assert_int_eq(cg_builder_build(b, &pol, d), 0);
+	ck_assert_int_eq(cg_router_set_policy(r, pol), 0);
+	cg_policy_unref(pol);
+	cg_builder_free(b);
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv_main), 0);
+	i = call(wv_main, "read_file", "{\"path\": \".hidden\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_msg(replies[i].ok && replies[i].is_bytes && replies[i].len == 3, "%s",
+		      replies[i].json ? replies[i].json : "");
+	cg_appconfig_free(c);
+	cg_diag_free(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fscmds");
+	TCase *tc = tcase_create("commands");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, read_in_and_out_of_scope);
+	tcase_add_test(tc, write_exists_stat_mkdir_dir_rename_copy_remove);
+	tcase_add_test(tc, plugins_config);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
