@@ -390,11 +390,13 @@ static char *diamond_manifest(int levels)
 	return m;
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static bool under_valgrind(void)
 {
 	const char *pre = getenv("LD_PRELOAD");
 	return pre && strstr(pre, "vgpreload");
 }
+#endif
 
 /* Loads, lints and audits the exponential manifests in a child whose
  * address space is limited to what it uses now plus limit_mb: 0 when
