@@ -422,6 +422,8 @@ static int set_graphs_child(size_t limit_mb)
 		if (setrlimit(RLIMIT_AS, &rl) != 0)
 			return 11;
 	}
+#else
+	(void)limit_mb;
 #endif
 	char *fan = fan_manifest(7, 32), *dia = diamond_manifest(60);
 	cg_diag *d = cg_diag_new();
