@@ -320,7 +320,7 @@ START_TEST(write_exists_stat_mkdir_dir_rename_copy_remove)
 END_TEST
 
 /* plugins.fs from the app configuration: refused when it is wrong, and
- * requireLiteralLeadingDot false lets $APPDATA/** reach a dotfile. */
+ * requireLiteralLeadingDot false lets a "**" under $APPDATA reach a dotfile. */
 static cg_appconfig *config_with(const char *plugins, cg_diag *d)
 {
 	char path[700];
