@@ -65,4 +65,5 @@ void cgr_register_core_commands(cg_app *app)
 	cgr_register_app_commands(app);
 	cgr_register_window_commands(app);
 	cgr_register_webview_commands(app);
+	cgr_register_image_commands(app);
 }

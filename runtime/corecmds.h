@@ -61,6 +61,15 @@ void cgr_theme_set(const char *theme);
 void cgr_register_window_commands(cg_app *app);
 void cgr_register_webview_commands(cg_app *app);
 void cgr_register_app_commands(cg_app *app);
+void cgr_register_image_commands(cg_app *app);
+
+/* corecmds_image.c. PNG or ICO bytes (and JPEG when jpeg is true)
+ * decoded within capgate's size limits; NULL with *why (g_free it). */
+GdkPixbuf *cgr_image_decode(const guchar *b, size_t n, bool jpeg, char **why);
+/* Tauri's JsImage argument of cmd: encoded bytes (number[]), {rgba,
+ * width, height}, or the rid of one of the caller's core:image
+ * resources. A new reference, or NULL with *why (g_free it). */
+GdkPixbuf *cgr_image_arg(cg_call *c, json_object *v, const char *cmd, char **why);
 
 /* winevents.c: tauri://resize, move, focus, blur, close-requested,
  * destroyed, scale-change and theme-changed for a window. */

@@ -614,60 +614,12 @@ static int set_background_color(cg_call *c, void *u)
 	return ok(c);
 }
 
-/* Tauri's JsImage: raw PNG or JPEG bytes (number[]), {rgba, width,
- * height}, or a resource id (capgate has no image resources yet). */
-static GdkPixbuf *image_of(json_object *v, char **why)
-{
-	if (json_object_is_type(v, json_type_int)) {
-		*why = g_strdup_printf("The resource id %d is invalid.", json_object_get_int(v));
-		return NULL;
-	}
-	json_object *bytes = v, *rgba = NULL, *jw, *jh;
-	if (json_object_is_type(v, json_type_object) && json_object_object_get_ex(v, "rgba", &rgba))
-		bytes = rgba;
-	if (!json_object_is_type(bytes, json_type_array)) {
-		*why = g_strdup("invalid args `value` for command `set_icon`: expected image bytes, {rgba, width, height} or a resource id");
-		return NULL;
-	}
-	size_t n = json_object_array_length(bytes);
-	guchar *buf = g_malloc(n ? n : 1);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = (guchar)json_object_get_int(json_object_array_get_idx(bytes, i));
-	GdkPixbuf *pb = NULL;
-	if (rgba) {
-		int wd = json_object_object_get_ex(v, "width", &jw) ? json_object_get_int(jw) : 0;
-		int ht = json_object_object_get_ex(v, "height", &jh) ? json_object_get_int(jh) : 0;
-		if (wd > 0 && ht > 0 && (size_t)wd * (size_t)ht * 4 == n) {
-			GdkPixbuf *view = gdk_pixbuf_new_from_data(buf, GDK_COLORSPACE_RGB, TRUE, 8, wd, ht, wd * 4, NULL, NULL);
-			pb = gdk_pixbuf_copy(view);
-			g_object_unref(view);
-		} else {
-			*why = g_strdup("invalid icon: the rgba data must be width * height * 4 bytes");
-		}
-	} else {
-		GdkPixbufLoader *ld = gdk_pixbuf_loader_new();
-		GError *err = NULL;
-		if (gdk_pixbuf_loader_write(ld, buf, n, &err) && gdk_pixbuf_loader_close(ld, &err)) {
-			pb = gdk_pixbuf_loader_get_pixbuf(ld);
-			if (pb)
-				g_object_ref(pb);
-		} else {
-			gdk_pixbuf_loader_close(ld, NULL);
-			*why = g_strdup_printf("invalid icon: %s", err ? err->message : "unreadable image");
-		}
-		g_clear_error(&err);
-		g_object_unref(ld);
-	}
-	g_free(buf);
-	return pb;
-}
-
 static int set_icon(cg_call *c, void *u)
 {
 	TARGET(c, u);
 	json_object *v = cgr_arg_value(c);
 	char *why = NULL;
-	GdkPixbuf *pb = v ? image_of(v, &why) : NULL;
+	GdkPixbuf *pb = v ? cgr_image_arg(c, v, "set_icon", &why) : NULL;
 	if (!pb) {
 		cg_call_reject(c, why ? why : "invalid args `value` for command `set_icon`: missing");
 		g_free(why);

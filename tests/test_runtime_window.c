@@ -471,6 +471,85 @@ static void sc_close(void)
 	EXPECT(wait_gtk(c_gone, "wm", 0, 0), "wm not closed after the page accepted");
 }
 
+/* core:image through the unmodified Image class. */
+static const unsigned char png1x1[] = {
+	137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 31, 21,
+	196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 240, 31, 0, 5, 0, 1, 255, 137, 153, 61,
+	29, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130};
+
+static char *png_json(const unsigned char *b, size_t n)
+{
+	GString *g = g_string_new("[");
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(g, "%s%u", i ? "," : "", b[i]);
+	g_string_append_c(g, ']');
+	return g_string_free(g, FALSE);
+}
+
+static char *IMG(const char *arg)
+{
+	return scenario("wm", "image", arg);
+}
+
+static void sc_images(void)
+{
+	/* from raw RGBA, read back byte for byte */
+	char *r = IMG("{\"from\": \"new\", \"rgba\": [1,2,3,4,250,251,252,253], \"width\": 2, \"height\": 1}");
+	EXPECT(g_str_has_prefix(r, "{\"size\":{\"width\":2,\"height\":1},\"rgba\":[1,2,3,4,250,251,252,253],\"len\":8,"
+				   "\"after\":\"The resource id ") && g_str_has_suffix(r, " is invalid.\"}"),
+	       "an image from rgba, closed: %s", r);
+	g_free(r);
+	CALL_HAS("must be width * height * 4", IMG("{\"from\": \"new\", \"rgba\": [1,2,3], \"width\": 1, \"height\": 1}"));
+	/* from PNG bytes, and set as the icon by its rid */
+	char *bytes = png_json(png1x1, sizeof(png1x1));
+	char *a = g_strdup_printf("{\"from\": \"bytes\", \"bytes\": %s, \"icon\": true}", bytes);
+	gtk_window_set_icon(gw("wm"), NULL);
+	CALL_HAS("\"size\":{\"width\":1,\"height\":1}", IMG(a));
+	EXPECT(gtk_window_get_icon(gw("wm")) != NULL, "no GTK icon from an image rid");
+	g_free(a);
+	/* a 100000 x 100000 PNG header is refused before anything is decoded */
+	unsigned char big[sizeof(png1x1)];
+	memcpy(big, png1x1, sizeof(big));
+	big[17] = 1, big[18] = 0x86, big[19] = 0xa0, big[21] = 1, big[22] = 0x86, big[23] = 0xa0;
+	char *bj = png_json(big, sizeof(big));
+	a = g_strdup_printf("{\"from\": \"bytes\", \"bytes\": %s}", bj);
+	CALL_HAS("image of 100000x100000 pixels refused", IMG(a));
+	g_free(a);
+	g_free(bj);
+	/* formats other than PNG and ICO never reach a decoder */
+	CALL_HAS("capgate reads PNG and ICO", IMG("{\"from\": \"bytes\", \"bytes\": [71,73,70,56,57,97,1,0,1,0]}"));
+	/* from_path: beneath the frontend directory only, never through a link */
+	char *dist = g_strdup_printf("%s/tests/integration/frontend/%s", BUILDDIR, frontend_dist);
+	char *inside = g_strdup_printf("%s/cg-image-%d.png", dist, (int)getpid());
+	char *link = g_strdup_printf("%s/cg-image-link-%d.png", dist, (int)getpid());
+	char outside[] = "/tmp/cg-image-XXXXXX";
+	int fd = mkstemp(outside);
+	EXPECT(fd >= 0 && write(fd, png1x1, sizeof(png1x1)) == (ssize_t)sizeof(png1x1), "cannot write %s", outside);
+	if (fd >= 0)
+		close(fd);
+	EXPECT(g_file_set_contents(inside, (const char *)png1x1, sizeof(png1x1), NULL), "cannot write %s", inside);
+	EXPECT(symlink(outside, link) == 0, "cannot link %s", link);
+	a = g_strdup_printf("{\"from\": \"path\", \"path\": \"%s\"}", inside);
+	CALL_HAS("\"size\":{\"width\":1,\"height\":1}", IMG(a));
+	g_free(a);
+	a = g_strdup_printf("{\"from\": \"path\", \"path\": \"%s\"}", outside);
+	CALL_HAS("from_path reads only files in the app's frontend directory", IMG(a));
+	g_free(a);
+	a = g_strdup_printf("{\"from\": \"path\", \"path\": \"%s/../%s\"}", dist, strrchr(inside, '/') + 1);
+	CALL_HAS("from_path reads only files in the app's frontend directory", IMG(a));
+	g_free(a);
+	a = g_strdup_printf("{\"from\": \"path\", \"path\": \"%s\"}", link);
+	CALL_HAS("failed to open image", IMG(a));
+	g_free(a);
+	unlink(link);
+	unlink(inside);
+	unlink(outside);
+	g_free(link);
+	g_free(inside);
+	g_free(dist);
+	g_free(bytes);
+}
+
 static void sc_all(cg_app *a, void *u)
 {
 	EXPECT(wait_gtk(c_wm, NULL, 0, 0), "the window manager did not start");
@@ -482,6 +561,7 @@ static void sc_all(cg_app *a, void *u)
 	sc_linux_answers();
 	sc_focus();
 	sc_targets();
+	sc_images();
 	sc_close();
 	/* the app ends with its last window */
 }

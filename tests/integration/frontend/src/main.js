@@ -9,6 +9,7 @@ import * as windowApi from '@tauri-apps/api/window'
 import * as webviewApi from '@tauri-apps/api/webview'
 import * as appApi from '@tauri-apps/api/app'
 import * as dpi from '@tauri-apps/api/dpi'
+import { Image } from '@tauri-apps/api/image'
 import * as fs from '@tauri-apps/plugin-fs'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
@@ -224,6 +225,22 @@ const scenarios = {
     const target = arg.on === 'webview' ? webviewApi.getCurrentWebview() : getCurrentWindow()
     if (typeof target[arg.method] !== 'function') return { error: `no method ${arg.method}` }
     return plainJson(await target[arg.method](...(arg.args || []).map(revive)))
+  },
+
+  // core:image through the Image class: made {from: "new"|"bytes"|"path"},
+  // read back, optionally set as the window's icon, closed, then asked
+  // again (which must fail). Errors come back as {error}.
+  image: async (arg) => {
+    const img = arg.from === 'new' ? await Image.new(new Uint8Array(arg.rgba), arg.width, arg.height)
+      : arg.from === 'bytes' ? await Image.fromBytes(new Uint8Array(arg.bytes))
+        : await Image.fromPath(arg.path)
+    const size = await img.size()
+    const rgba = Array.from(await img.rgba())
+    if (arg.icon) await getCurrentWindow().setIcon(img)
+    await img.close()
+    let after = 'usable'
+    try { await img.size() } catch (e) { after = String(e) }
+    return { size, rgba: rgba.slice(0, 8), len: rgba.length, after }
   },
 
   // A function of a module of the API: {mod: "window"|"webview"|"app", fn, args}.
