@@ -2,10 +2,12 @@
  * configuration. */
 #include "builtin/builtin.h"
 #include "fs/plugin.h"
+#include "path/plugin.h"
 
 #include <stdio.h>
 
 const cg_plugin_def *const cg_builtin_plugins[] = {
+	&cg_path_plugin,
 	&cg_fs_plugin,
 	NULL,
 };
