@@ -11,6 +11,7 @@
 #include "path/paths.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,13 +112,45 @@ static long list_arg(cg_call *c, const char ***out)
 	return (long)n;
 }
 
-/* Answers with the string s (taken) or, for rc < 0, with why. */
+/* Whether s is well-formed UTF-8 (no overlongs, surrogates or code
+ * points past U+10FFFF). */
+static bool utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s++, n, min, cp;
+		if (c < 0x80)
+			continue;
+		if ((c & 0xe0) == 0xc0)
+			n = 1, min = 0x80, cp = c & 0x1f;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, min = 0x800, cp = c & 0x0f;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 0; i < n; i++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*s & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* Answers with the string s (taken) or, for rc < 0, with why. A path that
+ * is not UTF-8 (a directory from the environment, the current directory)
+ * cannot be a JS string: refused with serde's words for a PathBuf, as
+ * Tauri answers it. */
 static int answer(cg_call *c, int rc, char *s, const char *why)
 {
 	if (rc == CG_ENOTFOUND && why)
 		cg_call_reject(c, why);
 	else if (rc < 0)
 		cg_call_reject(c, cg_strerror(rc));
+	else if (!utf8_ok((const unsigned char *)s))
+		cg_call_reject(c, "path contains invalid UTF-8 characters");
 	else
 		cg_call_resolve(c, json_object_new_string(s));
 	free(s);
