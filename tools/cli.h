@@ -21,7 +21,8 @@ void cli_print_diag(const cg_diag *d);
 /* Gives b the built-in plugins' manifests as fallbacks and declares their
  * commands, as `capgate run` does by enabling them (inputs.c), so check,
  * lint and audit judge a capability as run would: fs:default resolves
- * though the app ships no fs manifest. -1 after saying why. */
+ * though the app ships no fs manifest (seccomp uses it too). -1 after
+ * saying why. */
 int cli_builtin_plugins(cg_builder *b);
 /* Writes text that came from files or arguments: control characters (C0
  * but '\n' when keep_newlines, DEL, C1) as \xNN or \u00NN, and bytes that

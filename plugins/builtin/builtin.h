@@ -25,7 +25,8 @@ int cg_builtin_plugins_enable(cg_router *r, const cg_appconfig *cfg, const char 
  * used only when no source defines that plugin) and each of its commands
  * declared (cg_builder_declare_command), as cg_router_declare_commands
  * does for enabled plugins. For the tools that build a policy as
- * `capgate run` would (check, lint, audit). 0 or a negative CG_E* code. */
+ * `capgate run` would (check, lint, audit, seccomp). 0 or a negative
+ * CG_E* code. */
 int cg_builtin_plugins_declare(cg_builder *b);
 
 #endif
