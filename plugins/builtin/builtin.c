@@ -40,6 +40,11 @@ int cg_builtin_plugins_declare(cg_builder *b)
 		return CG_EINVAL;
 	for (size_t i = 0; cg_builtin_plugins[i]; i++) {
 		const cg_plugin_def *p = cg_builtin_plugins[i];
+		/* A core:* plugin's permissions are the core manifests' (built
+		 * in, or the app's): declaring its commands would make
+		 * core:path:allow-* exist under --no-builtin-core. */
+		if (!strncmp(p->name, "core:", 5))
+			continue;
 		for (size_t k = 0; k < p->n_commands; k++) {
 			int rc = cg_builder_declare_command(b, p->name, p->commands[k].name);
 			if (rc < 0)
