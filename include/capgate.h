@@ -682,7 +682,8 @@ typedef struct cg_plugin_env {
 
 typedef struct cg_plugin_def {
 	unsigned version;        /* CG_PLUGIN_VERSION */
-	/* The permission prefix and IPC name: "fs" for "plugin:fs|read_file". */
+	/* The permission prefix, which gives the IPC name: "fs" for
+	 * "plugin:fs|read_file", "core:path" for "plugin:path|join". */
 	const char *name;
 	/* Its permission manifest (a permission file's JSON), loaded by
 	 * cg_router_declare_commands when the app ships no manifest for the

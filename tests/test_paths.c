@@ -480,15 +480,20 @@ static int resolve_in_cwd(const char *const *paths, size_t n, char **out)
 START_TEST(test_join_resolve)
 {
 	const char *a[] = {"a", "b"}, *b[] = {"/a", "b", "../c"}, *c[] = {"a", "/b"},
-		   *d[] = {"", ""}, *e[] = {"a", ".."}, *f[] = {"a/", "b/"}, *g[] = {"a\\", "b"};
+		   *d[] = {"", ""}, *e[] = {"a", ".."}, *f[] = {"a/", "b/"}, *g[] = {"a\\", "b"},
+		   *h[] = {"", "a"}, *k[] = {"a", "", "b"}, *m[] = {"a", "/b", "c"};
 	want_list(cg_path_join, a, 2, "a/b");
 	want_list(cg_path_join, b, 3, "/a/c");
 	want_list(cg_path_join, c, 2, "a/b"); /* no replacing: text joined */
 	want_list(cg_path_join, NULL, 0, ".");
-	want_list(cg_path_join, d, 2, "/");   /* Tauri: "//" is a root */
+	want_list(cg_path_join, d, 2, ".");   /* "/" before Tauri 2.6 (tauri#13313) */
 	want_list(cg_path_join, e, 2, ".");
 	want_list(cg_path_join, f, 2, "a/b");
 	want_list(cg_path_join, g, 2, "a\\b");
+	/* Tauri's own join tests (plugin.rs, since 2.6). */
+	want_list(cg_path_join, h, 2, "a");
+	want_list(cg_path_join, k, 3, "a/b");
+	want_list(cg_path_join, m, 3, "a/b/c");
 
 	const char *r1[] = {"."}, *r2[] = {"/foo/bar", "/tmp/file", "baz"}, *r3[] = {"a", "../b"},
 		   *r4[] = {"/..", "x"}, *r5[] = {"a/", ""};

@@ -32,7 +32,7 @@ typedef struct labels {
 typedef struct audit_opts {
 	strlist plugins, tauri, app_perms, declare;
 	const char *config, *platform, *output;
-	int no_core, diff;
+	int no_core, no_plugins, diff;
 	enum format format;
 } audit_opts;
 

@@ -83,6 +83,8 @@ static int add_sources(const audit_opts *o, cg_builder *b, cg_diag *d)
 	}
 	if (o->no_core)
 		cg_builder_use_builtin_core(b, 0);
+	if (!o->no_plugins && cli_builtin_plugins(b) < 0)
+		return -1;
 	for (size_t i = 0; i < o->plugins.n; i++)
 		cg_builder_add_plugins_dir(b, o->plugins.v[i], d);
 	for (size_t i = 0; i < o->tauri.n; i++)

@@ -47,6 +47,9 @@ static void audit_usage(FILE *f)
 	      "  --platform NAME         target platform: linux (default), macOS, windows,\n"
 	      "                          android or iOS\n"
 	      "  --no-builtin-core       do not load the built-in core:* manifests\n"
+	      "  --no-builtin-plugins    do not load the built-in plugins' manifests (fs, ...),\n"
+	      "                          which stand in for a plugin no source defines, as in\n"
+	      "                          capgate run\n"
 	      "  --format FORMAT         text (default), json, or html: one self-contained\n"
 	      "                          page (no scripts, no external resources) with the\n"
 	      "                          matrix as a table, dangerous grants highlighted\n"
@@ -89,7 +92,7 @@ static int parse_format(const char *s, enum format *out)
 /* -1: carry on; otherwise the exit code. */
 static int parse_opts(int argc, char **argv, audit_opts *o)
 {
-	enum { O_PLUGINS = 1000, O_TAURI, O_APP, O_DECLARE, O_CONFIG, O_PLATFORM, O_NOCORE,
+	enum { O_PLUGINS = 1000, O_TAURI, O_APP, O_DECLARE, O_CONFIG, O_PLATFORM, O_NOCORE, O_NOPLUGINS,
 	       O_FORMAT, O_DIFF };
 	static const struct option opts[] = {
 		{"plugins", required_argument, NULL, O_PLUGINS},
@@ -99,6 +102,7 @@ static int parse_opts(int argc, char **argv, audit_opts *o)
 		{"config", required_argument, NULL, O_CONFIG},
 		{"platform", required_argument, NULL, O_PLATFORM},
 		{"no-builtin-core", no_argument, NULL, O_NOCORE},
+		{"no-builtin-plugins", no_argument, NULL, O_NOPLUGINS},
 		{"format", required_argument, NULL, O_FORMAT},
 		{"output", required_argument, NULL, 'o'},
 		{"diff", no_argument, NULL, O_DIFF},
@@ -116,6 +120,7 @@ static int parse_opts(int argc, char **argv, audit_opts *o)
 		case O_CONFIG: o->config = optarg; break;
 		case O_PLATFORM: o->platform = optarg; break;
 		case O_NOCORE: o->no_core = 1; break;
+		case O_NOPLUGINS: o->no_plugins = 1; break;
 		case 'o': o->output = optarg; break;
 		case O_DIFF: o->diff = 1; break;
 		case O_FORMAT:

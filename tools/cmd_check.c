@@ -13,6 +13,7 @@ static void check_usage(FILE *f, int explain)
 	fprintf(f,
 		"Usage: capgate %s --capabilities PATH [--plugins DIR] [--tauri-manifests FILE]\n"
 		"         [--platform linux|macOS|windows|android|iOS] [--no-builtin-core]\n"
+		"         [--no-builtin-plugins]\n"
 		"         %s\n"
 		"\n"
 		"Loads capability files and permission manifests, resolves them and %s.\n"
@@ -23,6 +24,9 @@ static void check_usage(FILE *f, int explain)
 		"  --tauri-manifests FILE  a Tauri src-tauri/gen/schemas/acl-manifests.json (repeatable)\n"
 		"  --platform NAME         target platform (default linux)\n"
 		"  --no-builtin-core       do not load the built-in core:* manifests\n"
+		"  --no-builtin-plugins    do not load the built-in plugins' manifests (fs, ...),\n"
+		"                          which stand in for a plugin no source defines, as in\n"
+		"                          capgate run\n"
 		"  --window W              the calling window's label\n"
 		"  --webview V             the calling webview's label (default: the window's)\n"
 		"  --origin local|URL      the page's origin (default local)\n"
@@ -417,7 +421,7 @@ static int is_tauri_conf(const char *path)
 int cmd_check(int argc, char **argv, int explain)
 {
 	enum { O_CAPS = 1000, O_PLUGINS, O_TAURI, O_PLATFORM, O_WINDOW, O_WEBVIEW, O_ORIGIN,
-	       O_QUERIES, O_EVENT, O_OP, O_NOCORE };
+	       O_QUERIES, O_EVENT, O_OP, O_NOCORE, O_NOPLUGINS };
 	static const struct option opts[] = {
 		{"capabilities", required_argument, NULL, O_CAPS},
 		{"plugins", required_argument, NULL, O_PLUGINS},
@@ -430,6 +434,7 @@ int cmd_check(int argc, char **argv, int explain)
 		{"event", required_argument, NULL, O_EVENT},
 		{"op", required_argument, NULL, O_OP},
 		{"no-builtin-core", no_argument, NULL, O_NOCORE},
+		{"no-builtin-plugins", no_argument, NULL, O_NOPLUGINS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -437,7 +442,7 @@ int cmd_check(int argc, char **argv, int explain)
 	cg_diag *d = cg_diag_new();
 	struct query q = {0};
 	const char *queries = NULL;
-	int ncaps = 0, rc = CLI_OK, c;
+	int ncaps = 0, rc = CLI_OK, c, builtin_plugins = 1;
 	if (!b || !d) {
 		fputs("capgate: out of memory\n", stderr);
 		return CLI_USAGE;
@@ -465,6 +470,7 @@ int cmd_check(int argc, char **argv, int explain)
 			}
 			break;
 		case O_NOCORE: cg_builder_use_builtin_core(b, 0); break;
+		case O_NOPLUGINS: builtin_plugins = 0; break;
 		case O_WINDOW: q.window = optarg; break;
 		case O_WEBVIEW: q.webview = optarg; break;
 		case O_ORIGIN: q.origin = optarg; break;
@@ -511,6 +517,8 @@ int cmd_check(int argc, char **argv, int explain)
 		cg_diag_free(d);
 		return CLI_USAGE;
 	}
+	if (rc == CLI_OK && builtin_plugins && cli_builtin_plugins(b) < 0)
+		rc = CLI_USAGE;
 	cg_policy *p = NULL;
 	if (rc == CLI_OK && cg_builder_build(b, &p, d) < 0)
 		rc = CLI_USAGE;

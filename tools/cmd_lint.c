@@ -20,7 +20,7 @@ enum lint_format { FMT_TEXT, FMT_JSON, FMT_SARIF };
 
 struct lint_args {
 	enum lint_format format;
-	bool werror, list_rules, color;
+	bool werror, list_rules, color, no_builtin_plugins;
 	const char *config;  /* --config, or NULL to use the one found */
 	bool *disabled;      /* by rule index, for findings the engine does not filter */
 };
@@ -60,6 +60,9 @@ static void lint_usage(FILE *f)
 	      "  --config FILE           the app config (tauri.conf.json or capgate.json) whose\n"
 	      "                          windows to check against, instead of the one found\n"
 	      "  --no-builtin-core       do not load the built-in core:* manifests\n"
+	      "  --no-builtin-plugins    do not load the built-in plugins' manifests (fs, ...),\n"
+	      "                          which stand in for a plugin no source defines, as in\n"
+	      "                          capgate run\n"
 	      "  --format FORMAT         text (default), json (one object per line) or sarif\n"
 	      "  --disable RULE[,RULE]   turn rules off (repeatable)\n"
 	      "  --werror                count warnings as errors for the exit status\n"
@@ -611,7 +614,7 @@ static void state_free(struct lint_state *s)
  * CLI_USAGE on a bad option, -1 once --help is printed. */
 static int parse_options(struct lint_state *s, int argc, char **argv)
 {
-	enum { O_PLUGINS = 1000, O_TAURI, O_APP, O_APPCMD, O_CONFIG, O_NOCORE, O_FORMAT, O_DISABLE,
+	enum { O_PLUGINS = 1000, O_TAURI, O_APP, O_APPCMD, O_CONFIG, O_NOCORE, O_NOPLUGINS, O_FORMAT, O_DISABLE,
 	       O_WERROR, O_COLOR, O_LIST };
 	static const struct option opts[] = {
 		{"plugins", required_argument, NULL, O_PLUGINS},
@@ -620,6 +623,7 @@ static int parse_options(struct lint_state *s, int argc, char **argv)
 		{"app-command", required_argument, NULL, O_APPCMD},
 		{"config", required_argument, NULL, O_CONFIG},
 		{"no-builtin-core", no_argument, NULL, O_NOCORE},
+		{"no-builtin-plugins", no_argument, NULL, O_NOPLUGINS},
 		{"format", required_argument, NULL, O_FORMAT},
 		{"disable", required_argument, NULL, O_DISABLE},
 		{"werror", no_argument, NULL, O_WERROR},
@@ -652,6 +656,7 @@ static int parse_options(struct lint_state *s, int argc, char **argv)
 				s->a.config = optarg;
 			break;
 		case O_NOCORE: cg_builder_use_builtin_core(s->in.b, 0); break;
+		case O_NOPLUGINS: s->a.no_builtin_plugins = true; break;
 		case O_FORMAT:
 			if (!(ok = parse_format(optarg, &s->a.format) == 0))
 				fprintf(stderr, "capgate: lint: unknown format '%s' (text, json or sarif)\n", optarg);
@@ -684,6 +689,8 @@ static int run_lint(struct lint_state *s, int npaths, char **paths)
 		fputs("capgate: lint: note: no capability files were found\n", stderr);
 	if (s->a.config)
 		cli_inputs_add_config(&s->in, s->a.config, s->scratch);
+	if (!s->a.no_builtin_plugins && cli_builtin_plugins(s->in.b) < 0)
+		return CLI_USAGE;
 	const char *config = s->a.config ? s->a.config : s->in.app_config;
 	if (config)
 		load_config(s->l, config, s->d, s->scratch);

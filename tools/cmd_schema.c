@@ -17,6 +17,7 @@ static void schema_usage(FILE *f)
 {
 	fputs("Usage: capgate schema [--plugins DIR]... [--app-permissions DIR]\n"
 	      "         [--tauri-manifests FILE]... [--platform NAME] [--no-builtin-core]\n"
+	      "         [--no-builtin-plugins]\n"
 	      "\n"
 	      "Prints the capability JSON Schema with every permission identifier the\n"
 	      "manifests define enumerated (and described), for editors: name the output\n"
@@ -26,7 +27,9 @@ static void schema_usage(FILE *f)
 	      "  --app-permissions DIR   the app's own permission files (no prefix)\n"
 	      "  --tauri-manifests FILE  a Tauri src-tauri/gen/schemas/acl-manifests.json\n"
 	      "  --platform NAME         linux (default), macOS, windows, android or iOS\n"
-	      "  --no-builtin-core       leave out the built-in core:* permissions\n", f);
+	      "  --no-builtin-core       leave out the built-in core:* permissions\n"
+	      "  --no-builtin-plugins    leave out the built-in plugins' permissions (fs, ...),\n"
+	      "                          which capgate run uses for a plugin no source defines\n", f);
 }
 
 static json_object *enumerated(const cg_policy *p, json_object *base_def)
@@ -52,19 +55,20 @@ static json_object *enumerated(const cg_policy *p, json_object *base_def)
 
 int cmd_schema(int argc, char **argv)
 {
-	enum { O_PLUGINS = 1000, O_APP, O_TAURI, O_PLATFORM, O_NOCORE };
+	enum { O_PLUGINS = 1000, O_APP, O_TAURI, O_PLATFORM, O_NOCORE, O_NOPLUGINS };
 	static const struct option opts[] = {
 		{"plugins", required_argument, NULL, O_PLUGINS},
 		{"app-permissions", required_argument, NULL, O_APP},
 		{"tauri-manifests", required_argument, NULL, O_TAURI},
 		{"platform", required_argument, NULL, O_PLATFORM},
 		{"no-builtin-core", no_argument, NULL, O_NOCORE},
+		{"no-builtin-plugins", no_argument, NULL, O_NOPLUGINS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	cg_builder *b = cg_builder_new();
 	cg_diag *d = cg_diag_new();
-	int rc = CLI_OK, c;
+	int rc = CLI_OK, c, builtin_plugins = 1;
 	optind = 1;
 	while (rc == CLI_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,6 +82,7 @@ int cmd_schema(int argc, char **argv)
 			}
 			break;
 		case O_NOCORE: cg_builder_use_builtin_core(b, 0); break;
+		case O_NOPLUGINS: builtin_plugins = 0; break;
 		case 'h':
 			schema_usage(stdout);
 			cg_builder_free(b);
@@ -92,6 +97,8 @@ int cmd_schema(int argc, char **argv)
 		fprintf(stderr, "capgate: unexpected argument '%s'\n", argv[optind]);
 		rc = CLI_USAGE;
 	}
+	if (rc == CLI_OK && builtin_plugins && cli_builtin_plugins(b) < 0)
+		rc = CLI_USAGE;
 	cg_policy *p = NULL;
 	if (rc == CLI_OK && cg_builder_build(b, &p, d) < 0)
 		rc = CLI_USAGE;

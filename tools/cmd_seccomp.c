@@ -19,6 +19,7 @@ typedef struct seccomp_opts {
 	const char *config, *output;
 	int tier;                  /* -1: both */
 	cg_seccomp_format format;
+	int no_builtin_plugins;
 } seccomp_opts;
 
 static void seccomp_usage(FILE *f)
@@ -43,6 +44,8 @@ static void seccomp_usage(FILE *f)
 	      "  --declare NAME[,NAME]   commands the host app registers in C: their\n"
 	      "                          allow-/deny- permissions exist (repeatable; also\n"
 	      "                          spelled --app-command)\n"
+	      "  --no-builtin-plugins    do not load the built-in plugins' manifests (fs, ...),\n"
+	      "                          which capgate run uses for a plugin no source defines\n"
 	      "  -o, --output FILE       write to FILE instead of standard output\n"
 	      "  -h, --help              print this help\n"
 	      "\n"
@@ -72,13 +75,14 @@ static const char *action_name(cg_seccomp_action a)
 /* -1: carry on; otherwise the exit code. */
 static int parse_opts(int argc, char **argv, seccomp_opts *o, cli_inputs *in)
 {
-	enum { O_CONFIG = 1000, O_TIER, O_FORMAT, O_DECLARE };
+	enum { O_CONFIG = 1000, O_TIER, O_FORMAT, O_DECLARE, O_NOPLUGINS };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, O_CONFIG},
 		{"tier", required_argument, NULL, O_TIER},
 		{"format", required_argument, NULL, O_FORMAT},
 		{"declare", required_argument, NULL, O_DECLARE},
 		{"app-command", required_argument, NULL, O_DECLARE},
+		{"no-builtin-plugins", no_argument, NULL, O_NOPLUGINS},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -88,6 +92,7 @@ static int parse_opts(int argc, char **argv, seccomp_opts *o, cli_inputs *in)
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_CONFIG: o->config = optarg; break;
+		case O_NOPLUGINS: o->no_builtin_plugins = 1; break;
 		case 'o': o->output = optarg; break;
 		case O_TIER:
 			if (strcmp(optarg, "process") == 0)
@@ -147,8 +152,11 @@ static int parse_opts(int argc, char **argv, seccomp_opts *o, cli_inputs *in)
 
 /* The policy the runtime would build for the config; NULL after printing
  * why (nothing is computed from a half-loaded policy). */
-static cg_policy *build_policy(cli_inputs *in, const cg_appconfig *cfg, cg_diag *d)
+static cg_policy *build_policy(const seccomp_opts *o, cli_inputs *in, const cg_appconfig *cfg,
+				cg_diag *d)
 {
+	if (!o->no_builtin_plugins && cli_builtin_plugins(in->b) < 0)
+		return NULL;
 	const char *perms = cg_appconfig_permissions_dir(cfg);
 	const char *caps = cg_appconfig_capabilities_dir(cfg);
 	if (perms)
@@ -242,7 +250,7 @@ static int run_seccomp(const seccomp_opts *o, cli_inputs *in)
 	}
 	cg_seccomp_free(s);
 	s = NULL;
-	if (!(p = build_policy(in, cfg, pd)))
+	if (!(p = build_policy(o, in, cfg, pd)))
 		goto out;
 	if ((r = cg_seccomp_new(cfg, p, &s)) < 0) {
 		fprintf(stderr, "capgate: seccomp: cannot build the filter: %s\n", cg_strerror(r));
@@ -271,7 +279,7 @@ out:
 
 int cmd_seccomp(int argc, char **argv)
 {
-	seccomp_opts o = {NULL, NULL, -1, CG_SECCOMP_PFC};
+	seccomp_opts o = {.tier = -1, .format = CG_SECCOMP_PFC};
 	cli_inputs in;
 	if (cli_inputs_init(&in) < 0) {
 		fputs("capgate: out of memory\n", stderr);

@@ -1,5 +1,7 @@
 /* Finding capability files, manifests and the app config from a path. */
 #include "inputs.h"
+#include "cli.h"
+#include "builtin/builtin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,4 +201,13 @@ int cli_inputs_declare(cli_inputs *in, const char *list)
 	}
 	free(copy);
 	return ret;
+}
+
+int cli_builtin_plugins(cg_builder *b)
+{
+	int rc = cg_builtin_plugins_declare(b);
+	if (rc < 0)
+		fprintf(stderr, "capgate: the built-in plugins' manifests could not be added: %s\n",
+			cg_strerror(rc));
+	return rc < 0 ? -1 : 0;
 }

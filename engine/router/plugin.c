@@ -130,7 +130,7 @@ CG_EXPORT int cg_router_enable_plugin(cg_router *r, const cg_plugin_def *p, cons
 			return CG_EDUPLICATE;
 	/* Every command must be free before anything is registered. */
 	for (size_t i = 0; i < p->n_commands; i++) {
-		char *name = cg_strdup_printf("plugin:%s|%s", p->name, p->commands[i].name);
+		char *name = cg_command_name(p->name, p->commands[i].name);
 		if (!name)
 			return CG_ENOMEM;
 		bool taken = g_hash_table_contains(r->regs, name);
@@ -161,8 +161,7 @@ CG_EXPORT int cg_router_enable_plugin(cg_router *r, const cg_plugin_def *p, cons
 		if (rc < 0) {
 			/* Undo: no half-enabled plugin. */
 			for (size_t j = 0; j < i; j++) {
-				char *name = cg_strdup_printf("plugin:%s|%s", p->name,
-							      p->commands[j].name);
+				char *name = cg_command_name(p->name, p->commands[j].name);
 				if (name)
 					g_hash_table_remove(r->regs, name);
 				free(name);

@@ -20,4 +20,15 @@ extern const cg_plugin_def *const cg_builtin_plugins[];
 int cg_builtin_plugins_enable(cg_router *r, const cg_appconfig *cfg, const char *resource_dir,
 			      cg_diag *d);
 
+/* What enabling them would tell a builder, without a router: each
+ * built-in plugin's manifest as a fallback (cg_builder_add_manifest_fallback,
+ * used only when no source defines that plugin) and each of its commands
+ * declared (cg_builder_declare_command), as cg_router_declare_commands
+ * does for enabled plugins; core:* plugins (core:path) are left to the
+ * core manifests, so a builder without the built-in core ones
+ * (cg_builder_use_builtin_core) has none of their permissions. For the tools that build a policy as
+ * `capgate run` would (check, lint, audit, seccomp). 0 or a negative
+ * CG_E* code. */
+int cg_builtin_plugins_declare(cg_builder *b);
+
 #endif

@@ -5,8 +5,8 @@
  * ".." is a component of its own, and a parent is the text before the
  * last component with trailing separators and "." trimmed. Tauri's
  * results are kept even where Node's differ (normalize("/") is "//",
- * normalize("../a") is "a", join(["", ""]) is "/"): pages written for
- * Tauri expect them.
+ * normalize("../a") is "a", join(["", "a"]) is "a" as in Tauri 2.6 and
+ * later): pages written for Tauri expect them.
  */
 #include "path/paths.h"
 
@@ -315,7 +315,9 @@ int cg_path_join(const char *const *paths, size_t n, char **out)
 			return CG_EINVAL;
 		}
 		buf_put(&cat, paths[i], strlen(paths[i]));
-		if (!ends_with_sep(paths[i]))
+		/* An empty element adds nothing, not a separator (tauri#13313:
+		 * join(["", "a"]) was "/a" before Tauri 2.6, "a" since). */
+		if (paths[i][0] && !ends_with_sep(paths[i]))
 			buf_put(&cat, "/", 1);
 	}
 	if ((rc = buf_give(&cat, &cat.s)) < 0)

@@ -11,6 +11,7 @@ import * as appApi from '@tauri-apps/api/app'
 import * as dpi from '@tauri-apps/api/dpi'
 import { Image } from '@tauri-apps/api/image'
 import * as fs from '@tauri-apps/plugin-fs'
+import * as pathApi from '@tauri-apps/api/path'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
 window.__received = []
@@ -1049,4 +1050,13 @@ scenarios.fs = async (arg) => {
   const r = await settle(fs[arg.op](...arg.args))
   if (r.ok && r.value instanceof Uint8Array) r.value = Array.from(r.value)
   return r
+}
+
+// core:path through @tauri-apps/api/path, unmodified: path {op, args} calls
+// pathApi[op](...args) (sep and delimiter answer at once, the rest are
+// invokes); {op: "BaseDirectory", args: [name]} gives the enum's number
+// in this build's api.
+scenarios.path = async (arg) => {
+  if (arg.op === 'BaseDirectory') return { ok: true, value: pathApi.BaseDirectory[arg.args[0]] }
+  return settle(Promise.resolve().then(() => pathApi[arg.op](...arg.args)))
 }
