@@ -9,10 +9,12 @@
 #include "fs/plugin.h"
 #include "builtin/builtin.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAXREC 256
 
@@ -105,9 +107,13 @@ static const char *CAPS =
 	"  \"fs:allow-read-file\", \"fs:allow-read-text-file\", \"fs:allow-write-file\", \"fs:allow-exists\","
 	"  \"fs:allow-stat\", \"fs:allow-lstat\", \"fs:allow-mkdir\", \"fs:allow-remove\", \"fs:allow-rename\","
 	"  \"fs:allow-copy-file\", \"fs:allow-read-dir\", \"fs:allow-truncate\","
+	"  \"fs:allow-open\", \"fs:allow-create\", \"fs:allow-read\", \"fs:allow-write\", \"fs:allow-seek\","
+	"  \"fs:allow-fstat\", \"fs:allow-ftruncate\", \"fs:allow-size\","
+	"  \"fs:allow-read-text-file-lines\", \"fs:allow-read-text-file-lines-next\", \"core:resources:allow-close\","
 	"  \"fs:scope-appdata-recursive\","
 	"  {\"identifier\": \"fs:scope\", \"deny\": [{\"path\": \"$APPDATA/secret\"}]}]},"
-	" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": [\"fs:allow-read-file\", \"fs:allow-exists\"]}]";
+	" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": [\"fs:allow-read-file\", \"fs:allow-exists\","
+	"  \"fs:allow-open\", \"fs:allow-read\", \"fs:allow-write\"]}]";
 
 static void setup(void)
 {
@@ -173,7 +179,7 @@ START_TEST(read_in_and_out_of_scope)
 	i = call(wv_other, "read_file", payload);
 	ck_assert_int_eq(replies[i].ok, 0);
 	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
-	ck_assert_ptr_nonnull(strstr(replies[i].json, "allow-read_file"));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "fs:allow-read-file"));
 	/* Outside the scope, "..", and a deny entry. */
 	snprintf(p, sizeof(p), "%s/outside/x", home);
 	write_text(p, "no");
@@ -380,6 +386,277 @@ START_TEST(plugins_config)
 }
 END_TEST
 
+
+/* An invoke of any command (plugin:resources|close, ...). */
+static int call_cmd(cg_webview *wv, const char *cmd, const char *payload)
+{
+	char *msg = NULL;
+	ck_assert_int_ge(asprintf(&msg, "{\"cmd\": \"%s\", \"callback\": 1, \"error\": 2, \"payload\": %s}",
+				  cmd, payload), 0);
+	int at = n_replies;
+	cg_router_invoke(r, wv, msg, strlen(msg), NULL);
+	free(msg);
+	wait_n(at + 1);
+	return at;
+}
+
+static int64_t rid_of(int i)
+{
+	ck_assert_msg(replies[i].ok && !replies[i].is_bytes, "%s", replies[i].json ? replies[i].json : "bytes");
+	int64_t rid = strtoll(replies[i].json, NULL, 10);
+	ck_assert_int_gt(rid, 0);
+	return rid;
+}
+
+static void assert_err(int i, const char *needle)
+{
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, needle), "'%s' not in %s", needle, replies[i].json);
+}
+
+/* read's answer: the bytes, then their count as 8 big-endian bytes. */
+static void assert_read(int i, const char *want)
+{
+	size_t n = strlen(want);
+	ck_assert(replies[i].is_bytes);
+	ck_assert_int_eq(replies[i].len, n + 8);
+	ck_assert(memcmp(replies[i].bytes, want, n) == 0);
+	uint64_t cnt = 0;
+	for (int k = 0; k < 8; k++)
+		cnt = cnt << 8 | replies[i].bytes[n + k];
+	ck_assert_uint_eq(cnt, n);
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(file_handles)
+{
+	char p[700], payload[1200];
+	snprintf(p, sizeof(p), "%s/note.txt", appdata);
+	write_text(p, "hello\n");
+	int i = call(wv_main, "open", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14, \"read\": true}}");
+	int64_t rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 100}", (long long)rid);
+	assert_read(call(wv_main, "read", payload), "hello\n");
+	assert_read(call(wv_main, "read", payload), ""); /* end of file: a count of 0 */
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"offset\": 1, \"whence\": 0}", (long long)rid);
+	i = call(wv_main, "seek", payload);
+	ck_assert_str_eq(replies[i].json, "1");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	assert_read(call(wv_main, "read", payload), "el");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"offset\": -1, \"whence\": 2}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "seek", payload)].json, "5");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	i = call(wv_main, "fstat", payload);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"size\":6"));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"isFile\":true"));
+	/* a read-only handle does not write */
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [1, 2]}", (long long)rid);
+	assert_err(call(wv_main, "write", payload), "failed to write bytes to file with error: Bad file descriptor");
+	/* another webview's rid means nothing */
+	assert_err(call(wv_other, "write", payload), "resource id");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_int_eq(replies[call_cmd(wv_main, "plugin:resources|close", payload)].ok, 1);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	assert_err(call(wv_main, "read", payload), "resource id");
+
+	/* create, write, ftruncate, fstat, close: on disk */
+	i = call(wv_main, "create", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14}}");
+	rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [104, 105, 33]}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "write", payload)].json, "3");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [104, 300]}", (long long)rid);
+	assert_err(call(wv_main, "write", payload), "invalid args `data`");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	ck_assert_int_eq(replies[call(wv_main, "ftruncate", payload)].ok, 1);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_ptr_nonnull(strstr(replies[call(wv_main, "fstat", payload)].json, "\"size\":2"));
+	ck_assert_int_eq(replies[call_cmd(wv_main, "plugin:resources|close", payload)].ok, 1);
+	snprintf(p, sizeof(p), "%s/made.txt", appdata);
+	char buf[16] = {0};
+	FILE *f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf), f), 2);
+	fclose(f);
+	ck_assert_str_eq(buf, "hi");
+
+	/* open's options as Rust's OpenOptions: append, createNew, invalid sets */
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"read\": false, \"append\": true}}");
+	rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [33]}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "write", payload)].json, "1");
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"write\": true, \"createNew\": true}}");
+	assert_err(i, "File exists (os error 17)");
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"truncate\": true}}");
+	assert_err(i, "Invalid argument (os error 22)");
+	i = call(wv_main, "open", "{\"path\": \"gone.txt\", \"options\": {\"baseDir\": 14}}");
+	assert_err(i, "failed to open file at path: ");
+	assert_err(i, "(os error 2)");
+	i = call(wv_main, "open", "{\"path\": \"new.bin\", \"options\": {\"baseDir\": 14, \"write\": true, \"create\": true, \"mode\": 384}}");
+	rid_of(i);
+	struct stat sb;
+	snprintf(p, sizeof(p), "%s/new.bin", appdata);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600 & ~0); /* umask permitting */
+}
+END_TEST
+
+/* Refusals name the permission; a handle never reaches outside. */
+START_TEST(file_handles_refused)
+{
+	char p[700], q[700], payload[1600];
+	snprintf(p, sizeof(p), "%s/outside/target", home);
+	write_text(p, "keep");
+	/* outside the scope: open, create and the other window, which has
+	 * allow-open with no scope */
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\", \"options\": {\"write\": true}}", p);
+	assert_err(call(wv_main, "open", payload), "`allow-open`");
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\"}", p);
+	assert_err(call(wv_main, "create", payload), "`allow-create`");
+	assert_err(call(wv_main, "size", payload), "`allow-size`");
+	assert_err(call(wv_main, "read_text_file_lines", payload), "`allow-read-text-file-lines`");
+	assert_err(call(wv_other, "open", "{\"path\": \"x\", \"options\": {\"baseDir\": 14}}"), "`allow-open`");
+	/* the deny entry and '..' */
+	assert_err(call(wv_main, "create", "{\"path\": \"secret\", \"options\": {\"baseDir\": 14}}"),
+		   "denied by the fs scope entry");
+	assert_err(call(wv_main, "open", "{\"path\": \"sub/../../../outside/target\", \"options\": {\"baseDir\": 14, \"write\": true}}"),
+		   "forbidden path");
+	/* a symlink in scope pointing out: opening it to write, to create
+	 * or to truncate fails with ELOOP, and the target is untouched */
+	snprintf(q, sizeof(q), "%s/link", appdata);
+	ck_assert_int_eq(symlink(p, q), 0);
+	assert_err(call(wv_main, "open", "{\"path\": \"link\", \"options\": {\"baseDir\": 14, \"write\": true, \"truncate\": true}}"),
+		   "(os error 40)");
+	assert_err(call(wv_main, "create", "{\"path\": \"link\", \"options\": {\"baseDir\": 14}}"), "(os error 40)");
+	/* the same through a directory link: sub2 -> outside */
+	snprintf(q, sizeof(q), "%s/sub2", appdata);
+	snprintf(p, sizeof(p), "%s/outside", home);
+	ck_assert_int_eq(symlink(p, q), 0);
+	assert_err(call(wv_main, "create", "{\"path\": \"sub2/target\", \"options\": {\"baseDir\": 14}}"), "(os error 40)");
+	assert_err(call(wv_main, "open", "{\"path\": \"sub2/fresh\", \"options\": {\"baseDir\": 14, \"write\": true, \"create\": true}}"),
+		   "(os error 40)");
+	snprintf(p, sizeof(p), "%s/outside/target", home);
+	char buf[16] = {0};
+	FILE *f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf), f), 4);
+	fclose(f);
+	ck_assert_str_eq(buf, "keep");
+	snprintf(p, sizeof(p), "%s/outside/fresh", home);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+/* The page goes away (navigation, close, crash): its handles close. */
+START_TEST(file_handles_die_with_the_page)
+{
+	char p[700];
+	snprintf(p, sizeof(p), "%s/note.txt", appdata);
+	write_text(p, "a\nb\n");
+	int before = open_fds();
+	for (int k = 0; k < 5; k++)
+		rid_of(call(wv_main, "open", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14}}"));
+	rid_of(call(wv_main, "read_text_file_lines", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14}}"));
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 6);
+	ck_assert_int_eq(open_fds(), before + 6);
+	ck_assert_int_eq(cg_webview_free_resources(wv_main), 6); /* a new document */
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 0);
+	ck_assert_int_eq(open_fds(), before);
+	/* closed, or crashed: the webview removed */
+	for (int k = 0; k < 3; k++)
+		rid_of(call(wv_main, "create", "{\"path\": \"n.txt\", \"options\": {\"baseDir\": 14}}"));
+	ck_assert_int_eq(open_fds(), before + 3);
+	cg_router_remove_webview(r, wv_main);
+	wv_main = NULL;
+	ck_assert_int_eq(open_fds(), before);
+}
+END_TEST
+
+static void next_line(int64_t rid, const char *want, int tuple)
+{
+	char payload[100];
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	int i = call(wv_main, "read_text_file_lines_next", payload);
+	ck_assert_int_eq(replies[i].ok, 1);
+	if (tuple) {
+		char exp[200];
+		if (want)
+			snprintf(exp, sizeof(exp), "[\"%s\",false]", want);
+		else
+			snprintf(exp, sizeof(exp), "[null,true]");
+		ck_assert_str_eq(replies[i].json, exp);
+		return;
+	}
+	ck_assert(replies[i].is_bytes);
+	size_t n = want ? strlen(want) : 0;
+	ck_assert_uint_eq(replies[i].len, n + 1);
+	ck_assert(memcmp(replies[i].bytes, want ? want : "", n) == 0);
+	ck_assert_int_eq(replies[i].bytes[n], want ? 0 : 1);
+}
+
+START_TEST(lines_and_size)
+{
+	char p[700], payload[200];
+	snprintf(p, sizeof(p), "%s/lines.txt", appdata);
+	write_text(p, "one\r\ntwo\n\nl\xc3\xa9st");
+	/* newer plugin-fs: options with an encoding, bytes and a flag byte */
+	int64_t rid = rid_of(call(wv_main, "read_text_file_lines",
+				  "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14, \"encoding\": \"utf-8\"}}"));
+	next_line(rid, "one", 0);
+	next_line(rid, "two", 0);
+	next_line(rid, "", 0);
+	next_line(rid, "l\xc3\xa9st", 0);
+	next_line(rid, NULL, 0);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	assert_err(call(wv_main, "read_text_file_lines_next", payload), "resource id"); /* closed at the end */
+	/* plugin-fs 2.0.x: options without an encoding, [line, done] */
+	rid = rid_of(call(wv_main, "read_text_file_lines", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
+	next_line(rid, "one", 1);
+	next_line(rid, "two", 1);
+	next_line(rid, "", 1);
+	next_line(rid, "l\xc3\xa9st", 1);
+	next_line(rid, NULL, 1);
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 0);
+	/* a line that is not UTF-8: null in the old shape, the bytes in the new */
+	write_text(p, "\xff\xfe\n");
+	rid = rid_of(call(wv_main, "read_text_file_lines", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "read_text_file_lines_next", payload)].json, "[null,false]");
+	/* a fs:file rid is not a lines rid */
+	int64_t frid = rid_of(call(wv_main, "open", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)frid);
+	assert_err(call(wv_main, "read_text_file_lines_next", payload), "resource id");
+
+	/* size: a file; a directory's regular files below it, without what a
+	 * deny entry covers and without following links */
+	snprintf(p, sizeof(p), "%s/sub/a", appdata);
+	write_text(p, "123");
+	snprintf(p, sizeof(p), "%s/sub/deep", appdata);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/sub/deep/b", appdata);
+	write_text(p, "12345");
+	snprintf(p, sizeof(p), "%s/sub/ln", appdata);
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	ck_assert_str_eq(replies[call(wv_main, "size", "{\"path\": \"sub/a\", \"options\": {\"baseDir\": 14}}")].json, "3");
+	ck_assert_str_eq(replies[call(wv_main, "size", "{\"path\": \"sub\", \"options\": {\"baseDir\": 14}}")].json, "8");
+	snprintf(p, sizeof(p), "%s/secret", appdata);
+	write_text(p, "0123456789");
+	int i = call(wv_main, "size", "{\"path\": \"\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 1);
+	/* lines.txt (3) + sub (8); secret (10) left out */
+	ck_assert_str_eq(replies[i].json, "11");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fscmds");
@@ -389,6 +666,10 @@ int main(void)
 	tcase_add_test(tc, read_in_and_out_of_scope);
 	tcase_add_test(tc, write_exists_stat_mkdir_dir_rename_copy_remove);
 	tcase_add_test(tc, plugins_config);
+	tcase_add_test(tc, file_handles);
+	tcase_add_test(tc, file_handles_refused);
+	tcase_add_test(tc, file_handles_die_with_the_page);
+	tcase_add_test(tc, lines_and_size);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -83,7 +83,7 @@ static void sc_fs(cg_app *a, void *u)
 	EXPECT(!OK(r) && strstr(r, "os error 40") && !strstr(r, "outside!"), "symlink: %s", r);
 	g_free(r);
 	r = fs_call("other", "readTextFile", "[\"docs/a.txt\", {\"baseDir\": 14}]");
-	EXPECT(!OK(r) && strstr(r, "forbidden path: ") && strstr(r, "allow-read_text_file"), "other window: %s", r);
+	EXPECT(!OK(r) && strstr(r, "forbidden path: ") && strstr(r, "fs:allow-read-text-file"), "other window: %s", r);
 	g_free(r);
 	/* Not granted at all: the policy refuses before the plugin runs. */
 	r = fs_call("other", "writeTextFile", "[\"docs/b.txt\", \"x\", {\"baseDir\": 14}]");
