@@ -47,7 +47,15 @@ static void t_reply_bytes(void *user, cg_webview *wv, void *req, cg_bytes *b)
 	n_replies++;
 }
 
-static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
+/* Channel messages (watch events), kept in order. */
+static char *cb_msgs[MAXREC];
+static int n_cb;
+
+static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
+{
+	if (n_cb < MAXREC && id == 77)
+		cb_msgs[n_cb++] = strndup(json, len);
+}
 
 static const cg_transport T = {.version = CG_TRANSPORT_VERSION,
 			       .reply = t_reply,
@@ -108,7 +116,7 @@ static const char *CAPS =
 	"  \"fs:allow-stat\", \"fs:allow-lstat\", \"fs:allow-mkdir\", \"fs:allow-remove\", \"fs:allow-rename\","
 	"  \"fs:allow-copy-file\", \"fs:allow-read-dir\", \"fs:allow-truncate\","
 	"  \"fs:allow-open\", \"fs:allow-create\", \"fs:allow-read\", \"fs:allow-write\", \"fs:allow-seek\","
-	"  \"fs:allow-fstat\", \"fs:allow-ftruncate\", \"fs:allow-size\","
+	"  \"fs:allow-fstat\", \"fs:allow-ftruncate\", \"fs:allow-size\", \"fs:allow-watch\", \"fs:allow-unwatch\","
 	"  \"fs:allow-read-text-file-lines\", \"fs:allow-read-text-file-lines-next\", \"core:resources:allow-close\","
 	"  \"fs:scope-appdata-recursive\","
 	"  {\"identifier\": \"fs:scope\", \"deny\": [{\"path\": \"$APPDATA/secret\"}]}]},"
@@ -156,6 +164,9 @@ static void teardown(void)
 		replies[i].bytes = NULL;
 		replies[i].is_bytes = 0;
 	}
+	for (int i = 0; i < n_cb; i++)
+		free(cb_msgs[i]);
+	n_cb = 0;
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
 	ck_assert_int_eq(system(cmd), 0);
@@ -519,7 +530,7 @@ START_TEST(file_handles_refused)
 	/* outside the scope: open, create and the other window, which has
 	 * allow-open with no scope */
 	snprintf(payload, sizeof(payload), "{\"path\": \"%s\", \"options\": {\"write\": true}}", p);
-	assert_err(call(wv_main, "open", payload), "`allow-open`");
+	assert_err(call(wv_main, "open", payload), "fs:allow-open");
 	snprintf(payload, sizeof(payload), "{\"path\": \"%s\"}", p);
 	assert_err(call(wv_main, "create", payload), "`allow-create`");
 	assert_err(call(wv_main, "size", payload), "`allow-size`");
@@ -657,6 +668,69 @@ START_TEST(lines_and_size)
 }
 END_TEST
 
+/* Waits (10 s at most) for a channel message holding both needles. */
+static int wait_event(const char *a, const char *b)
+{
+	for (int t = 0; t < 1000; t++) {
+		for (int i = 0; i < n_cb; i++)
+			if (strstr(cb_msgs[i], a) && (!b || strstr(cb_msgs[i], b)))
+				return i;
+		struct pollfd p = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&p, 1, 10) > 0)
+			cg_router_process(r);
+	}
+	for (int i = 0; i < n_cb; i++)
+		fprintf(stderr, "event %d: %s\n", i, cb_msgs[i]);
+	ck_abort_msg("no event with %s %s", a, b ? b : "");
+	return -1;
+}
+
+START_TEST(watch_immediate_and_debounced)
+{
+	char p[700], want[800];
+	int before = open_fds();
+	/* immediate, recursive: a file made in a directory made after the watch began */
+	int64_t rid = rid_of(call(wv_main, "watch",
+				  "{\"paths\": [\"sub\"], \"options\": {\"baseDir\": 14, \"recursive\": true}, "
+				  "\"onEvent\": \"__CHANNEL__:77\"}"));
+	snprintf(p, sizeof(p), "%s/sub/newdir", appdata);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	wait_event("{\"create\":{\"kind\":\"folder\"}}", want);
+	snprintf(p, sizeof(p), "%s/sub/newdir/f.txt", appdata);
+	write_text(p, "x");
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	int i = wait_event("{\"create\":{\"kind\":\"file\"}}", want);
+	ck_assert_ptr_nonnull(strstr(cb_msgs[i], "\"attrs\":{}"));
+	wait_event("{\"modify\":{\"kind\":\"data\",\"mode\":\"any\"}}", want);
+	/* unwatch (plugin-fs 2.0.x) ends it; another rid type is refused */
+	char payload[100];
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_int_eq(replies[call(wv_main, "unwatch", payload)].ok, 1);
+	assert_err(call(wv_main, "unwatch", payload), "resource id");
+	ck_assert_int_eq(open_fds(), before);
+
+	/* debounced (watch, delayMs): the events come after the delay */
+	n_cb = 0;
+	rid = rid_of(call(wv_main, "watch",
+			  "{\"paths\": [\"sub\"], \"options\": {\"baseDir\": 14, \"recursive\": false, \"delayMs\": 300}, "
+			  "\"onEvent\": \"__CHANNEL__:77\"}"));
+	snprintf(p, sizeof(p), "%s/sub/g.txt", appdata);
+	write_text(p, "y");
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	wait_event("{\"create\":{\"kind\":\"file\"}}", want);
+	/* refused outside the scope, and on a denied entry */
+	snprintf(p, sizeof(p), "{\"paths\": [\"%s/outside\"], \"options\": {\"recursive\": false}, \"onEvent\": \"__CHANNEL__:77\"}", home);
+	assert_err(call(wv_main, "watch", p), "fs:allow-watch");
+	write_text(strcat(strcpy(p, appdata), "/secret"), "s");
+	assert_err(call(wv_main, "watch", "{\"paths\": [\"secret\"], \"options\": {\"baseDir\": 14, \"recursive\": false}, \"onEvent\": \"__CHANNEL__:77\"}"),
+		   "denied by the fs scope entry");
+	/* the page goes: the watcher and its thread end */
+	ck_assert_int_eq(cg_webview_free_resources(wv_main), 1);
+	ck_assert_int_eq(open_fds(), before);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fscmds");
@@ -670,6 +744,7 @@ int main(void)
 	tcase_add_test(tc, file_handles_refused);
 	tcase_add_test(tc, file_handles_die_with_the_page);
 	tcase_add_test(tc, lines_and_size);
+	tcase_add_test(tc, watch_immediate_and_debounced);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -13,6 +13,10 @@
 #include "fs/scope.h"
 
 #include <dirent.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <time.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -1185,6 +1189,328 @@ static int cmd_size(cg_call *c, void *user)
 	return 0;
 }
 
+/* ------------------------------------------------------------ watch */
+
+/* A watcher (Tauri's WatcherResource): inotify on the paths, each opened
+ * through the scope first and watched by its descriptor
+ * (/proc/self/fd/N), so a link swapped in after the check is not what is
+ * watched; with recursive, every directory below is added the same way
+ * (no link followed), and directories created later too. One thread per
+ * watcher reads the events and sends them through the page's Channel in
+ * notify's shape ({type, paths, attrs}); with options.delayMs (the JS's
+ * `watch`, 2000 ms unless set) the events of the delay after the first
+ * are sent together, consecutive duplicates dropped (Tauri uses
+ * notify-debouncer-full, which also merges renames); without it
+ * (`watchImmediate`) each as it comes. The watcher ends with unwatch,
+ * plugin:resources|close or the page. */
+typedef struct fs_watch_dir {
+	int wd;
+	char *path;
+} fs_watch_dir;
+
+typedef struct fs_watch {
+	int ifd, stopfd;
+	bool recursive;
+	int64_t delay_ms; /* < 0: immediate */
+	cg_channel *ch;
+	pthread_t thr;
+	bool started;
+	fs_watch_dir *dirs;
+	size_t n_dirs, cap_dirs;
+	pthread_mutex_t lock;
+} fs_watch;
+
+static const char FS_WATCH[] = "fs:watcher";
+
+#define FS_WATCH_MASK                                                                              \
+	(IN_ATTRIB | IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_FROM |          \
+	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
+
+static void fs_watch_free(void *p)
+{
+	fs_watch *w = p;
+	if (!w)
+		return;
+	if (w->started) {
+		uint64_t one = 1;
+		ssize_t n = write(w->stopfd, &one, sizeof(one));
+		(void)n;
+		pthread_join(w->thr, NULL);
+	}
+	if (w->ch)
+		cg_channel_close(w->ch);
+	close(w->ifd);
+	close(w->stopfd);
+	for (size_t i = 0; i < w->n_dirs; i++)
+		free(w->dirs[i].path);
+	free(w->dirs);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+/* Watches the inode fd refers to as path (and, recursive, the
+ * directories below it). fd is closed. */
+static int watch_fd(fs_watch *w, int fd, const char *path, int depth)
+{
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	int wd = inotify_add_watch(w->ifd, proc, FS_WATCH_MASK);
+	int rc = wd < 0 ? -errno : 0;
+	if (rc == 0 && w->n_dirs == w->cap_dirs) {
+		size_t cap = w->cap_dirs * 2 + 4;
+		fs_watch_dir *nd = realloc(w->dirs, cap * sizeof(*nd));
+		if (!nd)
+			rc = -ENOMEM;
+		else
+			w->dirs = nd, w->cap_dirs = cap;
+	}
+	char *copy = rc == 0 ? strdup(path) : NULL;
+	if (rc == 0 && !copy)
+		rc = -ENOMEM;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	w->dirs[w->n_dirs++] = (fs_watch_dir){wd, copy};
+	struct stat sb;
+	if (rc == 0 && w->recursive && depth < 64 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		DIR *d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			return 0;
+		}
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0)
+				continue; /* not a directory, or a link */
+			char child[PATH_MAX];
+			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+			watch_fd(w, sub, child, depth + 1);
+		}
+		closedir(d);
+		return 0;
+	}
+	close(fd);
+	return rc;
+}
+
+static const char *dir_path(fs_watch *w, int wd)
+{
+	for (size_t i = 0; i < w->n_dirs; i++)
+		if (w->dirs[i].wd == wd)
+			return w->dirs[i].path;
+	return NULL;
+}
+
+static json_object *kind2(const char *top, const char *kind, const char *mode)
+{
+	json_object *in = json_object_new_object();
+	json_object_object_add(in, "kind", json_object_new_string(kind));
+	if (mode)
+		json_object_object_add(in, "mode", json_object_new_string(mode));
+	json_object *t = json_object_new_object();
+	json_object_object_add(t, top, in);
+	return t;
+}
+
+/* One inotify event in notify's serialized shape, or NULL. */
+static json_object *watch_event(fs_watch *w, const struct inotify_event *ev)
+{
+	const char *dir = dir_path(w, ev->wd);
+	if (!dir)
+		return NULL;
+	const char *fk = ev->mask & IN_ISDIR ? "folder" : "file";
+	json_object *type;
+	if (ev->mask & IN_CREATE)
+		type = kind2("create", fk, NULL);
+	else if (ev->mask & IN_DELETE)
+		type = kind2("remove", fk, NULL);
+	else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+		type = kind2("remove", "any", NULL);
+	else if (ev->mask & IN_MODIFY)
+		type = kind2("modify", "data", "any");
+	else if (ev->mask & IN_ATTRIB)
+		type = kind2("modify", "metadata", "any");
+	else if (ev->mask & IN_MOVED_FROM)
+		type = kind2("modify", "rename", "from");
+	else if (ev->mask & IN_MOVED_TO)
+		type = kind2("modify", "rename", "to");
+	else if (ev->mask & IN_CLOSE_WRITE)
+		type = kind2("access", "close", "write");
+	else
+		return NULL;
+	char path[PATH_MAX];
+	if (ev->len && ev->name[0])
+		snprintf(path, sizeof(path), "%s/%s", dir, ev->name);
+	else
+		snprintf(path, sizeof(path), "%s", dir);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", type);
+	json_object *paths = json_object_new_array();
+	json_object_array_add(paths, json_object_new_string(path));
+	json_object_object_add(o, "paths", paths);
+	json_object_object_add(o, "attrs", json_object_new_object());
+	/* a directory made below a recursive watch is watched too */
+	if (w->recursive && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && (ev->mask & IN_ISDIR)) {
+		/* the watched directory is reached again by its path: it was
+		 * checked when the watch began, and the new entry is opened
+		 * without following a link */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int sub = dfd >= 0 ? openat(dfd, ev->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				   : -1;
+		if (dfd >= 0)
+			close(dfd);
+		if (sub >= 0)
+			watch_fd(w, sub, path, 1);
+	}
+	return o;
+}
+
+static void *watch_thread(void *p)
+{
+	fs_watch *w = p;
+	json_object *pending = NULL; /* an array, when debouncing */
+	struct timespec due = {0};
+	for (;;) {
+		int timeout = -1;
+		if (pending) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t ms = (due.tv_sec - now.tv_sec) * 1000 + (due.tv_nsec - now.tv_nsec) / 1000000;
+			timeout = ms < 0 ? 0 : (int)ms;
+		}
+		struct pollfd pf[2] = {{w->ifd, POLLIN, 0}, {w->stopfd, POLLIN, 0}};
+		int n = poll(pf, 2, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || pf[1].revents)
+			break;
+		if (n == 0 && pending) {
+			size_t k = json_object_array_length(pending);
+			for (size_t i = 0; i < k; i++)
+				cg_channel_send(w->ch, json_object_get(json_object_array_get_idx(pending, i)));
+			json_object_put(pending);
+			pending = NULL;
+			continue;
+		}
+		char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+		ssize_t len = read(w->ifd, buf, sizeof(buf));
+		if (len <= 0)
+			continue;
+		for (char *q = buf; q < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)q;
+			q += sizeof(*ev) + ev->len;
+			pthread_mutex_lock(&w->lock);
+			json_object *o = watch_event(w, ev);
+			pthread_mutex_unlock(&w->lock);
+			if (!o)
+				continue;
+			if (w->delay_ms < 0) {
+				cg_channel_send(w->ch, o);
+				continue;
+			}
+			if (!pending) {
+				pending = json_object_new_array();
+				clock_gettime(CLOCK_MONOTONIC, &due);
+				due.tv_sec += w->delay_ms / 1000;
+				due.tv_nsec += (w->delay_ms % 1000) * 1000000;
+				if (due.tv_nsec >= 1000000000) {
+					due.tv_sec++;
+					due.tv_nsec -= 1000000000;
+				}
+			}
+			size_t k = json_object_array_length(pending);
+			if (k && json_object_equal(json_object_array_get_idx(pending, k - 1), o))
+				json_object_put(o);
+			else
+				json_object_array_add(pending, o);
+		}
+	}
+	json_object_put(pending);
+	return NULL;
+}
+
+/* watch {paths, options: {baseDir, recursive, delayMs}, onEvent}. */
+static int cmd_watch(cg_call *c, void *user)
+{
+	const cg_fs_scope *s;
+	if (scope_of(c, &s) < 0)
+		return 0;
+	json_object *paths = arg(c, "paths"), *options = arg(c, "options"), *d = NULL;
+	if (!paths || !json_object_is_type(paths, json_type_array))
+		return reject_fmt(c, "invalid args `paths`: an array of paths is expected");
+	fs_watch *w = calloc(1, sizeof(*w));
+	if (!w)
+		return reject_fmt(c, "out of memory");
+	pthread_mutex_init(&w->lock, NULL);
+	w->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	w->stopfd = eventfd(0, EFD_CLOEXEC);
+	w->recursive = get_bool(options, "recursive", false);
+	w->delay_ms = -1;
+	if (options && json_object_object_get_ex(options, "delayMs", &d) && d)
+		w->delay_ms = json_object_get_int64(d) < 0 ? 0 : json_object_get_int64(d);
+	if (w->ifd < 0 || w->stopfd < 0) {
+		int e = errno;
+		fs_watch_free(w);
+		return reject_fmt(c, "failed to watch: %s (os error %d)", strerror(e), e);
+	}
+	for (size_t i = 0; i < json_object_array_length(paths); i++) {
+		char *path = resolve(c, user, json_object_array_get_idx(paths, i), options, "baseDir");
+		if (!path) {
+			fs_watch_free(w);
+			return 0;
+		}
+		cg_fs_why why = {0};
+		int fd = cg_fs_open(s, NULL, path, O_RDONLY, 0, &why);
+		int rc = fd < 0 ? fd : watch_fd(w, fd, path, 0);
+		if (rc < 0) {
+			failed(c, rc, "watch path", path, &why);
+			free(path);
+			fs_watch_free(w);
+			return 0;
+		}
+		free(path);
+	}
+	w->ch = cg_call_channel(c, "onEvent");
+	if (!w->ch) {
+		fs_watch_free(w);
+		return reject_fmt(c, "invalid args `onEvent`: a Channel is expected");
+	}
+	if (pthread_create(&w->thr, NULL, watch_thread, w) != 0) {
+		fs_watch_free(w);
+		return reject_fmt(c, "failed to watch: no thread");
+	}
+	w->started = true;
+	uint32_t rid = 0;
+	int rc = cg_call_add_resource(c, FS_WATCH, w, fs_watch_free, &rid);
+	if (rc == CG_ENOMEM) {
+		fs_watch_free(w);
+		return reject_fmt(c, "out of memory");
+	}
+	if (rc < 0)
+		return reject_fmt(c, "the webview is gone");
+	cg_call_resolve(c, json_object_new_int64(rid));
+	return 0;
+}
+
+/* unwatch {rid} (plugin-fs 2.0.x; newer pages close the rid). */
+static int cmd_unwatch(cg_call *c, void *user)
+{
+	(void)user;
+	json_object *r = arg(c, "rid");
+	int64_t rid = r && json_object_is_type(r, json_type_int) ? json_object_get_int64(r) : -1;
+	cg_resource *res = NULL;
+	if (rid <= 0 || rid > UINT32_MAX || cg_call_get_resource(c, (uint32_t)rid, FS_WATCH, &res) < 0)
+		return reject_fmt(c, "resource id %lld is invalid", (long long)rid);
+	cg_resource_unref(res);
+	cg_call_close_resource(c, (uint32_t)rid);
+	cg_call_resolve(c, NULL);
+	return 0;
+}
+
 /* -------------------------------------------------------- the plugin */
 
 static int fs_init(const cg_plugin_env *env, json_object *config, void **state, char **why)
@@ -1260,6 +1586,8 @@ static const cg_plugin_command fs_commands[] = {
 	{"read_text_file_lines", cmd_read_text_file_lines, CG_CMD_ASYNC},
 	{"read_text_file_lines_next", cmd_read_text_file_lines_next, CG_CMD_ASYNC},
 	{"size", cmd_size, CG_CMD_ASYNC},
+	{"watch", cmd_watch, CG_CMD_ASYNC},
+	{"unwatch", cmd_unwatch, CG_CMD_ASYNC},
 };
 
 const cg_plugin_def cg_fs_plugin = {
