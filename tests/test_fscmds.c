@@ -711,6 +711,8 @@ START_TEST(watch_immediate_and_debounced)
 	ck_assert_int_eq(open_fds(), before);
 
 	/* debounced (watch, delayMs): the events come after the delay */
+	for (int k = 0; k < n_cb; k++)
+		free(cb_msgs[k]);
 	n_cb = 0;
 	rid = rid_of(call(wv_main, "watch",
 			  "{\"paths\": [\"sub\"], \"options\": {\"baseDir\": 14, \"recursive\": false, \"delayMs\": 300}, "
