@@ -948,13 +948,13 @@ static int cmd_ftruncate(cg_call *c, void *user)
 
 /* ------------------------------------------------------- text lines */
 
-/* read_text_file_lines' iterator. Its answer changed: plugin-fs 2.0.x
- * takes a JSON [line | null, done]; newer releases take the line's bytes
- * then a flag byte (1 = done) and send options.encoding. A page that sent
- * options without an encoding is an old one; every other gets bytes. */
+/* read_text_file_lines' iterator. Its answer is plugin-fs 2.0.3+'s: the
+ * line's bytes then a flag byte (1 = done). 2.0.0-2.0.2 took a JSON
+ * [line | null, done], but their request is the same as newer ones' (the
+ * options' encoding only comes with 2.5), so, as for read_text_file, the
+ * newer shape is the one answered. */
 typedef struct fs_lines {
 	FILE *fp;
-	bool tuple;
 	pthread_mutex_t lock;
 } fs_lines;
 
@@ -993,10 +993,7 @@ static int cmd_read_text_file_lines(cg_call *c, void *user)
 		return 0;
 	}
 	free(path);
-	json_object *o = arg(c, "options"), *enc = NULL;
 	l->fp = fp;
-	l->tuple = o && json_object_is_type(o, json_type_object) &&
-		   !json_object_object_get_ex(o, "encoding", &enc);
 	pthread_mutex_init(&l->lock, NULL);
 	uint32_t rid = 0;
 	int rc = cg_call_add_resource(c, FS_LINES, l, fs_lines_free, &rid);
@@ -1008,45 +1005,6 @@ static int cmd_read_text_file_lines(cg_call *c, void *user)
 		return reject_fmt(c, "the webview is gone");
 	cg_call_resolve(c, json_object_new_int64(rid));
 	return 0;
-}
-
-/* Whether s[0..n) is UTF-8 as Rust's String takes it: no NUL-free
- * requirement there, but json-c's strings end at a NUL, so one is refused
- * here too; no overlong forms, surrogates or code points past U+10FFFF. */
-static bool utf8_valid(const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	for (size_t i = 0; i < n;) {
-		unsigned char b = s[i];
-		size_t k;
-		uint32_t cp;
-		if (b == 0)
-			return false;
-		if (b < 0x80) {
-			i++;
-			continue;
-		} else if (b >= 0xc2 && b <= 0xdf) {
-			k = 1, cp = b & 0x1f;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			k = 2, cp = b & 0x0f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			k = 3, cp = b & 0x07;
-		} else {
-			return false;
-		}
-		if (i + k >= n)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += k + 1;
-	}
-	return true;
 }
 
 /* The next line without its "\n" or "\r\n" (Rust's BufRead::lines); at
@@ -1065,38 +1023,18 @@ static int cmd_read_text_file_lines_next(cg_call *c, void *user)
 	pthread_mutex_lock(&l->lock);
 	ssize_t n = getline(&line, &cap, l->fp);
 	pthread_mutex_unlock(&l->lock);
-	bool tuple = l->tuple;
 	cg_resource_unref(res);
 	if (n < 0) {
 		free(line);
 		cg_call_close_resource(c, (uint32_t)rid);
-		if (tuple) {
-			json_object *a = json_object_new_array();
-			json_object_array_add(a, NULL);
-			json_object_array_add(a, json_object_new_boolean(1));
-			cg_call_resolve(c, a);
-		} else {
-			static const unsigned char done = 1;
-			cg_call_resolve_bytes(c, &done, 1);
-		}
+		static const unsigned char done = 1;
+		cg_call_resolve_bytes(c, &done, 1);
 		return 0;
 	}
 	if (n > 0 && line[n - 1] == '\n') {
 		n--;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
-	}
-	if (tuple) {
-		json_object *a = json_object_new_array();
-		/* Rust's lines() gives an error for a line that is not UTF-8:
-		 * 2.0.x sends null for it */
-		json_object_array_add(a, !utf8_valid(line, (size_t)n)
-						 ? NULL
-						 : json_object_new_string_len(line, (int)n));
-		json_object_array_add(a, json_object_new_boolean(0));
-		free(line);
-		cg_call_resolve(c, a);
-		return 0;
 	}
 	line[n] = 0; /* the flag: not done */
 	cg_call_resolve_bytes_take(c, line, (size_t)n + 1, free);
