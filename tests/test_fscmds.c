@@ -117,6 +117,7 @@ static const char *CAPS =
 	"  \"fs:allow-copy-file\", \"fs:allow-read-dir\", \"fs:allow-truncate\","
 	"  \"fs:allow-open\", \"fs:allow-create\", \"fs:allow-read\", \"fs:allow-write\", \"fs:allow-seek\","
 	"  \"fs:allow-fstat\", \"fs:allow-ftruncate\", \"fs:allow-size\", \"fs:allow-watch\", \"fs:allow-unwatch\","
+	"  \"fs:allow-start-accessing-security-scoped-resource\", \"fs:allow-stop-accessing-security-scoped-resource\","
 	"  \"fs:allow-read-text-file-lines\", \"fs:allow-read-text-file-lines-next\", \"core:resources:allow-close\","
 	"  \"fs:scope-appdata-recursive\","
 	"  {\"identifier\": \"fs:scope\", \"deny\": [{\"path\": \"$APPDATA/secret\"}]}]},"
@@ -617,6 +618,7 @@ static void next_line(int64_t rid, const char *want, int tuple)
 START_TEST(lines_and_size)
 {
 	char p[700], payload[200];
+	int i;
 	snprintf(p, sizeof(p), "%s/lines.txt", appdata);
 	write_text(p, "one\r\ntwo\n\nl\xc3\xa9st");
 	/* newer plugin-fs: options with an encoding, bytes and a flag byte */
@@ -636,6 +638,11 @@ START_TEST(lines_and_size)
 	next_line(rid, "\xff\xfe", 0);
 	next_line(rid, NULL, 0);
 	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 0);
+	/* Apple's security-scoped resources: nothing to do here, and no grant */
+	i = call(wv_main, "start_accessing_security_scoped_resource", "{\"path\": \"/etc/passwd\"}");
+	ck_assert_int_eq(replies[i].ok, 1);
+	ck_assert_int_eq(replies[call(wv_main, "stop_accessing_security_scoped_resource", "{\"path\": \"/etc/passwd\"}")].ok, 1);
+	assert_err(call(wv_main, "read_text_file_lines", "{\"path\": \"/etc/passwd\"}"), "forbidden path");
 	/* a fs:file rid is not a lines rid */
 	int64_t frid = rid_of(call(wv_main, "open", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
 	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)frid);
@@ -655,7 +662,7 @@ START_TEST(lines_and_size)
 	ck_assert_str_eq(replies[call(wv_main, "size", "{\"path\": \"sub\", \"options\": {\"baseDir\": 14}}")].json, "8");
 	snprintf(p, sizeof(p), "%s/secret", appdata);
 	write_text(p, "0123456789");
-	int i = call(wv_main, "size", "{\"path\": \"\", \"options\": {\"baseDir\": 14}}");
+	i = call(wv_main, "size", "{\"path\": \"\", \"options\": {\"baseDir\": 14}}");
 	ck_assert_int_eq(replies[i].ok, 1);
 	/* lines.txt (3) + sub (8); secret (10) left out */
 	ck_assert_str_eq(replies[i].json, "11");

@@ -1449,6 +1449,19 @@ static int cmd_unwatch(cg_call *c, void *user)
 	return 0;
 }
 
+/* start/stop_accessing_security_scoped_resource {path} (plugin-fs 2.6):
+ * Apple's security-scoped bookmarks; elsewhere, as in Tauri, nothing to
+ * do. The path grants nothing: every later call is checked as ever. */
+static int cmd_security_scoped(cg_call *c, void *user)
+{
+	(void)user;
+	json_object *p = arg(c, "path");
+	if (!p || !json_object_is_type(p, json_type_string))
+		return reject_fmt(c, "invalid args: a path (a string) is expected");
+	cg_call_resolve(c, NULL);
+	return 0;
+}
+
 /* -------------------------------------------------------- the plugin */
 
 static int fs_init(const cg_plugin_env *env, json_object *config, void **state, char **why)
@@ -1526,6 +1539,8 @@ static const cg_plugin_command fs_commands[] = {
 	{"size", cmd_size, CG_CMD_ASYNC},
 	{"watch", cmd_watch, CG_CMD_ASYNC},
 	{"unwatch", cmd_unwatch, CG_CMD_ASYNC},
+	{"start_accessing_security_scoped_resource", cmd_security_scoped, CG_CMD_ASYNC},
+	{"stop_accessing_security_scoped_resource", cmd_security_scoped, CG_CMD_ASYNC},
 };
 
 const cg_plugin_def cg_fs_plugin = {
