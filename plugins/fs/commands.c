@@ -1143,6 +1143,7 @@ static int cmd_size(cg_call *c, void *user)
  * plugin:resources|close or the page. */
 typedef struct fs_watch_dir {
 	int wd;
+	int dirfd; /* O_PATH, for a directory watched recursively; else -1 */
 	char *path;
 } fs_watch_dir;
 
@@ -1179,8 +1180,11 @@ static void fs_watch_free(void *p)
 		cg_channel_close(w->ch);
 	close(w->ifd);
 	close(w->stopfd);
-	for (size_t i = 0; i < w->n_dirs; i++)
+	for (size_t i = 0; i < w->n_dirs; i++) {
 		free(w->dirs[i].path);
+		if (w->dirs[i].dirfd >= 0)
+			close(w->dirs[i].dirfd);
+	}
 	free(w->dirs);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
@@ -1209,9 +1213,12 @@ static int watch_fd(fs_watch *w, int fd, const char *path, int depth)
 		close(fd);
 		return rc;
 	}
-	w->dirs[w->n_dirs++] = (fs_watch_dir){wd, copy};
+	w->dirs[w->n_dirs++] = (fs_watch_dir){wd, -1, copy};
 	struct stat sb;
-	if (rc == 0 && w->recursive && depth < 64 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	if (w->recursive && depth < 64 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		/* kept to open the directories made in it later beneath it,
+		 * never by its path again */
+		w->dirs[w->n_dirs - 1].dirfd = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		DIR *d = fdopendir(fd);
 		if (!d) {
 			close(fd);
@@ -1293,14 +1300,12 @@ static json_object *watch_event(fs_watch *w, const struct inotify_event *ev)
 	json_object_object_add(o, "attrs", json_object_new_object());
 	/* a directory made below a recursive watch is watched too */
 	if (w->recursive && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && (ev->mask & IN_ISDIR)) {
-		/* the watched directory is reached again by its path: it was
-		 * checked when the watch began, and the new entry is opened
-		 * without following a link */
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dfd = -1;
+		for (size_t i = 0; i < w->n_dirs; i++)
+			if (w->dirs[i].wd == ev->wd)
+				dfd = w->dirs[i].dirfd;
 		int sub = dfd >= 0 ? openat(dfd, ev->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 				   : -1;
-		if (dfd >= 0)
-			close(dfd);
 		if (sub >= 0)
 			watch_fd(w, sub, path, 1);
 	}
