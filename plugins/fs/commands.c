@@ -1161,6 +1161,9 @@ typedef struct fs_watch {
 
 static const char FS_WATCH[] = "fs:watcher";
 
+/* The most events a debounced watcher holds before sending them. */
+#define FS_WATCH_BATCH 4096
+
 #define FS_WATCH_MASK                                                                              \
 	(IN_ATTRIB | IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_FROM |          \
 	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
@@ -1323,7 +1326,7 @@ static void *watch_thread(void *p)
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			int64_t ms = (due.tv_sec - now.tv_sec) * 1000 + (due.tv_nsec - now.tv_nsec) / 1000000;
-			timeout = ms < 0 ? 0 : (int)ms;
+			timeout = ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 		}
 		struct pollfd pf[2] = {{w->ifd, POLLIN, 0}, {w->stopfd, POLLIN, 0}};
 		int n = poll(pf, 2, timeout);
@@ -1331,7 +1334,9 @@ static void *watch_thread(void *p)
 			continue;
 		if (n < 0 || pf[1].revents)
 			break;
-		if (n == 0 && pending) {
+		/* the delay is over, or a busy tree has filled the batch (a
+		 * page's huge delayMs must not hold events without bound) */
+		if (pending && (n == 0 || json_object_array_length(pending) >= FS_WATCH_BATCH)) {
 			size_t k = json_object_array_length(pending);
 			for (size_t i = 0; i < k; i++)
 				cg_channel_send(w->ch, json_object_get(json_object_array_get_idx(pending, i)));
