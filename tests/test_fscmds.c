@@ -4,15 +4,19 @@
  * bytes answered as bytes, the body of write_file with its path and
  * options in headers, Tauri's error strings, and refusals: outside the
  * scope, a deny entry, "..", a symlink below the root, a window with no
- * scope. */
+ * scope. File handles, lines, size and watch: their wire format, refusals
+ * naming the permission, writes through a link refused, handles and
+ * watchers closed when the page goes. */
 #include "testutil.h"
 #include "fs/plugin.h"
 #include "builtin/builtin.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAXREC 256
 
@@ -45,7 +49,15 @@ static void t_reply_bytes(void *user, cg_webview *wv, void *req, cg_bytes *b)
 	n_replies++;
 }
 
-static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len) {}
+/* Channel messages (watch events), kept in order. */
+static char *cb_msgs[MAXREC];
+static int n_cb;
+
+static void t_callback(void *user, cg_webview *wv, uint32_t id, const char *json, size_t len)
+{
+	if (n_cb < MAXREC && id == 77)
+		cb_msgs[n_cb++] = strndup(json, len);
+}
 
 static const cg_transport T = {.version = CG_TRANSPORT_VERSION,
 			       .reply = t_reply,
@@ -105,9 +117,14 @@ static const char *CAPS =
 	"  \"fs:allow-read-file\", \"fs:allow-read-text-file\", \"fs:allow-write-file\", \"fs:allow-exists\","
 	"  \"fs:allow-stat\", \"fs:allow-lstat\", \"fs:allow-mkdir\", \"fs:allow-remove\", \"fs:allow-rename\","
 	"  \"fs:allow-copy-file\", \"fs:allow-read-dir\", \"fs:allow-truncate\","
+	"  \"fs:allow-open\", \"fs:allow-create\", \"fs:allow-read\", \"fs:allow-write\", \"fs:allow-seek\","
+	"  \"fs:allow-fstat\", \"fs:allow-ftruncate\", \"fs:allow-size\", \"fs:allow-watch\", \"fs:allow-unwatch\","
+	"  \"fs:allow-start-accessing-security-scoped-resource\", \"fs:allow-stop-accessing-security-scoped-resource\","
+	"  \"fs:allow-read-text-file-lines\", \"fs:allow-read-text-file-lines-next\", \"core:resources:allow-close\","
 	"  \"fs:scope-appdata-recursive\","
 	"  {\"identifier\": \"fs:scope\", \"deny\": [{\"path\": \"$APPDATA/secret\"}]}]},"
-	" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": [\"fs:allow-read-file\", \"fs:allow-exists\"]}]";
+	" {\"identifier\": \"other\", \"windows\": [\"other\"], \"permissions\": [\"fs:allow-read-file\", \"fs:allow-exists\","
+	"  \"fs:allow-open\", \"fs:allow-read\", \"fs:allow-write\"]}]";
 
 static void setup(void)
 {
@@ -150,6 +167,9 @@ static void teardown(void)
 		replies[i].bytes = NULL;
 		replies[i].is_bytes = 0;
 	}
+	for (int i = 0; i < n_cb; i++)
+		free(cb_msgs[i]);
+	n_cb = 0;
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
 	ck_assert_int_eq(system(cmd), 0);
@@ -173,7 +193,7 @@ START_TEST(read_in_and_out_of_scope)
 	i = call(wv_other, "read_file", payload);
 	ck_assert_int_eq(replies[i].ok, 0);
 	ck_assert_ptr_nonnull(strstr(replies[i].json, "forbidden path: "));
-	ck_assert_ptr_nonnull(strstr(replies[i].json, "allow-read_file"));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "fs:allow-read-file"));
 	/* Outside the scope, "..", and a deny entry. */
 	snprintf(p, sizeof(p), "%s/outside/x", home);
 	write_text(p, "no");
@@ -380,6 +400,349 @@ START_TEST(plugins_config)
 }
 END_TEST
 
+
+/* An invoke of any command (plugin:resources|close, ...). */
+static int call_cmd(cg_webview *wv, const char *cmd, const char *payload)
+{
+	char *msg = NULL;
+	ck_assert_int_ge(asprintf(&msg, "{\"cmd\": \"%s\", \"callback\": 1, \"error\": 2, \"payload\": %s}",
+				  cmd, payload), 0);
+	int at = n_replies;
+	cg_router_invoke(r, wv, msg, strlen(msg), NULL);
+	free(msg);
+	wait_n(at + 1);
+	return at;
+}
+
+static int64_t rid_of(int i)
+{
+	ck_assert_msg(replies[i].ok && !replies[i].is_bytes, "%s", replies[i].json ? replies[i].json : "bytes");
+	int64_t rid = strtoll(replies[i].json, NULL, 10);
+	ck_assert_int_gt(rid, 0);
+	return rid;
+}
+
+static void assert_err(int i, const char *needle)
+{
+	ck_assert_int_eq(replies[i].ok, 0);
+	ck_assert_msg(strstr(replies[i].json, needle), "'%s' not in %s", needle, replies[i].json);
+}
+
+/* read's answer: the bytes, then their count as 8 big-endian bytes. */
+static void assert_read(int i, const char *want)
+{
+	size_t n = strlen(want);
+	ck_assert(replies[i].is_bytes);
+	ck_assert_int_eq(replies[i].len, n + 8);
+	ck_assert(memcmp(replies[i].bytes, want, n) == 0);
+	uint64_t cnt = 0;
+	for (int k = 0; k < 8; k++)
+		cnt = cnt << 8 | replies[i].bytes[n + k];
+	ck_assert_uint_eq(cnt, n);
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(file_handles)
+{
+	char p[700], payload[1200];
+	snprintf(p, sizeof(p), "%s/note.txt", appdata);
+	write_text(p, "hello\n");
+	int i = call(wv_main, "open", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14, \"read\": true}}");
+	int64_t rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 100}", (long long)rid);
+	assert_read(call(wv_main, "read", payload), "hello\n");
+	assert_read(call(wv_main, "read", payload), ""); /* end of file: a count of 0 */
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"offset\": 1, \"whence\": 0}", (long long)rid);
+	i = call(wv_main, "seek", payload);
+	ck_assert_str_eq(replies[i].json, "1");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	assert_read(call(wv_main, "read", payload), "el");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"offset\": -1, \"whence\": 2}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "seek", payload)].json, "5");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	i = call(wv_main, "fstat", payload);
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"size\":6"));
+	ck_assert_ptr_nonnull(strstr(replies[i].json, "\"isFile\":true"));
+	/* a read-only handle does not write */
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [1, 2]}", (long long)rid);
+	assert_err(call(wv_main, "write", payload), "failed to write bytes to file with error: Bad file descriptor");
+	/* another webview's rid means nothing */
+	assert_err(call(wv_other, "write", payload), "resource id");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_int_eq(replies[call_cmd(wv_main, "plugin:resources|close", payload)].ok, 1);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	assert_err(call(wv_main, "read", payload), "resource id");
+
+	/* create, write, ftruncate, fstat, close: on disk */
+	i = call(wv_main, "create", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14}}");
+	rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [104, 105, 33]}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "write", payload)].json, "3");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [104, 300]}", (long long)rid);
+	assert_err(call(wv_main, "write", payload), "invalid args `data`");
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"len\": 2}", (long long)rid);
+	ck_assert_int_eq(replies[call(wv_main, "ftruncate", payload)].ok, 1);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_ptr_nonnull(strstr(replies[call(wv_main, "fstat", payload)].json, "\"size\":2"));
+	ck_assert_int_eq(replies[call_cmd(wv_main, "plugin:resources|close", payload)].ok, 1);
+	snprintf(p, sizeof(p), "%s/made.txt", appdata);
+	char buf[16] = {0};
+	FILE *f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf), f), 2);
+	fclose(f);
+	ck_assert_str_eq(buf, "hi");
+
+	/* open's options as Rust's OpenOptions: append, createNew, invalid sets */
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"read\": false, \"append\": true}}");
+	rid = rid_of(i);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld, \"data\": [33]}", (long long)rid);
+	ck_assert_str_eq(replies[call(wv_main, "write", payload)].json, "1");
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"write\": true, \"createNew\": true}}");
+	assert_err(i, "File exists (os error 17)");
+	i = call(wv_main, "open", "{\"path\": \"made.txt\", \"options\": {\"baseDir\": 14, \"truncate\": true}}");
+	assert_err(i, "Invalid argument (os error 22)");
+	i = call(wv_main, "open", "{\"path\": \"gone.txt\", \"options\": {\"baseDir\": 14}}");
+	assert_err(i, "failed to open file at path: ");
+	assert_err(i, "(os error 2)");
+	i = call(wv_main, "open", "{\"path\": \"new.bin\", \"options\": {\"baseDir\": 14, \"write\": true, \"create\": true, \"mode\": 384}}");
+	rid_of(i);
+	struct stat sb;
+	snprintf(p, sizeof(p), "%s/new.bin", appdata);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600 & ~0); /* umask permitting */
+}
+END_TEST
+
+/* Refusals name the permission; a handle never reaches outside. */
+START_TEST(file_handles_refused)
+{
+	char p[700], q[700], payload[1600];
+	snprintf(p, sizeof(p), "%s/outside/target", home);
+	write_text(p, "keep");
+	/* outside the scope: open, create and the other window, which has
+	 * allow-open with no scope */
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\", \"options\": {\"write\": true}}", p);
+	assert_err(call(wv_main, "open", payload), "fs:allow-open");
+	snprintf(payload, sizeof(payload), "{\"path\": \"%s\"}", p);
+	assert_err(call(wv_main, "create", payload), "`allow-create`");
+	assert_err(call(wv_main, "size", payload), "`allow-size`");
+	assert_err(call(wv_main, "read_text_file_lines", payload), "`allow-read-text-file-lines`");
+	assert_err(call(wv_other, "open", "{\"path\": \"x\", \"options\": {\"baseDir\": 14}}"), "`allow-open`");
+	/* the deny entry and '..' */
+	assert_err(call(wv_main, "create", "{\"path\": \"secret\", \"options\": {\"baseDir\": 14}}"),
+		   "denied by the fs scope entry");
+	assert_err(call(wv_main, "open", "{\"path\": \"sub/../../../outside/target\", \"options\": {\"baseDir\": 14, \"write\": true}}"),
+		   "forbidden path");
+	/* a symlink in scope pointing out: opening it to write, to create
+	 * or to truncate fails with ELOOP, and the target is untouched */
+	snprintf(q, sizeof(q), "%s/link", appdata);
+	ck_assert_int_eq(symlink(p, q), 0);
+	assert_err(call(wv_main, "open", "{\"path\": \"link\", \"options\": {\"baseDir\": 14, \"write\": true, \"truncate\": true}}"),
+		   "(os error 40)");
+	assert_err(call(wv_main, "create", "{\"path\": \"link\", \"options\": {\"baseDir\": 14}}"), "(os error 40)");
+	/* the same through a directory link: sub2 -> outside */
+	snprintf(q, sizeof(q), "%s/sub2", appdata);
+	snprintf(p, sizeof(p), "%s/outside", home);
+	ck_assert_int_eq(symlink(p, q), 0);
+	assert_err(call(wv_main, "create", "{\"path\": \"sub2/target\", \"options\": {\"baseDir\": 14}}"), "(os error 40)");
+	assert_err(call(wv_main, "open", "{\"path\": \"sub2/fresh\", \"options\": {\"baseDir\": 14, \"write\": true, \"create\": true}}"),
+		   "(os error 40)");
+	snprintf(p, sizeof(p), "%s/outside/target", home);
+	char buf[16] = {0};
+	FILE *f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf), f), 4);
+	fclose(f);
+	ck_assert_str_eq(buf, "keep");
+	snprintf(p, sizeof(p), "%s/outside/fresh", home);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+/* The page goes away (navigation, close, crash): its handles close. */
+START_TEST(file_handles_die_with_the_page)
+{
+	char p[700];
+	snprintf(p, sizeof(p), "%s/note.txt", appdata);
+	write_text(p, "a\nb\n");
+	int before = open_fds();
+	for (int k = 0; k < 5; k++)
+		rid_of(call(wv_main, "open", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14}}"));
+	rid_of(call(wv_main, "read_text_file_lines", "{\"path\": \"note.txt\", \"options\": {\"baseDir\": 14}}"));
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 6);
+	ck_assert_int_eq(open_fds(), before + 6);
+	ck_assert_int_eq(cg_webview_free_resources(wv_main), 6); /* a new document */
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 0);
+	ck_assert_int_eq(open_fds(), before);
+	/* closed, or crashed: the webview removed */
+	for (int k = 0; k < 3; k++)
+		rid_of(call(wv_main, "create", "{\"path\": \"n.txt\", \"options\": {\"baseDir\": 14}}"));
+	ck_assert_int_eq(open_fds(), before + 3);
+	cg_router_remove_webview(r, wv_main);
+	wv_main = NULL;
+	ck_assert_int_eq(open_fds(), before);
+}
+END_TEST
+
+static void next_line(int64_t rid, const char *want)
+{
+	char payload[100];
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	int i = call(wv_main, "read_text_file_lines_next", payload);
+	ck_assert_int_eq(replies[i].ok, 1);
+	ck_assert(replies[i].is_bytes);
+	size_t n = want ? strlen(want) : 0;
+	ck_assert_uint_eq(replies[i].len, n + 1);
+	ck_assert(memcmp(replies[i].bytes, want ? want : "", n) == 0);
+	ck_assert_int_eq(replies[i].bytes[n], want ? 0 : 1);
+}
+
+START_TEST(lines_and_size)
+{
+	char p[700], payload[200];
+	int i;
+	snprintf(p, sizeof(p), "%s/lines.txt", appdata);
+	write_text(p, "one\r\ntwo\n\nl\xc3\xa9st");
+	/* newer plugin-fs: options with an encoding, bytes and a flag byte */
+	int64_t rid = rid_of(call(wv_main, "read_text_file_lines",
+				  "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14, \"encoding\": \"utf-8\"}}"));
+	next_line(rid, "one");
+	next_line(rid, "two");
+	next_line(rid, "");
+	next_line(rid, "l\xc3\xa9st");
+	next_line(rid, NULL);
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	assert_err(call(wv_main, "read_text_file_lines_next", payload), "resource id"); /* closed at the end */
+	/* an older page (2.0.3-2.4) sends no encoding: the same shape; a line
+	 * that is not UTF-8 comes as its bytes (the JS's decoder replaces them) */
+	write_text(p, "\xff\xfe\n");
+	rid = rid_of(call(wv_main, "read_text_file_lines", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
+	next_line(rid, "\xff\xfe");
+	next_line(rid, NULL);
+	ck_assert_uint_eq(cg_webview_resource_count(wv_main), 0);
+	/* Apple's security-scoped resources: nothing to do here, and no grant */
+	i = call(wv_main, "start_accessing_security_scoped_resource", "{\"path\": \"/etc/passwd\"}");
+	ck_assert_int_eq(replies[i].ok, 1);
+	ck_assert_int_eq(replies[call(wv_main, "stop_accessing_security_scoped_resource", "{\"path\": \"/etc/passwd\"}")].ok, 1);
+	assert_err(call(wv_main, "read_text_file_lines", "{\"path\": \"/etc/passwd\"}"), "forbidden path");
+	/* a fs:file rid is not a lines rid */
+	int64_t frid = rid_of(call(wv_main, "open", "{\"path\": \"lines.txt\", \"options\": {\"baseDir\": 14}}"));
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)frid);
+	assert_err(call(wv_main, "read_text_file_lines_next", payload), "resource id");
+
+	/* size: a file; a directory's regular files below it, without what a
+	 * deny entry covers and without following links */
+	snprintf(p, sizeof(p), "%s/sub/a", appdata);
+	write_text(p, "123");
+	snprintf(p, sizeof(p), "%s/sub/deep", appdata);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/sub/deep/b", appdata);
+	write_text(p, "12345");
+	snprintf(p, sizeof(p), "%s/sub/ln", appdata);
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	ck_assert_str_eq(replies[call(wv_main, "size", "{\"path\": \"sub/a\", \"options\": {\"baseDir\": 14}}")].json, "3");
+	ck_assert_str_eq(replies[call(wv_main, "size", "{\"path\": \"sub\", \"options\": {\"baseDir\": 14}}")].json, "8");
+	snprintf(p, sizeof(p), "%s/secret", appdata);
+	write_text(p, "0123456789");
+	i = call(wv_main, "size", "{\"path\": \"\", \"options\": {\"baseDir\": 14}}");
+	ck_assert_int_eq(replies[i].ok, 1);
+	/* lines.txt (3) + sub (8); secret (10) left out */
+	ck_assert_str_eq(replies[i].json, "11");
+}
+END_TEST
+
+/* Waits (10 s at most) for a channel message holding both needles. */
+static int wait_event(const char *a, const char *b)
+{
+	for (int t = 0; t < 1000; t++) {
+		for (int i = 0; i < n_cb; i++)
+			if (strstr(cb_msgs[i], a) && (!b || strstr(cb_msgs[i], b)))
+				return i;
+		struct pollfd p = {cg_router_fd(r), POLLIN, 0};
+		if (poll(&p, 1, 10) > 0)
+			cg_router_process(r);
+	}
+	for (int i = 0; i < n_cb; i++)
+		fprintf(stderr, "event %d: %s\n", i, cb_msgs[i]);
+	ck_abort_msg("no event with %s %s", a, b ? b : "");
+	return -1;
+}
+
+START_TEST(watch_immediate_and_debounced)
+{
+	char p[700], want[800];
+	int before = open_fds();
+	/* sub/out, a link to outside, is there before the watch begins */
+	snprintf(p, sizeof(p), "%s/sub/out", appdata);
+	snprintf(want, sizeof(want), "%s/outside", home);
+	ck_assert_int_eq(symlink(want, p), 0);
+	/* immediate, recursive: a file made in a directory made after the watch began */
+	int64_t rid = rid_of(call(wv_main, "watch",
+				  "{\"paths\": [\"sub\"], \"options\": {\"baseDir\": 14, \"recursive\": true}, "
+				  "\"onEvent\": \"__CHANNEL__:77\"}"));
+	snprintf(p, sizeof(p), "%s/sub/newdir", appdata);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	wait_event("{\"create\":{\"kind\":\"folder\"}}", want);
+	snprintf(p, sizeof(p), "%s/sub/newdir/f.txt", appdata);
+	write_text(p, "x");
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	int i = wait_event("{\"create\":{\"kind\":\"file\"}}", want);
+	ck_assert_ptr_nonnull(strstr(cb_msgs[i], "\"attrs\":{}"));
+	wait_event("{\"modify\":{\"kind\":\"data\",\"mode\":\"any\"}}", want);
+	/* a link in the watched tree to outside is not followed: an event
+	 * there is never reported (inotify keeps one instance's events in
+	 * order, so the marker made after it comes after it) */
+	char o[700];
+	snprintf(o, sizeof(o), "%s/outside/leak.txt", home);
+	write_text(o, "l");
+	snprintf(p, sizeof(p), "%s/sub/marker.txt", appdata);
+	write_text(p, "m");
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	wait_event("{\"access\":{\"kind\":\"close\",\"mode\":\"write\"}}", want);
+	for (int k = 0; k < n_cb; k++)
+		ck_assert_msg(!strstr(cb_msgs[k], "leak.txt"), "%s", cb_msgs[k]);
+	/* unwatch (plugin-fs 2.0.x) ends it; another rid type is refused */
+	char payload[100];
+	snprintf(payload, sizeof(payload), "{\"rid\": %lld}", (long long)rid);
+	ck_assert_int_eq(replies[call(wv_main, "unwatch", payload)].ok, 1);
+	assert_err(call(wv_main, "unwatch", payload), "resource id");
+	ck_assert_int_eq(open_fds(), before);
+
+	/* debounced (watch, delayMs): the events come after the delay */
+	for (int k = 0; k < n_cb; k++)
+		free(cb_msgs[k]);
+	n_cb = 0;
+	rid = rid_of(call(wv_main, "watch",
+			  "{\"paths\": [\"sub\"], \"options\": {\"baseDir\": 14, \"recursive\": false, \"delayMs\": 300}, "
+			  "\"onEvent\": \"__CHANNEL__:77\"}"));
+	snprintf(p, sizeof(p), "%s/sub/g.txt", appdata);
+	write_text(p, "y");
+	snprintf(want, sizeof(want), "\"%s\"", p);
+	wait_event("{\"create\":{\"kind\":\"file\"}}", want);
+	/* refused outside the scope, and on a denied entry */
+	snprintf(p, sizeof(p), "{\"paths\": [\"%s/outside\"], \"options\": {\"recursive\": false}, \"onEvent\": \"__CHANNEL__:77\"}", home);
+	assert_err(call(wv_main, "watch", p), "fs:allow-watch");
+	write_text(strcat(strcpy(p, appdata), "/secret"), "s");
+	assert_err(call(wv_main, "watch", "{\"paths\": [\"secret\"], \"options\": {\"baseDir\": 14, \"recursive\": false}, \"onEvent\": \"__CHANNEL__:77\"}"),
+		   "denied by the fs scope entry");
+	/* the page goes: the watcher and its thread end */
+	ck_assert_int_eq(cg_webview_free_resources(wv_main), 1);
+	ck_assert_int_eq(open_fds(), before);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fscmds");
@@ -389,6 +752,11 @@ int main(void)
 	tcase_add_test(tc, read_in_and_out_of_scope);
 	tcase_add_test(tc, write_exists_stat_mkdir_dir_rename_copy_remove);
 	tcase_add_test(tc, plugins_config);
+	tcase_add_test(tc, file_handles);
+	tcase_add_test(tc, file_handles_refused);
+	tcase_add_test(tc, file_handles_die_with_the_page);
+	tcase_add_test(tc, lines_and_size);
+	tcase_add_test(tc, watch_immediate_and_debounced);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -7,7 +7,9 @@
  * scope: an absolute path elsewhere, "..", a deny entry, a symlink inside
  * the scope to a file outside it, and a window granted the command with
  * no scope; each refused with "forbidden path" (or ELOOP for the link)
- * and nothing written outside.
+ * and nothing written outside. File handles (create, write, seek, read,
+ * stat, truncate, close), readTextFileLines, watch and watchImmediate,
+ * and open refused outside, without a scope and through a link.
  */
 #include "rt_harness.h"
 #include "builtin/builtin.h"
@@ -83,11 +85,55 @@ static void sc_fs(cg_app *a, void *u)
 	EXPECT(!OK(r) && strstr(r, "os error 40") && !strstr(r, "outside!"), "symlink: %s", r);
 	g_free(r);
 	r = fs_call("other", "readTextFile", "[\"docs/a.txt\", {\"baseDir\": 14}]");
-	EXPECT(!OK(r) && strstr(r, "forbidden path: ") && strstr(r, "allow-read_text_file"), "other window: %s", r);
+	EXPECT(!OK(r) && strstr(r, "forbidden path: ") && strstr(r, "fs:allow-read-text-file"), "other window: %s", r);
 	g_free(r);
 	/* Not granted at all: the policy refuses before the plugin runs. */
 	r = fs_call("other", "writeTextFile", "[\"docs/b.txt\", \"x\", {\"baseDir\": 14}]");
 	EXPECT(!OK(r) && strstr(r, "write_text_file"), "other window write: %s", r);
+	g_free(r);
+
+	/* File handles: create, write, seek, read, stat, truncate, close. */
+	r = scenario("main", "fsHandle", "{\"path\": \"docs/h.bin\"}");
+	EXPECT(strstr(r, "\"written\":13") && strstr(r, "\"seek\":6") && strstr(r, "\"nread\":7") &&
+		       strstr(r, "\"text\":\"handles\"") && strstr(r, "\"eof\":null") &&
+		       strstr(r, "\"size\":13") && strstr(r, "\"truncated\":5") &&
+		       strstr(r, "\"afterClose\":\"resource id"),
+	       "handles: %s", r);
+	g_free(r);
+	snprintf(path, sizeof(path), "%s/docs/h.bin", appdata);
+	EXPECT(g_file_get_contents(path, &text, NULL, NULL) && strcmp(text, "hello") == 0, "h.bin: %s",
+	       text ? text : "(none)");
+	g_free(text);
+	text = NULL;
+	/* open refused outside and in the window with no scope; through a link: ELOOP */
+	args = g_strdup_printf("[\"%s/x.txt\", {\"write\": true}]", outside);
+	r = fs_call("main", "open", args);
+	EXPECT(!OK(r) && strstr(r, "forbidden path: ") && strstr(r, "fs:allow-open"), "open outside: %s", r);
+	g_free(r);
+	g_free(args);
+	r = fs_call("other", "open", "[\"docs/h.bin\", {\"baseDir\": 14}]");
+	EXPECT(!OK(r) && strstr(r, "fs:allow-open"), "other open: %s", r);
+	g_free(r);
+	r = fs_call("main", "open", "[\"docs/link\", {\"baseDir\": 14, \"write\": true, \"truncate\": true}]");
+	EXPECT(!OK(r) && strstr(r, "os error 40"), "open link: %s", r);
+	g_free(r);
+	snprintf(path, sizeof(path), "%s/x.txt", outside);
+	EXPECT(g_file_get_contents(path, &text, NULL, NULL) && strcmp(text, "outside!") == 0, "x.txt: %s",
+	       text ? text : "(none)");
+	g_free(text);
+	text = NULL;
+	/* Lines, and size. */
+	snprintf(path, sizeof(path), "%s/docs/l.txt", appdata);
+	write_text(path, "one\r\ntwo\n\nthr\xc3\xa9" "e");
+	r = scenario("main", "fsLines", "{\"path\": \"docs/l.txt\"}");
+	EXPECT(strcmp(r, "{\"ok\":true,\"value\":[\"one\",\"two\",\"\",\"thr\xc3\xa9" "e\"]}") == 0, "lines: %s", r);
+	g_free(r);
+	/* watch (debounced) and watchImmediate: the event for a file made in the directory */
+	r = scenario("main", "fsWatch", "{\"dir\": \"docs\", \"file\": \"w1.txt\", \"immediate\": true}");
+	EXPECT(OK(r) && strstr(r, "\"create\":{\"kind\":\"file\"}") && strstr(r, "/docs/w1.txt"), "watchImmediate: %s", r);
+	g_free(r);
+	r = scenario("main", "fsWatch", "{\"dir\": \"docs\", \"file\": \"w2.txt\", \"immediate\": false}");
+	EXPECT(OK(r) && strstr(r, "/docs/w2.txt"), "watch: %s", r);
 	g_free(r);
 
 	r = fs_call("main", "remove", "[\"docs/a.txt\", {\"baseDir\": 14}]");

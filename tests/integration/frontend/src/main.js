@@ -1060,3 +1060,55 @@ scenarios.path = async (arg) => {
   if (arg.op === 'BaseDirectory') return { ok: true, value: pathApi.BaseDirectory[arg.args[0]] }
   return settle(Promise.resolve().then(() => pathApi[arg.op](...arg.args)))
 }
+// File handles through plugin-fs's FileHandle: create, write, seek, read,
+// stat, truncate, close; answers what each step saw.
+scenarios.fsHandle = async (arg) => {
+  const r = await settle((async () => {
+    const out = {}
+    const opts = { baseDir: fs.BaseDirectory.AppData }
+    const f = await fs.create(arg.path, opts)
+    out.written = await f.write(new TextEncoder().encode('hello handles'))
+    await f.close()
+    const g = await fs.open(arg.path, { ...opts, read: true, write: true })
+    out.seek = await g.seek(6, fs.SeekMode.Start)
+    const buf = new Uint8Array(32)
+    out.nread = await g.read(buf)
+    out.text = new TextDecoder().decode(buf.slice(0, out.nread))
+    out.eof = await g.read(buf)
+    out.size = (await g.stat()).size
+    await g.truncate(5)
+    out.truncated = (await g.stat()).size
+    await g.close()
+    try {
+      await g.read(buf)
+      out.afterClose = 'read'
+    } catch (e) {
+      out.afterClose = String(e)
+    }
+    return out
+  })())
+  return r
+}
+
+// readTextFileLines: every line, through the async iterator.
+scenarios.fsLines = async (arg) => settle((async () => {
+  const lines = []
+  for await (const l of await fs.readTextFileLines(arg.path, { baseDir: fs.BaseDirectory.AppData })) lines.push(l)
+  return lines
+})())
+
+// watch or watchImmediate a directory, make a file in it, and answer the
+// first event naming that file (20 s at most), then stop watching.
+scenarios.fsWatch = async (arg) => settle((async () => {
+  let seen
+  const got = new Promise((resolve) => { seen = resolve })
+  const fn = arg.immediate ? fs.watchImmediate : fs.watch
+  const stop = await fn(arg.dir, (ev) => {
+    if (ev.paths.some((p) => p.endsWith('/' + arg.file))) seen(ev)
+  }, { baseDir: fs.BaseDirectory.AppData, recursive: false, delayMs: arg.immediate ? undefined : 200 })
+  await fs.writeTextFile(arg.dir + '/' + arg.file, 'w', { baseDir: fs.BaseDirectory.AppData })
+  const timeout = new Promise((resolve, reject) => setTimeout(() => reject(new Error('no event in 20 s')), 20000))
+  const ev = await Promise.race([got, timeout])
+  stop()
+  return ev
+})())
