@@ -35,6 +35,8 @@ import sys
 
 SOURCES = {
     "fs": "corpus/tauri-projects/Alakazam-211__K2SO/acl-manifests.json",
+    # the only os manifest in the corpus with all 16 permissions
+    "os": "corpus/tauri-projects/sternelee__sendme-app/acl-manifests.json",
 }
 DEFAULT_SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
 

@@ -3,6 +3,7 @@
 #include "builtin/builtin.h"
 #include "fs/plugin.h"
 #include "path/plugin.h"
+#include "os/plugin.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 const cg_plugin_def *const cg_builtin_plugins[] = {
 	&cg_path_plugin,
 	&cg_fs_plugin,
+	&cg_os_plugin,
 	NULL,
 };
 
