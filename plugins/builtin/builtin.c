@@ -2,11 +2,13 @@
  * configuration. */
 #include "builtin/builtin.h"
 #include "fs/plugin.h"
+#include "store/plugin.h"
 
 #include <stdio.h>
 
 const cg_plugin_def *const cg_builtin_plugins[] = {
 	&cg_fs_plugin,
+	&cg_store_kv_plugin,
 	NULL,
 };
 
