@@ -71,7 +71,8 @@ done > "$out"
 plugin_allowed() {
 	case "$1" in
 	fs) echo "fs path" ;;
-	builtin) echo "builtin fs path" ;;
+	store) echo "store path" ;;
+	builtin) echo "builtin fs path store" ;;
 	*) echo "$1" ;;
 	esac
 }
