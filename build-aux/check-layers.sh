@@ -71,6 +71,7 @@ done > "$out"
 plugin_allowed() {
 	case "$1" in
 	fs) echo "fs path" ;;
+	store) echo "store path" ;;
 	# the list of all built-in plugins: it may include every one
 	builtin) for d in plugins/*/; do printf '%s ' "$(basename "$d")"; done; echo ;;
 	*) echo "$1" ;;

@@ -37,6 +37,15 @@ SOURCES = {
     "fs": "corpus/tauri-projects/Alakazam-211__K2SO/acl-manifests.json",
     # the only os manifest in the corpus with all 16 permissions
     "os": "corpus/tauri-projects/sternelee__sendme-app/acl-manifests.json",
+    "store": "corpus/tauri-projects/Beaver-Notes__Beaver-Notes/acl-manifests.json",
+}
+# Commands an older release of a plugin had and its JS still sends, kept in the
+# embedded manifest so that apps built with that release work unchanged: the
+# store plugin's create_store (plugin-store 2.0.x: its store:default granted
+# allow-create-store; 2.1 replaced it with load).
+LEGACY = {
+    "store": [("create-store", "create_store",
+               "plugin-store 2.0.x's create_store (2.1 and later send load)")],
 }
 DEFAULT_SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
 
@@ -67,6 +76,17 @@ def manifest(shared, name):
         if p.get("platforms"):
             q["platforms"] = p["platforms"]
         perms.append(q)
+    for ident, cmd, why in LEGACY.get(name, []):
+        for kind in ("allow", "deny"):
+            verb = "Enables" if kind == "allow" else "Denies"
+            perms.append({"identifier": f"{kind}-{ident}",
+                          "description": f"{verb} the {cmd} command without any pre-configured scope "
+                                         f"(capgate: {why}).",
+                          "commands": {"allow": [cmd] if kind == "allow" else [],
+                                       "deny": [cmd] if kind == "deny" else []}})
+        if "default" in out:
+            out["default"]["permissions"].append(f"allow-{ident}")
+    perms.sort(key=lambda q: q["identifier"])
     out["permission"] = perms
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 

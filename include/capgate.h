@@ -557,6 +557,9 @@ CG_EXPORT json_object *cg_call_global_scope(const cg_call *c);
 CG_EXPORT const char *cg_call_window(const cg_call *c);
 CG_EXPORT const char *cg_call_webview(const cg_call *c);
 CG_EXPORT const char *cg_call_origin(const cg_call *c);
+/* The router the call came through, for a handler that emits events
+ * (cg_router_emit) to the caller or others. Any thread. */
+CG_EXPORT cg_router *cg_call_router(const cg_call *c);
 CG_EXPORT void *cg_call_state(const cg_call *c, const char *name);
 /* True once the caller's webview is gone: the answer will be dropped. */
 CG_EXPORT int cg_call_cancelled(const cg_call *c);

@@ -258,6 +258,7 @@ CG_EXPORT int cg_call_cancelled(const cg_call *c)
  * labels never change, so these are safe from any thread. */
 CG_EXPORT const char *cg_call_window(const cg_call *c) { return c && c->wv ? c->wv->window : NULL; }
 CG_EXPORT const char *cg_call_webview(const cg_call *c) { return c && c->wv ? c->wv->label : NULL; }
+CG_EXPORT cg_router *cg_call_router(const cg_call *c) { return c ? c->r : NULL; }
 
 CG_EXPORT const void *cg_call_body(const cg_call *c, size_t *len)
 {

@@ -4,6 +4,7 @@
 #include "fs/plugin.h"
 #include "path/plugin.h"
 #include "os/plugin.h"
+#include "store/plugin.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@ const cg_plugin_def *const cg_builtin_plugins[] = {
 	&cg_path_plugin,
 	&cg_fs_plugin,
 	&cg_os_plugin,
+	&cg_store_kv_plugin,
 	NULL,
 };
 

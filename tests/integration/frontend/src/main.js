@@ -12,6 +12,9 @@ import * as dpi from '@tauri-apps/api/dpi'
 import { Image } from '@tauri-apps/api/image'
 import * as fs from '@tauri-apps/plugin-fs'
 import * as pathApi from '@tauri-apps/api/path'
+import * as store from '@tauri-apps/plugin-store'
+// plugin-store 2.0.0 (package.json alias): createStore, get answering the value.
+import * as storeOldest from 'tauri-plugin-store-oldest'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
 window.__received = []
@@ -1112,3 +1115,70 @@ scenarios.fsWatch = async (arg) => settle((async () => {
   stop()
   return ev
 })())
+// The store plugin through @tauri-apps/plugin-store, unmodified (the newest,
+// and 2.0.0 as storeOldest): one tour of every method; each step's settled
+// result is kept, so the test sees what an app would.
+scenarios.store = async (arg) => {
+  const out = {}
+  const step = async (name, p) => { out[name] = plainJson(await settle(p)) }
+  const s = await store.load(arg.path, { defaults: { theme: 'dark' }, autoSave: false })
+  const changes = []
+  const unlisten = await s.onKeyChange('user', (v) => changes.push(v === undefined ? null : v))
+  await step('get_default', s.get('theme'))
+  await step('set', s.set('user', { name: 'ada' }))
+  await step('get', s.get('user'))
+  await step('get_missing', s.get('nope'))
+  await step('has', s.has('user'))
+  await step('keys', s.keys())
+  await step('values', s.values())
+  await step('entries', s.entries())
+  await step('length', s.length())
+  await step('save', s.save())
+  await step('delete', s.delete('user'))
+  await step('delete_again', s.delete('user'))
+  await step('clear', s.clear())
+  await step('length_cleared', s.length())
+  await step('reset', s.reset())
+  await step('entries_reset', s.entries())
+  await step('reload', s.reload())
+  await step('entries_reloaded', s.entries())
+  const again = await store.getStore(arg.path)
+  out.getStore_same_rid = again !== null && again.rid === s.rid
+  await step('getStore_none', store.getStore('never-loaded.json').then((x) => x))
+  // The change events of set and delete, in order; waited for, not slept on.
+  for (let i = 0; i < 200 && changes.length < 2; i++) await sleep(10)
+  out.changes = changes
+  unlisten()
+  await step('escape', store.load('../escape.json'))
+  await step('absolute', store.load('/tmp/elsewhere.json'))
+  await step('close', s.close())
+  await step('after_close', s.length())
+  // LazyStore and autoSave: 0 (saved at every change).
+  const lazy = new store.LazyStore(arg.lazy, { autoSave: 0 })
+  await step('lazy_set', lazy.set('n', 42))
+  await step('lazy_get', lazy.get('n'))
+  return out
+}
+
+scenarios.store_oldest = async (arg) => {
+  const out = {}
+  const step = async (name, p) => { out[name] = plainJson(await settle(p)) }
+  const s = await storeOldest.createStore(arg.path)
+  const changes = []
+  await s.onKeyChange('k', (v) => changes.push(v))
+  await step('set', s.set('k', [1, 2]))
+  await step('get', s.get('k'))
+  await step('get_missing', s.get('none'))
+  await step('entries', s.entries())
+  await step('save', s.save())
+  await step('load', s.load())
+  for (let i = 0; i < 200 && changes.length < 1; i++) await sleep(10)
+  out.changes = changes
+  return out
+}
+
+// A store command the window may not call: the refusal's text.
+scenarios.store_denied = async (arg) => {
+  const s = await store.load(arg.path, { autoSave: false })
+  return plainJson(await settle(s.set('k', 1)))
+}
