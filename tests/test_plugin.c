@@ -118,8 +118,15 @@ static void demo_free_scope(void *scope)
 	__atomic_add_fetch(&freed, 1, __ATOMIC_RELAXED);
 }
 
+/* When set, h_look waits for a byte here before it asks for its scope. */
+static int look_gate = -1;
+
 static int h_look(cg_call *c, void *user)
 {
+	if (look_gate >= 0) {
+		char b;
+		ck_assert_int_eq(read(look_gate, &b, 1), 1);
+	}
 	const void *scope = NULL;
 	int rc = cg_call_plugin_scope(c, &scope);
 	if (rc < 0)
@@ -416,6 +423,36 @@ START_TEST(navigation_and_removal_drop_scopes)
 }
 END_TEST
 
+/* A call judged before its page navigated, that asks for its scope only
+ * afterwards, gets a scope for itself but must not cache it under the old
+ * subject, which nothing would ask for or drop again (attack19: 3000
+ * reloads left 8443 cached scopes). */
+START_TEST(late_call_does_not_cache_a_forgotten_subject)
+{
+	int gate[2];
+	ck_assert_int_eq(pipe(gate), 0);
+	look_gate = gate[0];
+	cg_router *r = make_router(CAPS);
+	cg_webview *wv = NULL;
+	ck_assert_int_eq(cg_router_add_webview(r, "main", NULL, NULL, &wv), 0);
+	call(r, wv, "plugin:demo|look", 0);
+	/* the page navigates while the call waits in its worker */
+	ck_assert_int_eq(cg_webview_set_origin(wv, NULL), 0);
+	ck_assert_int_eq(write(gate[1], "x", 1), 1);
+	ck_assert(wait_replies(r, 1));
+	ck_assert_int_eq(replies[0].ok, 1);
+	ck_assert_int_eq(compiled, 1);
+	/* the call's scope went with the call: nothing is cached */
+	for (int k = 0; k < 200 && __atomic_load_n(&freed, __ATOMIC_RELAXED) < 1; k++)
+		usleep(10000);
+	ck_assert_int_eq(freed, 1);
+	look_gate = -1;
+	close(gate[0]);
+	close(gate[1]);
+	cg_router_free(r);
+}
+END_TEST
+
 START_TEST(scope_that_does_not_compile_rejects)
 {
 	const char *caps = "[{\"identifier\": \"a\", \"windows\": [\"main\"], \"permissions\": ["
@@ -464,6 +501,7 @@ int main(void)
 	tcase_add_test(tc, scope_compiled_once_per_caller);
 	tcase_add_test(tc, policy_swap_invalidates);
 	tcase_add_test(tc, navigation_and_removal_drop_scopes);
+	tcase_add_test(tc, late_call_does_not_cache_a_forgotten_subject);
 	tcase_add_test(tc, scope_that_does_not_compile_rejects);
 	tcase_add_test(tc, fallback_api);
 	suite_add_tcase(s, tc);

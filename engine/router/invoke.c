@@ -73,6 +73,7 @@ static int dispatch(cg_router *r, cg_webview *wv, const cg_reg *g, cg_subject *s
 	c->dc = *dc;
 	c->dc.priv_subject = c->subject;
 	c->gen = r->gen;
+	c->scope_epoch = wv->scope_epoch;
 	c->refs = 2;
 	wv->pending++;
 	return cg_router_run_call(r, c);

@@ -98,12 +98,17 @@ static gboolean of_subject(gpointer key, gpointer value, gpointer user)
 	return ((scope_key *)key)->subject == user;
 }
 
-void cg_plugins_forget_subject(cg_router *r, cg_subject *s)
+void cg_plugins_forget_webview(cg_router *r, cg_webview *wv)
 {
-	if (!s || !r->plugins)
+	if (!r->plugins)
 		return;
 	pthread_mutex_lock(&r->scope_lock);
-	g_hash_table_foreach_remove(r->scopes, of_subject, s);
+	/* A call judged before this may still be on its way to a worker: the
+	 * new epoch keeps it from caching a scope under the old subject,
+	 * which nothing would ask for or remove again (attack19). */
+	wv->scope_epoch++;
+	if (wv->subject)
+		g_hash_table_foreach_remove(r->scopes, of_subject, wv->subject);
 	pthread_mutex_unlock(&r->scope_lock);
 }
 
@@ -232,7 +237,7 @@ CG_EXPORT int cg_call_plugin_scope(cg_call *c, const void **out)
 	int rc = 0;
 	if (!ps) {
 		rc = compile(c, rec, &ps);
-		if (rc == 0 && c->gen == r->scope_gen) {
+		if (rc == 0 && c->gen == r->scope_gen && c->wv && c->scope_epoch == c->wv->scope_epoch) {
 			scope_key *k = malloc(sizeof(*k));
 			if (k) {
 				*k = probe;

@@ -55,6 +55,7 @@ struct cg_webview {
 	char *window, *label, *url;
 	cg_subject *subject;     /* main thread only */
 	unsigned gen;            /* policy generation of subject */
+	unsigned scope_epoch;    /* bumped under scope_lock when its scopes are forgotten */
 	unsigned pending;        /* main thread only */
 	unsigned listeners;
 	void *data;
@@ -173,6 +174,7 @@ struct cg_call {
 	int late_released;       /* atomic: the late answer let the call go */
 	int phase;               /* atomic: an async handler's CALL_* */
 	unsigned gen;            /* the policy generation it was judged under */
+	unsigned scope_epoch;    /* its webview's scope_epoch then */
 	cg_pscope *pscope;       /* cg_call_plugin_scope's, once asked */
 };
 
@@ -222,9 +224,10 @@ CG_HIDDEN void cg_plugins_free(cg_router *r);
 /* Main thread, when a policy is installed: the cached scopes go. */
 CG_HIDDEN void cg_plugins_policy_changed(cg_router *r);
 CG_HIDDEN void cg_pscope_unref(cg_pscope *ps);
-/* Drops the cached scopes of a subject that is being replaced (a
- * navigation) or whose webview is gone. s may be NULL. */
-CG_HIDDEN void cg_plugins_forget_subject(cg_router *r, cg_subject *s);
+/* Drops the cached scopes of a webview's subject that is being replaced (a
+ * navigation) or whose webview is gone, and keeps calls judged before
+ * from caching new ones for it (main thread). */
+CG_HIDDEN void cg_plugins_forget_webview(cg_router *r, cg_webview *wv);
 /* registry.c: registers a command and gives its entry (NULL: not made). */
 CG_HIDDEN int cg_router_register_reg(cg_router *r, const char *plugin, const char *command,
 				     cg_command_fn fn, void *user, cg_cmd_mode mode, cg_reg **out);

@@ -65,7 +65,7 @@ CG_EXPORT int cg_webview_set_origin(cg_webview *wv, const char *remote_url)
 	wv->url = u;
 	/* The old origin's compiled scopes will not be asked for again: a
 	 * page that navigates in a loop must not grow the cache. */
-	cg_plugins_forget_subject(wv->r, wv->subject);
+	cg_plugins_forget_webview(wv->r, wv);
 	cg_subject_free(wv->subject);
 	wv->subject = NULL;
 	return 0;
@@ -98,7 +98,7 @@ CG_EXPORT void cg_router_remove_webview(cg_router *r, cg_webview *wv)
 	if (!r || !wv || !g_ptr_array_remove_fast(r->webviews, wv))
 		return;
 	__atomic_store_n(&wv->removed, 1, __ATOMIC_RELEASE);
-	cg_plugins_forget_subject(r, wv->subject);
+	cg_plugins_forget_webview(r, wv);
 	cg_events_remove_webview(r, wv);
 	/* Now, not with the last call: a closed window's files are closed. */
 	cg_resources_fini(wv);

@@ -11,6 +11,7 @@
 #include "fs/plugin.h"
 #include "fs/manifest.h"
 #include "fs/scope.h"
+#include "fs/fs_internal.h"
 
 #include <dirent.h>
 #include <poll.h>
@@ -154,6 +155,40 @@ static int scope_of(cg_call *c, const cg_fs_scope **s)
 			      "run `capgate lint` on the capabilities", cg_strerror(rc));
 	*s = p;
 	return rc;
+}
+
+/* The first option of o with a type serde would refuse (a flag that is
+ * not a boolean, a number that is not an integer), or NULL. null is
+ * absent, as for Rust's Option. */
+static const char *bad_type(json_object *o)
+{
+	static const char *const flags[] = {"append", "create", "createNew", "read", "write", "truncate",
+					    "recursive", NULL};
+	static const char *const ints[] = {"mode", "len", "delayMs", NULL};
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object *v;
+	for (const char *const *k = flags; *k; k++)
+		if (json_object_object_get_ex(o, *k, &v) && v && !json_object_is_type(v, json_type_boolean))
+			return *k;
+	for (const char *const *k = ints; *k; k++)
+		if (json_object_object_get_ex(o, *k, &v) && v && !json_object_is_type(v, json_type_int))
+			return *k;
+	return NULL;
+}
+
+/* Refuses a call whose options (or, with top, its arguments) have a key of
+ * the wrong type, as Tauri's argument parsing does; true when refused. */
+static bool refused_types(cg_call *c, const char *cmd, bool top)
+{
+	json_object *o = top ? cg_call_args(c) : arg(c, "options");
+	const char *k = bad_type(o);
+	if (!k)
+		return false;
+	reject_fmt(c, "invalid args `%s` for command `%s`: invalid type for `%s`: expected %s", top ? k : "options",
+		   cmd, k, strcmp(k, "mode") == 0 || strcmp(k, "len") == 0 || strcmp(k, "delayMs") == 0
+				   ? "an integer" : "a boolean");
+	return true;
 }
 
 static bool get_bool(json_object *o, const char *key, bool def)
@@ -323,6 +358,10 @@ static int cmd_write_file(cg_call *c, void *user)
 		json_object_put(options);
 		options = NULL; /* as serde's .ok(): unreadable options are none */
 	}
+	if (bad_type(options)) {
+		json_object_put(options);
+		options = NULL; /* the same for options of the wrong types */
+	}
 	json_object *jpath = json_object_new_string(decoded);
 	free(decoded);
 	char *path = resolve(c, st, jpath, options, "baseDir");
@@ -442,6 +481,8 @@ static int cmd_lstat(cg_call *c, void *user) { return do_stat(c, user, 0); }
 
 static int cmd_mkdir(cg_call *c, void *user)
 {
+	if (refused_types(c, "mkdir", false))
+		return 0;
 	const cg_fs_scope *s;
 	if (scope_of(c, &s) < 0)
 		return 0;
@@ -465,6 +506,8 @@ static int cmd_mkdir(cg_call *c, void *user)
 
 static int cmd_remove(cg_call *c, void *user)
 {
+	if (refused_types(c, "remove", false))
+		return 0;
 	const cg_fs_scope *s;
 	if (scope_of(c, &s) < 0)
 		return 0;
@@ -588,26 +631,51 @@ static int cmd_read_dir(cg_call *c, void *user)
 	}
 	json_object *list = json_object_new_array();
 	struct dirent *e;
-	size_t plen = strlen(path);
-	char child[4096];
+	/* Entries are judged as a recursive remove judges what it would
+	 * remove (fs_denied_below: a name that is not UTF-8 by its lossy
+	 * spelling, leading dots not special), so a listing never shows what
+	 * a deny entry keeps (attack19). */
+	struct fs_target t;
+	char *rest = NULL;
+	if (fs_target(s, NULL, path, &t, NULL) == 0) {
+		const char *below = t.req + t.req_root_len;
+		while (*below == '/')
+			below++;
+		rest = malloc(strlen(below) + NAME_MAX + 2);
+	}
+	if (!rest) {
+		closedir(d);
+		json_object_put(list);
+		free(path);
+		return reject_fmt(c, "failed to read directory: out of memory or not in scope");
+	}
+	size_t blen = strlen(t.req + t.req_root_len + strspn(t.req + t.req_root_len, "/"));
+	memcpy(rest, t.req + t.req_root_len + strspn(t.req + t.req_root_len, "/"), blen);
+	char lossy[PATH_MAX];
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		snprintf(child, sizeof(child), "%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/",
-			 e->d_name);
-		if (cg_fs_check(s, NULL, child, NULL) == CG_FS_DENIED)
+		size_t at = blen;
+		if (at)
+			rest[at++] = '/';
+		memcpy(rest + at, e->d_name, strlen(e->d_name) + 1);
+		const char *entry = NULL;
+		if (fs_denied_below(s, &t, rest, &entry))
 			continue;
 		struct stat sb;
 		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue; /* gone meanwhile */
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(e->d_name));
+		/* As Tauri's to_string_lossy: the page gets a string, never bytes
+		 * that are not UTF-8. */
+		json_object_object_add(o, "name", json_object_new_string(fs_lossy_utf8(e->d_name, lossy) ? lossy : "\uFFFD"));
 		json_object_object_add(o, "isDirectory", json_object_new_boolean(S_ISDIR(sb.st_mode)));
 		json_object_object_add(o, "isFile", json_object_new_boolean(S_ISREG(sb.st_mode)));
 		json_object_object_add(o, "isSymlink", json_object_new_boolean(S_ISLNK(sb.st_mode)));
 		json_object_array_add(list, o);
 	}
 	closedir(d);
+	free(rest);
 	cg_call_resolve(c, list);
 	free(path);
 	return 0;
@@ -615,6 +683,8 @@ static int cmd_read_dir(cg_call *c, void *user)
 
 static int cmd_truncate(cg_call *c, void *user)
 {
+	if (refused_types(c, "truncate", true))
+		return 0;
 	const cg_fs_scope *s;
 	if (scope_of(c, &s) < 0)
 		return 0;
@@ -763,6 +833,8 @@ static int do_open(cg_call *c, void *user, int flags, mode_t mode, const char *w
  * createNew, mode}}: a rid; no options reads. */
 static int cmd_open(cg_call *c, void *user)
 {
+	if (refused_types(c, "open", false))
+		return 0;
 	int flags;
 	mode_t mode;
 	json_object *o = arg(c, "options");
@@ -928,6 +1000,8 @@ static int cmd_fstat(cg_call *c, void *user)
 
 static int cmd_ftruncate(cg_call *c, void *user)
 {
+	if (refused_types(c, "ftruncate", true))
+		return 0;
 	(void)user;
 	json_object *l = arg(c, "len");
 	int64_t len = l ? json_object_get_int64(l) : 0;
@@ -1384,6 +1458,8 @@ static void *watch_thread(void *p)
 /* watch {paths, options: {baseDir, recursive, delayMs}, onEvent}. */
 static int cmd_watch(cg_call *c, void *user)
 {
+	if (refused_types(c, "watch", false))
+		return 0;
 	const cg_fs_scope *s;
 	if (scope_of(c, &s) < 0)
 		return 0;

@@ -30,6 +30,11 @@ int fs_target(const cg_fs_scope *s, const cg_fs_grants *g, const char *path,
 bool fs_denied_below(const cg_fs_scope *s, const struct fs_target *t, const char *rest,
 		     const char **entry);
 
+/* in with each byte that does not start a valid UTF-8 character
+ * replaced by U+FFFD (a name found on disk, as the scope judges it and as
+ * a page is shown it). Its length, or 0 if it does not fit in out. */
+size_t fs_lossy_utf8(const char *in, char out[PATH_MAX]);
+
 /* A deny entry that may not see the paths below from and below to alike
  * (cg_glob_same_below, for its resolved root too), or NULL. */
 const char *fs_deny_moved(const cg_fs_scope *s, const char *from, const char *to);

@@ -376,7 +376,7 @@ cg_fs_verdict cg_fs_check(const cg_fs_scope *s, const cg_fs_grants *g, const cha
  * replaced by U+FFFD (as Rust's to_string_lossy, but per byte, which only
  * makes more characters for '?' and '*' to take). Its length, or 0 if it
  * does not fit in out. */
-static size_t lossy_utf8(const char *in, char out[PATH_MAX])
+size_t fs_lossy_utf8(const char *in, char out[PATH_MAX])
 {
 	const unsigned char *c = (const unsigned char *)in;
 	size_t o = 0;
@@ -433,7 +433,7 @@ bool fs_denied_below(const cg_fs_scope *s, const struct fs_target *t, const char
 		 * matches: it is judged by its lossy spelling, so that a deny
 		 * entry ("keep/" + "**") still keeps it. */
 		if (!utf8_valid((const unsigned char *)buf)) {
-			if (!(o = lossy_utf8(buf, lossy)))
+			if (!(o = fs_lossy_utf8(buf, lossy)))
 				return true;
 			p = lossy;
 		}
