@@ -15,6 +15,7 @@ import * as pathApi from '@tauri-apps/api/path'
 import * as store from '@tauri-apps/plugin-store'
 // plugin-store 2.0.0 (package.json alias): createStore, get answering the value.
 import * as storeOldest from 'tauri-plugin-store-oldest'
+import * as osApi from '@tauri-apps/plugin-os'
 
 // Every event delivery seen by this page, in order: {event, payload, windowLabel}.
 window.__received = []
@@ -1181,4 +1182,20 @@ scenarios.store_oldest = async (arg) => {
 scenarios.store_denied = async (arg) => {
   const s = await store.load(arg.path, { autoSave: false })
   return plainJson(await settle(s.set('k', 1)))
+}
+
+// The os plugin through @tauri-apps/plugin-os, unmodified: its synchronous
+// facts (from the init script), locale and hostname (commands; hostname as
+// {error} when refused), and whether a page script can change the facts.
+scenarios.os = async () => {
+  const out = {
+    platform: osApi.platform(), type: osApi.type(), family: osApi.family(), arch: osApi.arch(),
+    version: osApi.version(), eol: osApi.eol(), exeExtension: osApi.exeExtension()
+  }
+  out.locale = await osApi.locale()
+  try { out.hostname = await osApi.hostname() } catch (e) { out.hostname = { error: String(e) } }
+  try { window.__TAURI_OS_PLUGIN_INTERNALS__.platform = 'windows' } catch (e) { /* frozen: strict mode throws */ }
+  try { window.__TAURI_OS_PLUGIN_INTERNALS__ = { platform: 'windows' } } catch (e) { /* not writable */ }
+  out.platformAfter = osApi.platform()
+  return out
 }
