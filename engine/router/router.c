@@ -181,20 +181,30 @@ CG_EXPORT int cg_router_set_policy(cg_router *r, cg_policy *p)
 
 /* ---------------------------------------------------------------- queue */
 
-void cg_router_push(cg_router *r, cg_qitem *it)
+void cg_router_enqueue_locked(cg_router *r, cg_qitem *it)
 {
 	it->next = NULL;
-	pthread_mutex_lock(&r->qlock);
 	if (r->qtail)
 		r->qtail->next = it;
 	else
 		r->qhead = it;
 	r->qtail = it;
-	pthread_mutex_unlock(&r->qlock);
+}
+
+void cg_router_wake(cg_router *r)
+{
 	uint64_t one = 1;
 	/* EAGAIN means the counter is already non-zero: the loop will wake. */
 	while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
+}
+
+void cg_router_push(cg_router *r, cg_qitem *it)
+{
+	pthread_mutex_lock(&r->qlock);
+	cg_router_enqueue_locked(r, it);
+	pthread_mutex_unlock(&r->qlock);
+	cg_router_wake(r);
 }
 
 CG_EXPORT int cg_router_fd(const cg_router *r) { return r ? r->pfd : CG_EINVAL; }

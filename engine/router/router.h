@@ -217,6 +217,10 @@ CG_HIDDEN json_object *cg_ipc_parse_headers(const cg_router *r, const char *text
 
 /* router.c */
 CG_HIDDEN void cg_router_push(cg_router *r, cg_qitem *it);
+/* The same in two halves, for a caller that must queue under qlock (held)
+ * in the order it numbered items: queue, unlock, then wake. */
+CG_HIDDEN void cg_router_enqueue_locked(cg_router *r, cg_qitem *it);
+CG_HIDDEN void cg_router_wake(cg_router *r);
 
 /* plugin.c */
 CG_HIDDEN void cg_plugins_init(cg_router *r);
